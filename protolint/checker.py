@@ -1,0 +1,289 @@
+"""Syntax tree -> schema-typed document.
+
+Walks the tree once against a schema (a caffe.proto), sets `Message.schema`, `Field.schema` and
+`Scalar.value` in place, and reports what protobuf's text parser would reject: unknown fields,
+values of the wrong kind or out of range, a singular field given twice, two members of a oneof.
+What the parser rejects, protolint rejects, at the same place; it then keeps going.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+
+from .diagnostics import Diagnostic
+from .schema.model import FLOAT_TYPES, INTEGER_RANGES, INTEGER_TYPES, Field as SchemaField, MessageType
+from .source import SourceText
+from .syntax.nodes import FLOAT, IDENT, INT, STRING, Field, ListValue, Message, Scalar
+from .syntax.strings import EscapeError, unescape
+
+_BOOL_WORDS = {"true": True, "True": True, "t": True, "1": True, "false": False, "False": False, "f": False, "0": False}
+_INF_WORDS = {"inf", "infinity"}
+_TYPE_WORDS = {
+    **{t: "an integer" for t in INTEGER_TYPES},
+    "float": "a number",
+    "double": "a number",
+    "bool": "true or false",
+    "string": "a string in quotes",
+    "bytes": "a string in quotes",
+}
+
+
+class SchemaChecker:
+    def __init__(self, source: SourceText, diagnostics: list[Diagnostic]):
+        self.source = source
+        self.diagnostics = diagnostics
+
+    def report(self, node_start: int, node_end: int, rule: str, message: str, severity: str = "error", related=None):
+        self.diagnostics.append(Diagnostic.at(self.source, node_start, node_end, rule, severity, message, related))
+
+    # -- messages ---------------------------------------------------------------------------
+
+    def check_message(self, message: Message, message_type: MessageType) -> None:
+        message.schema = message_type
+        known = message_type.fields
+        seen: dict[str, Field] = {}
+        oneof_seen: dict[str, Field] = {}
+        for field in message.fields:
+            schema_field = known.get(field.name) if field.name_kind == "plain" else None
+            if schema_field is None:
+                self.unknown_field(field, message_type)
+                continue
+            field.schema = schema_field
+            if not schema_field.repeated:
+                first = seen.get(field.name)
+                if first is not None:
+                    self.duplicate_field(field, first, message_type)
+                else:
+                    seen[field.name] = field
+            if schema_field.oneof is not None:
+                other = oneof_seen.get(schema_field.oneof)
+                if other is not None and other.name != field.name:
+                    self.report(
+                        field.name_start,
+                        field.name_end,
+                        "invalid-value",
+                        f"`{field.name}` and `{other.name}` (line {self.source.position(other.start)[0]}) are both "
+                        f"members of oneof `{schema_field.oneof}` in {message_type.name}; keep only one",
+                        related=[(other.name_start, other.name_end, f"`{other.name}` set here")],
+                    )
+                else:
+                    oneof_seen[schema_field.oneof] = field
+            self.check_field_value(field, schema_field)
+
+    def unknown_field(self, field: Field, message_type: MessageType) -> None:
+        if field.name_kind != "plain":
+            self.report(
+                field.name_start,
+                field.name_end,
+                "unknown-field",
+                f"`[{field.name}]`: {message_type.name} has no extensions in this schema; "
+                "if your Caffe fork defines it, pass its caffe.proto with --proto",
+            )
+            return
+        if field.name in message_type.reserved_names:
+            return  # protobuf skips reserved names silently
+        hint = _did_you_mean(field.name, list(message_type.fields))
+        if not hint:
+            homes = _nested_homes(field.name, message_type)
+            if len(homes) == 1:
+                hint = f"; `{field.name}` belongs inside `{homes[0]} {{ ... }}`"
+            elif homes:
+                hint = f"; `{field.name}` belongs inside one of " + ", ".join(f"`{h}`" for h in homes[:4])
+        self.report(
+            field.name_start,
+            field.name_end,
+            "unknown-field",
+            f"unknown field `{field.name}` in {message_type.name}{hint or '; if your Caffe fork defines it, pass its caffe.proto with --proto'}",
+        )
+
+    def duplicate_field(self, field: Field, first: Field, message_type: MessageType) -> None:
+        line = self.source.position(first.start)[0]
+        self.report(
+            field.name_start,
+            field.name_end,
+            "duplicate-field",
+            f"`{field.name}` is set twice in {message_type.name} (first at line {line}) but takes one value: "
+            "`caffe` aborts while parsing (pycaffe's text_format.Merge would silently keep the last one); "
+            "keep one",
+            related=[(first.name_start, first.name_end, f"first `{field.name}` here")],
+        )
+
+    # -- values -----------------------------------------------------------------------------
+
+    def check_field_value(self, field: Field, schema_field: SchemaField) -> None:
+        value = field.value
+        if isinstance(value, ListValue):
+            if not schema_field.repeated:
+                self.report(
+                    value.start,
+                    value.end,
+                    "invalid-value",
+                    f"`{field.name}` takes one value, so the list syntax `[...]` is not allowed; "
+                    f"write `{field.name}: value` (only repeated fields take lists)",
+                )
+                return
+            items = value.items
+        else:
+            items = (value,)
+        message_type = schema_field.message
+        for item in items:
+            if message_type is not None:
+                if isinstance(item, Message):
+                    self.check_message(item, message_type)
+                else:
+                    self.report(
+                        item.start,
+                        item.end,
+                        "invalid-value",
+                        f"`{field.name}` is a {message_type.name} message, not a single value; "
+                        f"write `{field.name} {{ ... }}`",
+                    )
+            elif isinstance(item, Message):
+                self.report(
+                    item.start,
+                    item.start + 1,
+                    "invalid-value",
+                    f"`{field.name}` takes {_expected_words(schema_field)}, not a message in braces",
+                )
+            else:
+                self.check_scalar(item, field, schema_field)
+
+    def check_scalar(self, scalar: Scalar, field: Field, schema_field: SchemaField) -> None:
+        kind = scalar.kind
+        if kind not in (INT, FLOAT, IDENT, STRING):
+            return  # a malformed token the parser already reported
+        problem = None
+        if schema_field.enum is not None:
+            problem = self.enum_value(scalar, field, schema_field)
+        else:
+            scalar_type = schema_field.scalar
+            if scalar_type in INTEGER_TYPES:
+                problem = _integer_value(scalar, scalar_type)
+            elif scalar_type in FLOAT_TYPES:
+                problem = _float_value(scalar)
+            elif scalar_type == "bool":
+                if kind in (IDENT, INT) and not scalar.negative and scalar.text in _BOOL_WORDS:
+                    scalar.value = _BOOL_WORDS[scalar.text]
+                else:
+                    problem = "expected true or false"
+            elif kind != STRING:
+                problem = "expected a string in quotes"
+            else:
+                try:
+                    raw = unescape(scalar.text)
+                except EscapeError as error:
+                    start = scalar.start + error.offset
+                    self.report(start, start + 2, "invalid-value", str(error))
+                    return
+                if scalar_type == "bytes":
+                    scalar.value = raw
+                else:
+                    try:
+                        scalar.value = raw.decode("utf-8")
+                    except UnicodeDecodeError:
+                        problem = "the string is not valid UTF-8 text; save the file as UTF-8"
+        if problem is None:
+            scalar.typed = True
+            return
+        self.report(scalar.start, scalar.end, "invalid-value", f"invalid value `{scalar.source_text}` for `{field.name}`: {problem}")
+
+    def enum_value(self, scalar: Scalar, field: Field, schema_field: SchemaField) -> str | None:
+        enum = schema_field.enum
+        names = list(enum.values)
+        if scalar.kind == IDENT and not scalar.negative:
+            if scalar.text in enum.values:
+                scalar.value = scalar.text
+                return None
+            return f"{enum.name} has no value `{scalar.text}`{_did_you_mean(scalar.text, names) or '; expected one of ' + ', '.join(names)}"
+        if scalar.kind == INT:
+            number = _parse_int(scalar.text, scalar.negative)
+            found = enum.value_by_number(number) if number is not None else None
+            if found is not None:
+                scalar.value = found.name
+                return None
+            return f"{enum.name} has no value numbered {scalar.source_text}; expected one of {', '.join(names)}"
+        if scalar.kind == STRING:
+            word = scalar.text[1:-1]
+            upper = word.upper().replace(" ", "_")
+            guess = upper if upper in enum.values else (difflib.get_close_matches(upper, names, 1, 0.6) or [None])[0]
+            if field.name == "type" and field.schema.containing is not None and field.schema.containing.name == "V1LayerParameter":
+                return (
+                    "V1 `layers` blocks take an enum name without quotes"
+                    + (f" (`type: {guess}`)" if guess else "")
+                    + "; a quoted type string belongs in the current `layer` format"
+                )
+            return f"{enum.name} values are written without quotes" + (f": `{guess}`" if guess else "")
+        return f"expected one of {', '.join(names)}"
+
+
+def _expected_words(schema_field: SchemaField) -> str:
+    if schema_field.enum is not None:
+        return f"a {schema_field.enum.name} value"
+    return _TYPE_WORDS.get(schema_field.scalar or "", "a value")
+
+
+def _parse_int(text: str, negative: bool) -> int | None:
+    """protobuf's integer literal: decimal, 0x hex, or leading-zero octal."""
+    try:
+        if text[:2] in ("0x", "0X"):
+            value = int(text, 16)
+        elif len(text) > 1 and text[0] == "0":
+            value = int(text, 8)
+        else:
+            value = int(text)
+    except ValueError:
+        return None
+    return -value if negative else value
+
+
+def _integer_value(scalar: Scalar, scalar_type: str) -> str | None:
+    if scalar.kind != INT:
+        if scalar.kind == FLOAT:
+            return f"expected an integer ({scalar_type}), not a fractional or exponent number"
+        return f"expected an integer ({scalar_type})"
+    value = _parse_int(scalar.text, scalar.negative)
+    if value is None:
+        return "a number with a leading zero is octal and may only use digits 0-7"
+    low, high = INTEGER_RANGES[scalar_type]
+    if not low <= value <= high:
+        if value < 0 and low == 0:
+            return f"{scalar_type} cannot be negative"
+        return f"integer out of range for {scalar_type} ({low} to {high})"
+    scalar.value = value
+    return None
+
+
+def _float_value(scalar: Scalar) -> str | None:
+    text = scalar.text
+    if scalar.kind == FLOAT:
+        if len(text) > 1 and text[0] == "0" and text[1].isdigit():
+            return "a number may not start with 0 followed by digits (that is octal, not allowed for floats)"
+        value = float(text.rstrip("fF"))
+    elif scalar.kind == INT:
+        if text[:2] in ("0x", "0X"):
+            return "hexadecimal is not allowed for a floating-point field"
+        if len(text) > 1 and text[0] == "0":
+            return "a number may not start with 0 followed by digits (that is octal, not allowed for floats)"
+        value = float(text)
+    elif scalar.kind == IDENT and text.lower().rstrip("f") in _INF_WORDS | {"nan"}:
+        value = math.nan if text.lower().startswith("nan") else math.inf
+    else:
+        return "expected a number"
+    scalar.value = -value if scalar.negative else value
+    return None
+
+
+def _did_you_mean(word: str, candidates: list[str]) -> str:
+    matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.75)
+    if not matches:
+        lowered = {c.lower(): c for c in candidates}
+        if word.lower() in lowered:
+            matches = [lowered[word.lower()]]
+    return f"; did you mean `{matches[0]}`?" if matches else ""
+
+
+def _nested_homes(name: str, message_type: MessageType) -> list[str]:
+    """The fields of `message_type` whose message has a field called `name` (kernel_size written
+    directly in a layer belongs in convolution_param or pooling_param)."""
+    return [f.name for f in message_type.fields.values() if f.message is not None and name in f.message.fields]

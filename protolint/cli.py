@@ -1,0 +1,208 @@
+"""The command line: `protolint [check] PATH...`, `protolint rules`, `protolint explain RULE`.
+
+Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage error, unreadable file or bad schema.
+Heavy modules are imported inside the commands, so `--version` and `--help` stay instant.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import sys
+
+import click
+
+from . import __version__
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class _DefaultToCheck(click.Group):
+    """`protolint a.prototxt` means `protolint check a.prototxt`."""
+
+    def resolve_command(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["check", *args]
+        return super().resolve_command(ctx, args)
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+def _comma_list(values: tuple[str, ...]) -> list[str]:
+    return [item.strip() for value in values for item in value.split(",") if item.strip()]
+
+
+@click.group(cls=_DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="protolint")
+def main() -> None:
+    """Lint Caffe .prototxt nets and solvers for what makes training fail, NaN or diverge.
+
+    Run `protolint PATH...` (files, folders, or - for stdin); see `protolint check --help`.
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(allow_dash=True))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True, help="Output format.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="warning", show_default=True,
+              help="Exit 1 when a finding at or above this severity is reported.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only findings at or above --fail-on, without the summary.")
+@click.option("--proto", "proto", type=click.Path(dir_okay=False), help="The caffe.proto of your Caffe fork (default: BVLC Caffe's).")
+@click.option("--as", "root", type=click.Choice(["net", "solver"]), help="Read every file as a net or a solver (default: from a `# proto-message:` header or the content).")
+@click.option("--select", multiple=True, help="Rules to run: names, codes or code prefixes, comma-separated (default: ALL).")
+@click.option("--ignore", multiple=True, help="Rules to skip: names, codes or code prefixes, comma-separated.")
+@click.option("--extra-layer-types", multiple=True, help="Layer types your build adds (custom C++ layers), comma-separated.")
+@click.option("--include", multiple=True, help="File name patterns to lint inside folders (default: *.prototxt).")
+@click.option("--exclude", multiple=True, help="Path or name patterns to skip inside folders.")
+@click.option("--stdin-filename", help="The path to report for input read from stdin (-).")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_types, include, exclude, stdin_filename, color):
+    """Lint prototxt files and folders (folders: *.prototxt, recursively)."""
+    from .linter import LintOptions, at_or_above, lint_bytes
+    from .registry import RegistryError
+    from .reporters import render
+    from .schema.loader import SchemaError, builtin_schema, load_schema
+
+    _safe_streams()
+    if not paths:
+        raise click.UsageError("no files given; try `protolint path/to/net.prototxt` or `protolint .`")
+    try:
+        schema = load_schema(proto) if proto else builtin_schema()
+    except SchemaError as error:
+        _fail(f"cannot use the schema: {error}")
+    except OSError as error:
+        _fail(f"cannot read the schema {proto}: {error.strerror or error}")
+    options = LintOptions(
+        schema=schema,
+        root=root,
+        select=_comma_list(select) or ["ALL"],
+        ignore=_comma_list(ignore),
+        extra_layer_types=frozenset(_comma_list(extra_layer_types)),
+    )
+    try:
+        registry = options.rules()
+    except RegistryError as error:
+        _fail(str(error))
+    for selector in options.select + options.ignore:
+        if not registry.matching(selector):
+            raise click.BadParameter(f"no rule is named or coded {selector!r}; `protolint rules` lists them", param_hint="--select/--ignore")
+
+    had_io_error = False
+    results = []
+    for display, reader in _inputs(paths, stdin_filename, _comma_list(include) or ["*.prototxt"], _comma_list(exclude)):
+        try:
+            data = reader()
+        except OSError as error:
+            click.echo(f"protolint: {display}: cannot read: {error.strerror or error}", err=True)
+            had_io_error = True
+            continue
+        results.append(lint_bytes(display, data, options))
+
+    use_color = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    threshold = "error" if fail_on == "never" else fail_on
+    if quiet:
+        for result in results:
+            result.diagnostics = at_or_above(result.diagnostics, threshold)
+    output = render(fmt, results, use_color, registry)
+    if output:
+        click.echo(output)
+    failing = [] if fail_on == "never" else [d for r in results for d in at_or_above(r.diagnostics, threshold)]
+    if fmt == "text" and not quiet:
+        click.echo(_summary(results))
+    if had_io_error:
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+def _summary(results) -> str:
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for result in results:
+        for d in result.diagnostics:
+            counts[d.severity] += 1
+    files = len(results)
+    noun = "file" if files == 1 else "files"
+    if not any(counts.values()):
+        return f"{files} {noun} checked: no findings."
+    parts = [f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in counts.items() if n]
+    return f"{files} {noun} checked: {', '.join(parts)}."
+
+
+def _inputs(paths, stdin_filename, include, exclude):
+    """(display path, reader) for every file to lint, folders expanded in sorted order."""
+    for path in paths:
+        if path == "-":
+            yield (stdin_filename or "<stdin>"), sys.stdin.buffer.read
+        elif os.path.isdir(path):
+            for found in _walk(path, include, exclude):
+                yield found, _reader(found)
+        elif os.path.exists(path):
+            yield path, _reader(path)
+        else:
+            yield path, _missing(path)
+
+
+def _walk(top: str, include: list[str], exclude: list[str]):
+    for folder, dirs, files in os.walk(top):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not _excluded(os.path.join(folder, d), d, exclude))
+        for name in sorted(files):
+            full = os.path.join(folder, name)
+            if any(fnmatch.fnmatch(name, pattern) for pattern in include) and not _excluded(full, name, exclude):
+                yield full
+
+
+def _excluded(path: str, name: str, patterns: list[str]) -> bool:
+    normalized = path.replace(os.sep, "/")
+    return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(normalized, p) or fnmatch.fnmatch(normalized, f"*/{p}") for p in patterns)
+
+
+def _reader(path: str):
+    def read() -> bytes:
+        with open(path, "rb") as handle:
+            return handle.read()
+
+    return read
+
+
+def _missing(path: str):
+    def read() -> bytes:
+        raise FileNotFoundError(2, "no such file or folder", path)
+
+    return read
+
+
+def _safe_streams() -> None:
+    """Never die on printing: odd bytes in a source line become escapes, not a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError):
+            pass
+
+
+def _fail(message: str) -> None:
+    click.echo(f"protolint: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+@main.command("rules")
+def list_rules():
+    """List every rule: code, name, default severity, summary."""
+    from .registry import default_registry
+
+    for rule in default_registry().rules:
+        click.echo(f"{rule.code:<6} {rule.name:<38} {rule.severity:<8} {rule.summary}")
+
+
+@main.command()
+@click.argument("rule")
+def explain(rule):
+    """Show a rule's documentation (by name or code)."""
+    from .registry import default_registry
+
+    found = default_registry().lookup(rule)
+    if found is None:
+        raise click.BadParameter(f"no rule is named or coded {rule!r}; `protolint rules` lists them", param_hint="RULE")
+    click.echo(found.documentation())

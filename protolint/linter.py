@@ -1,0 +1,189 @@
+"""The pipeline for one file: bytes -> syntax tree -> typed document -> rules -> diagnostics."""
+
+from __future__ import annotations
+
+import gc
+import re
+from dataclasses import dataclass, field
+
+from .checker import SchemaChecker
+from .context import LintContext
+from .diagnostics import SEVERITY_RANK, Diagnostic
+from .registry import Registry, default_registry
+from .rule import Rule
+from .schema.model import MessageType, Schema
+from .source import SourceText
+from .syntax.nodes import Message
+from .syntax.parser import Document, parse
+
+ROOT_MESSAGES = {"net": "NetParameter", "solver": "SolverParameter"}
+_HEADER = re.compile(r"^#\s*proto-message:\s*([A-Za-z_][\w.]*)\s*$")
+
+
+@dataclass
+class LintOptions:
+    schema: Schema
+    root: str | None = None  # "net" | "solver" | a message name; None = from the header or the content
+    extra_layer_types: frozenset[str] = frozenset()
+    select: list[str] = field(default_factory=lambda: ["ALL"])
+    ignore: list[str] = field(default_factory=list)
+    severity_overrides: dict[str, str] = field(default_factory=dict)  # rule name -> severity
+    registry: Registry | None = None
+    _layer_types: frozenset[str] | None = None
+
+    def rules(self) -> Registry:
+        if self.registry is None:
+            self.registry = default_registry()
+        return self.registry
+
+    def enabled_rules(self) -> list[type[Rule]]:
+        registry = self.rules()
+        selected: dict[str, type[Rule]] = {}
+        for selector in self.select:
+            for rule in registry.matching(selector):
+                selected[rule.name] = rule
+        for selector in self.ignore:
+            for rule in registry.matching(selector):
+                selected.pop(rule.name, None)
+        return list(selected.values())
+
+    def known_layer_types(self, schema: Schema) -> frozenset[str]:
+        if self._layer_types is None:
+            from protolint.rules.unknown_layer_type import BVLC_LAYER_TYPES
+
+            self._layer_types = BVLC_LAYER_TYPES | self.extra_layer_types | _fork_layer_types(schema)
+        return self._layer_types
+
+
+@dataclass
+class FileResult:
+    path: str
+    document: Document
+    kind: str  # "net", "solver" or the root message's name
+    diagnostics: list[Diagnostic]
+
+
+def lint_bytes(path: str, data: bytes, options: LintOptions) -> FileResult:
+    """Lint one file's bytes. Bad input becomes diagnostics; this never raises on content."""
+    source = SourceText.from_bytes(path, data)
+    # The tree is acyclic and built in one go: the cyclic GC would only rescan it again and again.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        document = parse(source)
+        root_type, kind = choose_root(document, options)
+        document.root_type = root_type
+        diagnostics = list(document.diagnostics)
+        SchemaChecker(source, diagnostics).check_message(document.root, root_type)
+        context = LintContext(document, options.schema, options, kind)
+        run_rules(context, options.enabled_rules())
+        diagnostics += context.diagnostics
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return FileResult(path, document, kind, finish(diagnostics, options))
+
+
+def choose_root(document: Document, options: LintOptions) -> tuple[MessageType, str]:
+    """The root message: --as, else a `# proto-message:` header, else the one whose fields the
+    file's top-level names fit best (nets and solvers first)."""
+    schema = options.schema
+    wanted = options.root or _header_message(document)
+    if wanted:
+        name = ROOT_MESSAGES.get(wanted, wanted)
+        if schema.has_message(name):
+            message_type = schema.message(name)
+            return message_type, _kind_of(message_type)
+    names = {f.name for f in document.root.fields}
+    candidates = [schema.message(n) for n in ROOT_MESSAGES.values() if schema.has_message(n)]
+    best = candidates[0] if candidates else schema.messages[schema.top_messages[0]]
+    best_score = -1
+    for message_type in candidates + [schema.messages[n] for n in schema.top_messages]:
+        score = len(names & message_type.fields.keys())
+        if score > best_score or (score == best_score and message_type in candidates and best not in candidates):
+            best, best_score = message_type, score
+    filename = document.source.path.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    if best_score <= 0 and "solver" in filename and schema.has_message("SolverParameter"):
+        best = schema.message("SolverParameter")  # an empty or unreadable solver file
+    return best, _kind_of(best)
+
+
+def _kind_of(message_type: MessageType) -> str:
+    for kind, name in ROOT_MESSAGES.items():
+        if message_type.name == name:
+            return kind
+    return message_type.name
+
+
+def _header_message(document: Document) -> str | None:
+    for comment in document.comments:
+        if document.source.position(comment.start)[0] > 10:
+            break
+        match = _HEADER.match(comment.text)
+        if match:
+            return match.group(1).rsplit(".", 1)[-1]
+    return None
+
+
+def run_rules(context: LintContext, rules: list[type[Rule]]) -> None:
+    """One walk over the typed tree, dispatching each message to the rules that visit its type."""
+    instances = [rule() for rule in rules]
+    visitors: dict[str, list[Rule]] = {}
+    for rule in instances:
+        for type_name in rule.message_types:
+            visitors.setdefault(type_name, []).append(rule)
+    if visitors:
+        stack: list[Message] = [context.document.root]
+        while stack:
+            message = stack.pop()
+            message_type = message.schema
+            if message_type is None:
+                continue
+            for rule in visitors.get(message_type.name, ()):
+                context.rule = type(rule)
+                rule.visit(message, context)
+            for f in message.fields:
+                if f.schema is not None and f.schema.message is not None:
+                    for value in f.values():
+                        if isinstance(value, Message):
+                            stack.append(value)
+    for rule in instances:
+        if type(rule).check is not Rule.check:
+            context.rule = type(rule)
+            rule.check(context)
+    context.rule = None
+
+
+def finish(diagnostics: list[Diagnostic], options: LintOptions) -> list[Diagnostic]:
+    """Drop disabled rules, apply severity overrides, fill in codes, sort."""
+    registry = options.rules()
+    enabled = {rule.name for rule in options.enabled_rules()}
+    kept = []
+    for diagnostic in diagnostics:
+        if diagnostic.rule not in enabled:
+            continue
+        rule = registry.lookup(diagnostic.rule)
+        diagnostic.code = rule.code if rule else ""
+        override = options.severity_overrides.get(diagnostic.rule)
+        if override:
+            diagnostic.severity = override
+        kept.append(diagnostic)
+    kept.sort(key=Diagnostic.sort_key)
+    return kept
+
+
+def at_or_above(diagnostics: list[Diagnostic], level: str) -> list[Diagnostic]:
+    rank = SEVERITY_RANK[level]
+    return [d for d in diagnostics if SEVERITY_RANK[d.severity] >= rank]
+
+
+def _fork_layer_types(schema: Schema) -> frozenset[str]:
+    """Layer types a fork's schema implies: `FooParameter foo_param` in LayerParameter -> "Foo".
+    Only for a schema given with --proto; BVLC's own registry is known exactly."""
+    if schema.builtin or not schema.has_message("LayerParameter"):
+        return frozenset()
+    found = set()
+    for f in schema.message("LayerParameter").fields.values():
+        if f.message is not None and f.message.name.endswith("Parameter"):
+            found.add(f.message.name[: -len("Parameter")])
+    return frozenset(found - {"Transformation", "Loss"})

@@ -1,0 +1,83 @@
+"""The rule registry: built-in rules plus third-party ones from the `protolint.rules` entry-point group.
+
+Plugins come only from installed distributions (entry points), never from the working directory.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .rule import Rule
+
+ENTRY_POINT_GROUP = "protolint.rules"
+_CODE = re.compile(r"^[A-Z]+[0-9]+$")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+class RegistryError(Exception):
+    pass
+
+
+class Registry:
+    def __init__(self, rules: list[type[Rule]]):
+        self.rules: list[type[Rule]] = []
+        self.by_name: dict[str, type[Rule]] = {}
+        self.by_code: dict[str, type[Rule]] = {}
+        for rule in rules:
+            self.add(rule)
+
+    def add(self, rule: type[Rule]) -> None:
+        for attribute in ("code", "name", "severity", "summary"):
+            if not getattr(rule, attribute, None):
+                raise RegistryError(f"rule {rule.__module__}.{rule.__qualname__} has no {attribute}")
+        if not _CODE.match(rule.code) or not _NAME.match(rule.name):
+            raise RegistryError(f"rule {rule.code} {rule.name}: codes look like ABC123, names like kebab-case-name")
+        if rule.severity not in ("error", "warning", "info"):
+            raise RegistryError(f"rule {rule.name}: severity must be error, warning or info")
+        if rule.name in self.by_name or rule.code in self.by_code:
+            raise RegistryError(f"rule {rule.code} {rule.name} is registered twice")
+        self.rules.append(rule)
+        self.by_name[rule.name] = rule
+        self.by_code[rule.code] = rule
+
+    def lookup(self, name_or_code: str) -> type[Rule] | None:
+        return self.by_name.get(name_or_code) or self.by_code.get(name_or_code.upper())
+
+    def matching(self, selector: str) -> list[type[Rule]]:
+        """Rules a selector names: a rule name, a code, a code prefix (`L3`, `P`) or `ALL`."""
+        selector = selector.strip()
+        if selector.upper() == "ALL":
+            return list(self.rules)
+        rule = self.lookup(selector)
+        if rule is not None:
+            return [rule]
+        prefix = selector.upper()
+        return [r for r in self.rules if r.code.startswith(prefix)] if prefix[:1].isalpha() else []
+
+
+@lru_cache(maxsize=1)
+def default_registry() -> Registry:
+    from protolint.rules import BUILTIN_RULES
+
+    registry = Registry(BUILTIN_RULES)
+    for rule in _plugin_rules():
+        registry.add(rule)
+    return registry
+
+
+def _plugin_rules() -> list[type[Rule]]:
+    from importlib.metadata import entry_points
+
+    found: list[type[Rule]] = []
+    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            loaded = entry_point.load()
+        except Exception as error:  # a broken plugin must not take the linter down
+            raise RegistryError(f"plugin {entry_point.name} ({entry_point.value}) failed to load: {error}") from error
+        candidates = loaded if isinstance(loaded, (list, tuple)) else [loaded]
+        for candidate in candidates:
+            if not (isinstance(candidate, type) and issubclass(candidate, Rule)):
+                raise RegistryError(f"plugin {entry_point.name} ({entry_point.value}) is not a protolint Rule class")
+            found.append(candidate)
+    return found

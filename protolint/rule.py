@@ -1,0 +1,70 @@
+"""The rule API.
+
+A rule is a class with metadata (stable code and kebab-case name, default severity, what it
+applies to, whether it can fix) and documentation in fixed sections, plus one or more hooks:
+
+- `message_types` + `visit(message, ctx)`: called for every message of those schema types while
+  the linter walks the typed tree once (e.g. "LayerParameter", "SolverParameter");
+- `check(ctx)`: called once per document, for rules that need the whole file or model.
+
+Rules report through `ctx.report(...)`; a fix is a list of text edits (see diagnostics.Fix).
+Rules whose findings come from the parser or the schema checker (syntax-error, unknown-field,
+...) have metadata and docs only, so that they can be selected, configured and explained alike.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from .context import LintContext
+    from .syntax.nodes import Message
+
+DOC_SECTIONS = ("what_it_does", "why_it_matters", "example", "how_to_fix", "version_notes")
+SECTION_TITLES = {
+    "what_it_does": "What it does",
+    "why_it_matters": "Why it matters",
+    "example": "Example",
+    "how_to_fix": "How to fix",
+    "version_notes": "Version notes",
+}
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[str]  # default: "error" | "warning" | "info"
+    applies_to: ClassVar[tuple[str, ...]] = ("net", "solver")
+    fixable: ClassVar[bool] = False
+    summary: ClassVar[str]  # one line for `protolint rules`
+
+    # Documentation, in fixed sections (plain text; `example` is prototxt).
+    what_it_does: ClassVar[str] = ""
+    why_it_matters: ClassVar[str] = ""
+    example: ClassVar[str] = ""
+    how_to_fix: ClassVar[str] = ""
+    version_notes: ClassVar[str] = ""
+
+    message_types: ClassVar[tuple[str, ...]] = ()
+
+    def visit(self, message: Message, ctx: LintContext) -> None:  # pragma: no cover - default hook
+        pass
+
+    def check(self, ctx: LintContext) -> None:  # pragma: no cover - default hook
+        pass
+
+    @classmethod
+    def documentation(cls) -> str:
+        """The rule's full documentation, as `protolint explain` prints it."""
+        parts = [f"{cls.code} {cls.name} ({cls.severity}; applies to {', '.join(cls.applies_to)}"
+                 f"{'; fixable' if cls.fixable else ''})", "", cls.summary]
+        for section in DOC_SECTIONS:
+            text = getattr(cls, section).strip("\n")
+            if not text:
+                continue
+            parts += ["", SECTION_TITLES[section], "-" * len(SECTION_TITLES[section])]
+            if section == "example":
+                parts += ["    " + line if line else "" for line in text.splitlines()]
+            else:
+                parts.append(text)
+        return "\n".join(parts)

@@ -1,0 +1,88 @@
+"""The prototxt tokens: one compiled regular expression, matched with `finditer`.
+
+Every character of the text belongs to exactly one match, so nothing is skipped silently.
+Besides the grammar's terminals the pattern names whitespace, comments, and the usual
+mistakes (`//` and `/* */` comments, unterminated strings, a number running into a name,
+stray characters) so the parser can report them precisely and carry on.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Kinds that never reach the grammar.
+WHITESPACE = "WS"
+COMMENT = "COMMENT"
+# Mistakes.
+SLASH_COMMENT = "SLASH_COMMENT"
+BLOCK_COMMENT = "BLOCK_COMMENT"
+UNCLOSED_BLOCK_COMMENT = "UNCLOSED_BLOCK_COMMENT"
+UNTERMINATED_STRING = "UNTERMINATED_STRING"
+NUMBER_RUNS_INTO_NAME = "NUMBER_RUNS_INTO_NAME"
+STRAY = "STRAY"
+
+_NAME_CHAR = r"[A-Za-z0-9_]"
+_FLOAT = r"(?:(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[fF]?|[0-9]+[eE][+-]?[0-9]+[fF]?|[0-9]+[fF])"
+_INT = r"(?:0[xX][0-9A-Fa-f]+|[0-9]+)"
+_DOUBLE_QUOTED = r'"(?:[^"\\\n]|\\[^\n])*"'
+_SINGLE_QUOTED = r"'(?:[^'\\\n]|\\[^\n])*'"
+_UNTERMINATED = r"[\"'](?:[^\\\n]|\\[^\n])*\\?"
+
+PATTERN = re.compile(
+    "|".join(
+        [
+            # Protobuf's whitespace: space, tab, LF, CR, VT, FF (and nothing from Unicode).
+            rf"(?P<{WHITESPACE}>[ \t\n\r\v\f]+)",
+            rf"(?P<{COMMENT}>#[^\n]*)",
+            rf"(?P<IDENT>[A-Za-z_]{_NAME_CHAR}*)",
+            # A number must not run straight into a name (`10bar`); such runs are caught below.
+            rf"(?P<FLOAT>{_FLOAT})(?!{_NAME_CHAR}|\.)",
+            rf"(?P<INT>{_INT})(?!{_NAME_CHAR}|\.)",
+            rf"(?P<{NUMBER_RUNS_INTO_NAME}>(?:[0-9]|\.[0-9])(?:[eE][+-][0-9]|[A-Za-z0-9_.])*)",
+            rf"(?P<STRING>{_DOUBLE_QUOTED}|{_SINGLE_QUOTED})",
+            rf"(?P<{UNTERMINATED_STRING}>{_UNTERMINATED})",
+            r"(?P<COLON>:)",
+            r"(?P<LBRACE>\{)",
+            r"(?P<RBRACE>\})",
+            r"(?P<LANGLE><)",
+            r"(?P<RANGLE>>)",
+            r"(?P<LSQB>\[)",
+            r"(?P<RSQB>\])",
+            r"(?P<COMMA>,)",
+            r"(?P<SEMICOLON>;)",
+            r"(?P<MINUS>-)",
+            rf"(?P<{SLASH_COMMENT}>//[^\n]*)",
+            rf"(?P<{BLOCK_COMMENT}>/\*(?:[^*]|\*(?!/))*\*/)",
+            rf"(?P<{UNCLOSED_BLOCK_COMMENT}>/\*.*)",
+            r"(?P<SLASH>/)",
+            r"(?P<DOT>\.)",
+            rf"(?P<{STRAY}>.)",
+        ]
+    ),
+    re.DOTALL,
+)
+
+TERMINALS = frozenset(
+    "IDENT INT FLOAT STRING COLON LBRACE RBRACE LANGLE RANGLE LSQB RSQB COMMA SEMICOLON MINUS SLASH DOT".split()
+)
+
+# How people call each terminal in messages.
+DESCRIPTIONS = {
+    "IDENT": "a name",
+    "INT": "a number",
+    "FLOAT": "a number",
+    "STRING": "a string",
+    "COLON": "':'",
+    "LBRACE": "'{'",
+    "RBRACE": "'}'",
+    "LANGLE": "'<'",
+    "RANGLE": "'>'",
+    "LSQB": "'['",
+    "RSQB": "']'",
+    "COMMA": "','",
+    "SEMICOLON": "';'",
+    "MINUS": "'-'",
+    "SLASH": "'/'",
+    "DOT": "'.'",
+    "$END": "the end of the file",
+}

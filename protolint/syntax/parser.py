@@ -1,0 +1,504 @@
+"""Text -> syntax tree, with error recovery.
+
+A table-driven LALR(1) parser: tables from grammars/prototxt.lark (see tables.py), tokens from
+lexer.PATTERN, tree nodes from nodes.py. On a syntax error it reports in plain words, repairs the
+common mistakes in place (a missing ':' before a value, a '>' closing a '{', braces left open at
+the end of the file) and otherwise skips to the next field, so one run reports every error.
+"""
+
+from __future__ import annotations
+
+from . import lexer
+from .lexer import DESCRIPTIONS, PATTERN
+from .nodes import FLOAT, INT, IDENT, STRING, Comment, Field, ListValue, Message, Scalar
+from .tables import END, parse_tables
+from ..diagnostics import Diagnostic, syntax_error
+from ..source import SourceText
+
+
+class Document:
+    """A parsed file: its source, the root message (the whole file), comments and syntax errors."""
+
+    __slots__ = ("source", "root", "comments", "diagnostics", "root_type")
+
+    def __init__(self, source: SourceText, root: Message, comments: list[Comment], diagnostics: list[Diagnostic]):
+        self.source = source
+        self.root = root
+        self.comments = comments
+        self.diagnostics = diagnostics
+        self.root_type = None  # the MessageType the checker typed the root as
+
+    @property
+    def has_syntax_errors(self) -> bool:
+        return bool(self.diagnostics)
+
+
+class _Virtual:
+    """A token the parser inserts while repairing an error; it looks like a regex match."""
+
+    __slots__ = ("lastgroup", "_pos", "_text")
+
+    def __init__(self, kind: str, pos: int, text: str = ""):
+        self.lastgroup = kind
+        self._pos = pos
+        self._text = text
+
+    def start(self):
+        return self._pos
+
+    def end(self):
+        return self._pos
+
+    def group(self):
+        return self._text
+
+
+_OPENERS = {"LBRACE": "RBRACE", "LANGLE": "RANGLE", "LSQB": "RSQB"}
+_CLOSERS = {"RBRACE", "RANGLE", "RSQB"}
+_CHAR = {"LBRACE": "{", "LANGLE": "<", "LSQB": "[", "RBRACE": "}", "RANGLE": ">", "RSQB": "]"}
+_VALUE_STARTS = {"INT", "FLOAT", "STRING", "IDENT", "MINUS"}
+_EXPECTED_ORDER = {
+    k: i
+    for i, k in enumerate(
+        "INT FLOAT STRING MINUS IDENT COLON LBRACE LANGLE LSQB RSQB COMMA SEMICOLON RBRACE RANGLE $END".split()
+    )
+}
+_TRIVIA = {lexer.WHITESPACE, lexer.COMMENT}
+# Tokens the lexer flags as mistakes but the grammar can still use in their place.
+_STAND_INS = {lexer.UNTERMINATED_STRING: "STRING", lexer.NUMBER_RUNS_INTO_NAME: "INT"}
+
+
+def _build_callbacks(source_text: str, report):
+    """Reduction callbacks by rule alias; each receives the right-hand side values."""
+
+    def plain_name(s):
+        m = s[0]
+        return (m.group(), m.start(), m.end(), "plain")
+
+    def extension_name(s):
+        return (s[1], s[0].start(), s[2].end(), "extension")
+
+    def any_name(s):
+        return (f"{s[1]}/{s[3]}", s[0].start(), s[4].end(), "any")
+
+    def type_name_start(s):
+        return s[0].group()
+
+    def type_name_more(s):
+        return f"{s[0]}.{s[2].group()}"
+
+    def scalar_field(s):
+        name, colon, value = s
+        return Field(name[1], value.end, name[0], name[1], name[2], name[3], colon.start(), value)
+
+    message_field = list_field = scalar_field
+
+    def message_field_no_colon(s):
+        name, value = s
+        return Field(name[1], value.end, name[0], name[1], name[2], name[3], -1, value)
+
+    list_field_no_colon = message_field_no_colon
+
+    def fields_empty(s):
+        return []
+
+    def fields_append(s):
+        s[0].append(s[1])
+        return s[0]
+
+    def fields_separator(s):
+        # C++ TextFormat takes one optional `,` or `;` after a field, nothing else.
+        fields, token = s
+        if fields and fields[-1].separator < 0 and not isinstance(token, _Virtual):
+            fields[-1].separator = token.start()
+        else:
+            report(token.start(), token.end(), f"unexpected '{token.group()}': a separator may only follow a field, once; remove it")
+        return fields
+
+    def braced_message(s):
+        return Message(s[0].start(), s[2].end(), s[1], "{")
+
+    def angled_message(s):
+        return Message(s[0].start(), s[2].end(), s[1], "<")
+
+    def list_empty(s):
+        return ListValue(s[0].start(), s[1].end(), [])
+
+    def list_full(s):
+        return ListValue(s[0].start(), s[2].end(), s[1])
+
+    def list_items_start(s):
+        return [s[0]]
+
+    def list_items_more(s):
+        s[0].append(s[2])
+        return s[0]
+
+    def number(s):
+        m = s[0]
+        return Scalar(m.start(), m.end(), m.lastgroup, m.group())
+
+    identifier = number
+
+    def negative_number(s):
+        m = s[1]
+        return Scalar(s[0].start(), m.end(), m.lastgroup, m.group(), True)
+
+    negative_identifier = negative_number
+
+    def strings_start(s):
+        m = s[0]
+        return Scalar(m.start(), m.end(), m.lastgroup, m.group())
+
+    def strings_more(s):
+        scalar, m = s
+        scalar.end = m.end()
+        scalar.text = source_text[scalar.start : scalar.end]
+        if m.lastgroup != STRING:
+            scalar.kind = m.lastgroup
+        return scalar
+
+    def passthrough(s):
+        return s[0]
+
+    found = dict(locals())
+    return found, passthrough
+
+
+def parse(source: SourceText) -> Document:
+    """Parse a whole file. Never raises on bad input: problems become diagnostics."""
+    tables = parse_tables()
+    states = tables.states
+    rules = tables.rules
+    end_state = tables.end_state
+    field_lists = tables.field_list_states
+    text = source.text
+    diagnostics: list[Diagnostic] = []
+    comments: list[Comment] = []
+    state_stack = [tables.start_state]
+    value_stack: list = []
+    recovering = False  # after an error: skip tokens quietly until one fits
+    skip_depth = 0  # brackets opened by skipped tokens
+    last_stray_end = -1
+    result = None
+
+    if source.has_bom:
+        diagnostics.append(
+            syntax_error(
+                source,
+                0,
+                0,
+                "the file starts with a UTF-8 byte order mark, which Caffe's text parser does not accept; "
+                "save it as UTF-8 without BOM",
+            )
+        )
+
+    def report(start: int, end: int, message: str, related=None) -> None:
+        diagnostics.append(syntax_error(source, start, end, message, related))
+
+    named, passthrough = _build_callbacks(text, report)
+    callbacks = [named.get(alias, passthrough) for alias, _origin, _size in rules]
+    gotos = [origin for _alias, origin, _size in rules]
+    sizes = [size for _alias, _origin, size in rules]
+
+    def reduce_until_shift(kind: str) -> bool:
+        """Apply the reductions `kind` as lookahead calls for; True if `kind` can then be shifted."""
+        while True:
+            action = states[state_stack[-1]].get(kind)
+            if action is None:
+                return False
+            if action >= 0:
+                return True
+            rule = ~action
+            size = sizes[rule]
+            if size:
+                args = value_stack[-size:]
+                del state_stack[-size:]
+                del value_stack[-size:]
+            else:
+                args = []
+            value_stack.append(callbacks[rule](args))
+            state_stack.append(states[state_stack[-1]][gotos[rule]])
+            if state_stack[-1] == end_state:
+                return True
+
+    def open_delimiters():
+        """The tokens that opened the messages and lists not yet closed, innermost last."""
+        return [
+            v
+            for v in value_stack
+            if getattr(v, "lastgroup", None) in _OPENERS and not isinstance(v, _Virtual)
+        ]
+
+    def describe(kind: str, token) -> str:
+        if kind == END:
+            return "the end of the file"
+        if kind in ("IDENT", "INT", "FLOAT", "STRING"):
+            return f"`{token.group()}`"
+        return DESCRIPTIONS.get(kind, repr(token.group()))
+
+    def context() -> str:
+        """Where the parser is, in words, from the top of the value stack."""
+        if not value_stack:
+            return ""
+        top = value_stack[-1]
+        if isinstance(top, tuple):
+            return f" after field name `{top[0]}`"
+        if getattr(top, "lastgroup", None) == "COLON" and len(value_stack) >= 2 and isinstance(value_stack[-2], tuple):
+            return f" after `{value_stack[-2][0]}:`"
+        for v in reversed(value_stack):
+            if isinstance(v, tuple):
+                return f" in the value of `{v[0]}`"
+        return ""
+
+    def expected_words(state: int) -> str:
+        names = []
+        for kind in sorted(states[state], key=lambda k: _EXPECTED_ORDER.get(k, 99)):
+            if not kind.isupper() or kind in ("SLASH", "DOT") or (kind == "LSQB" and state in field_lists):
+                continue
+            words = DESCRIPTIONS.get(kind, kind)
+            if kind == "IDENT" and state in field_lists:
+                words = "a field name"
+            elif kind in ("INT", "FLOAT", "STRING", "MINUS") or (kind == "IDENT"):
+                words = "a value"
+            if words not in names:
+                names.append(words)
+        if len(names) > 1:
+            return ", ".join(names[:-1]) + " or " + names[-1]
+        return names[0] if names else "nothing"
+
+    def handle_error(kind: str, token) -> str:
+        """Report one syntax error and repair or resynchronise. Returns what to do with `token`:
+        'retry' (feed it again), 'skip' (drop it)."""
+        nonlocal recovering, skip_depth
+        state = state_stack[-1]
+        expected = states[state]
+        start, end = token.start(), token.end()
+
+        # A missing ':' between a field name and its value: insert it.
+        if kind in _VALUE_STARTS and "COLON" in expected:
+            reduce_until_shift("COLON")  # the name token becomes a name
+        if kind in _VALUE_STARTS and value_stack and isinstance(value_stack[-1], tuple):
+            name = value_stack[-1][0]
+            if kind == "IDENT" and _next_kind(text, end) in ("COLON", "LBRACE", "LANGLE"):
+                report(
+                    value_stack[-1][1],
+                    value_stack[-1][2],
+                    f"expected ':' or '{{' after field name `{name}`; `{token.group()}` starts another field "
+                    f"— did you forget '{{' after `{name}`?",
+                )
+                recovering = True
+            else:
+                report(
+                    start,
+                    end,
+                    f"missing ':' between field name `{name}` and its value {describe(kind, token)}; "
+                    f"write `{name}: {token.group()}`",
+                )
+                feed("COLON", _Virtual("COLON", -1, ":"))  # -1: no colon in the text
+                return "retry"
+
+        # A closer that does not match its opener ('{' ... '>').
+        elif kind in _CLOSERS or kind == END:
+            opened = open_delimiters()
+            wanted = next((k for k in ("RBRACE", "RANGLE", "RSQB") if k in expected), None)
+            if kind == END and opened:
+                opener = opened[-1]
+                line = source.position(opener.start())[0]
+                closer = _CHAR[_OPENERS[opener.lastgroup]]
+                report(
+                    start,
+                    end,
+                    f"missing '{closer}' to close the '{opener.group()}' opened at line {line}"
+                    f"{_field_of(value_stack, opener)}; the file ends first",
+                    related=[(opener.start(), opener.end(), f"'{opener.group()}' opened here")],
+                )
+                recovering = True
+                close_innermost(opened[-1])
+                return "retry"
+            if kind in _CLOSERS and not opened:
+                report(start, end, f"unmatched '{token.group()}': nothing is open here; remove it")
+                return "skip"
+            if kind in _CLOSERS and wanted and opened and _OPENERS[opened[-1].lastgroup] == wanted:
+                opener = opened[-1]
+                if _OPENERS[opener.lastgroup] != kind and reduce_until_shift(wanted):
+                    line = source.position(opener.start())[0]
+                    report(
+                        start,
+                        end,
+                        f"'{token.group()}' does not match the '{opener.group()}' opened at line {line}"
+                        f"{_field_of(value_stack, opener)}; close it with '{_CHAR[wanted]}'",
+                        related=[(opener.start(), opener.end(), f"'{opener.group()}' opened here")],
+                    )
+                    feed(wanted, _Virtual(wanted, start, _CHAR[wanted]))
+                    return "skip"
+
+        found = describe(kind, token)
+        missing_value = value_stack and getattr(value_stack[-1], "lastgroup", None) == "COLON"
+        where = context()
+        # Finish what can be finished (a complete field before the bad token is kept) ...
+        for lookahead in ("IDENT", "RBRACE", "RANGLE", END):
+            if lookahead in states[state_stack[-1]]:
+                if reduce_until_shift(lookahead):
+                    break
+        if not recovering:
+            top = state_stack[-1]
+            fields = value_stack[-1] if value_stack and isinstance(value_stack[-1], list) else None
+            if missing_value:
+                report(start, end, f"missing value{where}: found {found}")
+            elif top in field_lists and fields and fields[-1].end <= start:
+                previous = fields[-1]
+                hint = ""
+                if kind in _VALUE_STARTS and not isinstance(previous.value, Message):
+                    hint = (
+                        f"; a field takes one value: repeat the field or write "
+                        f"`{previous.name}: [{source.text[previous.value.start:previous.value.end]}, {token.group()}]`"
+                    )
+                report(
+                    start,
+                    end,
+                    f"unexpected {found} after the value of `{previous.name}`: expected {expected_words(top)}{hint}",
+                )
+            else:
+                report(start, end, f"expected {expected_words(state)}{where}, found {found}")
+        recovering = True
+        # ... and drop the rest of the broken field.
+        while state_stack[-1] not in field_lists and len(state_stack) > 1:
+            state_stack.pop()
+            value_stack.pop()
+        if kind in states[state_stack[-1]]:
+            return "retry"
+        if kind in _OPENERS:
+            skip_depth = 1
+        return "skip"
+
+    def close_innermost(opener) -> None:
+        """At the end of the file: close the innermost open message or list ourselves."""
+        closer = _OPENERS[opener.lastgroup]
+        for lookahead in (closer, "IDENT", "RBRACE", "RANGLE"):
+            if reduce_until_shift(lookahead) and lookahead == closer:
+                break
+        else:
+            while len(state_stack) > 1 and closer not in states[state_stack[-1]]:
+                state_stack.pop()
+                value_stack.pop()
+            reduce_until_shift(closer)
+        if closer in states[state_stack[-1]]:
+            feed(closer, _Virtual(closer, len(text), ""))
+            top = value_stack[-1]
+            if isinstance(top, Message):
+                top.closed = False
+
+    def feed(kind: str, token) -> bool:
+        """Shift `token` after the reductions it calls for. False if it does not fit here."""
+        nonlocal result, recovering
+        while True:
+            action = states[state_stack[-1]].get(kind)
+            if action is None:
+                return False
+            if action >= 0:
+                state_stack.append(action)
+                value_stack.append(token)
+                recovering = False
+                return True
+            rule = ~action
+            size = sizes[rule]
+            if size:
+                args = value_stack[-size:]
+                del state_stack[-size:]
+                del value_stack[-size:]
+            else:
+                args = []
+            value = callbacks[rule](args)
+            state_stack.append(states[state_stack[-1]][gotos[rule]])
+            value_stack.append(value)
+            if state_stack[-1] == end_state:
+                result = value
+                return True
+
+    for token in PATTERN.finditer(text):
+        kind = token.lastgroup
+        if kind in _TRIVIA:
+            if kind == lexer.COMMENT:
+                comments.append(Comment(token.start(), token.end(), token.group()))
+            continue
+        if kind not in lexer.TERMINALS:
+            if kind == lexer.STRAY and token.start() == last_stray_end:
+                last_stray_end = token.end()
+                previous = diagnostics[-1]
+                diagnostics[-1] = syntax_error(source, previous.start, token.end(), previous.message)
+                continue
+            report_token_mistake(source, token, kind, report)
+            if kind == lexer.STRAY:
+                last_stray_end = token.end()
+                recovering = True  # what follows a stray character is rarely worth a second error
+            if kind not in _STAND_INS:
+                continue
+            kind = _STAND_INS[kind]
+        if skip_depth:
+            if kind in _OPENERS:
+                skip_depth += 1
+            elif kind in _CLOSERS:
+                skip_depth -= 1
+            continue
+        # The hot path: shift, or reduce then shift.
+        action = states[state_stack[-1]].get(kind)
+        if action is not None and action >= 0:
+            state_stack.append(action)
+            value_stack.append(token)
+            recovering = False
+            continue
+        if feed(kind, token):
+            continue
+        while handle_error(kind, token) == "retry":
+            if feed(kind, token):
+                break
+
+    end_token = _Virtual(END, len(text))
+    while result is None:
+        if feed(END, end_token):
+            break
+        handle_error(END, end_token)
+    root = result if isinstance(result, list) else []
+    return Document(source, Message(0, len(text), root, ""), comments, diagnostics)
+
+
+def _next_kind(text: str, pos: int) -> str | None:
+    """The kind of the next significant token after `pos` (for error messages only)."""
+    for token in PATTERN.finditer(text, pos):
+        if token.lastgroup not in _TRIVIA:
+            return token.lastgroup
+    return None
+
+
+def _field_of(value_stack: list, opener) -> str:
+    """` for `layer`` when the opener belongs to a named field."""
+    for i, value in enumerate(value_stack):
+        if value is opener:
+            for j in range(i - 1, -1, -1):
+                if isinstance(value_stack[j], tuple):
+                    return f" for `{value_stack[j][0]}`"
+                if getattr(value_stack[j], "lastgroup", None) != "COLON":
+                    break
+    return ""
+
+
+def report_token_mistake(source: SourceText, token, kind: str, report) -> None:
+    start, end, text = token.start(), token.end(), token.group()
+    if kind == lexer.SLASH_COMMENT:
+        report(start, end, "`//` comments are not allowed in prototxt; start the comment with `#`")
+    elif kind in (lexer.BLOCK_COMMENT, lexer.UNCLOSED_BLOCK_COMMENT):
+        report(start, min(end, start + 2), "`/* */` comments are not allowed in prototxt; use `#` at the start of each line")
+    elif kind == lexer.UNTERMINATED_STRING:
+        report(start, end, f"unterminated string: add the closing {text[0]} on this line (strings cannot span lines)")
+    elif kind == lexer.NUMBER_RUNS_INTO_NAME:
+        report(start, end, f"malformed number `{text}`: a number must be separated from a following name by a space")
+    elif kind == lexer.STRAY:
+        ch = text
+        if "\udc80" <= ch <= "\udcff":
+            byte = ord(ch) - 0xDC00
+            report(start, end, f"byte 0x{byte:02X} is not UTF-8 text; non-UTF-8 bytes may only appear inside `#` comments")
+        elif ch == "=":
+            report(start, end, "unexpected '=': fields are written `name: value`")
+        else:
+            report(start, end, f"unexpected character {ch!r} (U+{ord(ch):04X}); remove it")

@@ -266,12 +266,21 @@ def _float_value(scalar: Scalar) -> str | None:
         if len(text) > 1 and text[0] == "0":
             return "a number may not start with 0 followed by digits (that is octal, not allowed for floats)"
         value = float(text)
-    elif scalar.kind == IDENT and text.lower().rstrip("f") in _INF_WORDS | {"nan"}:
-        value = math.nan if text.lower().startswith("nan") else math.inf
+    elif scalar.kind == IDENT and _special_float_word(text) is not None:
+        value = math.nan if _special_float_word(text) == "nan" else math.inf
     else:
         return "expected a number"
     scalar.value = -value if scalar.negative else value
     return None
+
+
+def _special_float_word(text: str) -> str | None:
+    """`inf`, `infinity` or `nan` (any case, optionally with one `f` suffix, as protobuf's Python
+    parser reads them), or None."""
+    word = text.lower()
+    if word not in _INF_WORDS and word != "nan" and word.endswith("f"):
+        word = word[:-1]
+    return word if word in _INF_WORDS or word == "nan" else None
 
 
 def _did_you_mean(word: str, candidates: list[str]) -> str:

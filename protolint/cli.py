@@ -72,7 +72,8 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
     try:
         schema = load_schema(proto) if proto else builtin_schema()
     except SchemaError as error:
-        _fail(f"cannot use the schema: {error}")
+        where = f"{error.path}:{error.line}:{error.column}" if error.line else error.path  # no 0:0 for an unreadable file
+        _fail(f"cannot use the schema: {where}: {error.message}")
     except OSError as error:
         _fail(f"cannot read the schema {proto}: {error.strerror or error}")
     options = LintOptions(
@@ -108,7 +109,7 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
             result.diagnostics = at_or_above(result.diagnostics, threshold)
     output = render(fmt, results, use_color, registry)
     if output:
-        click.echo(output)
+        click.echo(output, color=use_color)  # click would strip the colours when stdout is not a tty
     failing = [] if fail_on == "never" else [d for r in results for d in at_or_above(r.diagnostics, threshold)]
     if fmt == "text" and not quiet:
         click.echo(_summary(results))

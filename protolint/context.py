@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic, Fix
+from .syntax.nodes import Message
 
 if TYPE_CHECKING:
     from .linter import LintOptions
@@ -22,6 +23,41 @@ class LintContext:
         self.kind = kind  # "net" | "solver" | another root message's name
         self.diagnostics: list[Diagnostic] = []
         self.rule: type[Rule] | None = None  # the rule being run; set by the linter
+        self._net = self._solver = None
+        self._embedded_nets = None
+
+    @property
+    def net(self):
+        """The net model of a net file (None for a solver file)."""
+        if self._net is None and self.kind == "net":
+            from .model.net import Net
+
+            self._net = Net.from_message(self.document.root)
+        return self._net
+
+    @property
+    def solver(self):
+        """The solver model of a solver file (None for a net file)."""
+        if self._solver is None and self.kind == "solver":
+            from .model.solver import Solver
+
+            self._solver = Solver(self.document.root)
+        return self._solver
+
+    def nets(self):
+        """Every net in this file: the file itself, or the nets embedded in a solver."""
+        if self.kind == "net":
+            return [self.net]
+        if self._embedded_nets is None:
+            from .model.net import Net
+
+            self._embedded_nets = [
+                Net.from_message(f.value, embedded=True)
+                for name in ("net_param", "train_net_param", "test_net_param")
+                for f in self.document.root.all(name)
+                if isinstance(f.value, Message) and self.kind == "solver"
+            ]
+        return self._embedded_nets
 
     def report(
         self,

@@ -1,11 +1,23 @@
 """protolint's built-in rules: one module per rule (or per tight family), listed explicitly."""
 
+from .batchnorm import (
+    BatchNormEpsNonpositive,
+    BatchNormGlobalStatsInTrain,
+    BatchNormMovingAverageFraction,
+    BatchNormParamLrNonzero,
+    BatchNormWithoutScale,
+)
 from .deprecated_field import DeprecatedField
+from .fillers import GaussianFillerStd, MissingBiasFiller, MissingWeightFiller
+from .infogain_input import InfogainInput
 from .mixed_layer_formats import MixedLayerFormats
+from .net_graph import DuplicateLayerName, DuplicateTop, InplaceOnSharedBlob, LayerPhaseField, UnknownBottom
+from .pooling import PoolingGlobalWithKernel, PoolingPadGeKernel, PoolingStrideExceedsKernel
 from .schema_checks import DuplicateField, InvalidValue, SyntaxError_, UnknownField
 from .unknown_layer_type import UnknownLayerType
 
 BUILTIN_RULES = [
+    # P: what protobuf's parser and Caffe's layer registry reject
     SyntaxError_,
     UnknownField,
     InvalidValue,
@@ -13,4 +25,25 @@ BUILTIN_RULES = [
     UnknownLayerType,
     MixedLayerFormats,
     DeprecatedField,
+    # N: net wiring
+    UnknownBottom,
+    DuplicateTop,
+    InplaceOnSharedBlob,
+    DuplicateLayerName,
+    LayerPhaseField,
+    # L: layer parameters
+    PoolingStrideExceedsKernel,
+    PoolingPadGeKernel,
+    PoolingGlobalWithKernel,
+    InfogainInput,
+    # F: fillers
+    MissingWeightFiller,
+    MissingBiasFiller,
+    GaussianFillerStd,
+    # B: BatchNorm
+    BatchNormGlobalStatsInTrain,
+    BatchNormParamLrNonzero,
+    BatchNormEpsNonpositive,
+    BatchNormMovingAverageFraction,
+    BatchNormWithoutScale,
 ]

@@ -15,7 +15,7 @@ import os
 
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 
-from protolint.schema.loader import MAX_FIELD_NUMBER, INT32_MAX, float32
+from protolint.schema.loader import INT32_MAX, MAX_FIELD_NUMBER, float32
 from protolint.schema.model import EnumType, Field, MessageType, Schema
 
 FDP = descriptor_pb2.FieldDescriptorProto
@@ -173,10 +173,15 @@ def _simple_ftoa(value: float) -> str:
 
 def _c_escape(data: bytes) -> str:
     """absl::CEscape, which protoc applies to bytes defaults."""
-    special = {ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t", ord('"'): '\\"', ord("'"): "\\'", ord("\\"): "\\\\"}
-    return "".join(
-        special.get(byte) or (chr(byte) if 0x20 <= byte < 0x7F else "\\%03o" % byte) for byte in data
-    )
+    special = {
+        ord("\n"): "\\n",
+        ord("\r"): "\\r",
+        ord("\t"): "\\t",
+        ord('"'): '\\"',
+        ord("'"): "\\'",
+        ord("\\"): "\\\\",
+    }
+    return "".join(special.get(byte) or (chr(byte) if 0x20 <= byte < 0x7F else "\\%03o" % byte) for byte in data)
 
 
 def _fill_options(proto, options: dict[str, object]) -> None:

@@ -15,25 +15,25 @@ load neither imports lark nor parses anything.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import math
 import os
 import pickle
 import re
 import struct
-import tempfile
 import threading
-from dataclasses import dataclass, field as dc_field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from protolint import __version__
 from protolint.schema.model import (
+    FLOAT_TYPES,
     INTEGER_RANGES,
     INTEGER_TYPES,
-    FLOAT_TYPES,
     SCALAR_TYPES,
     EnumType,
     EnumValue,
@@ -86,8 +86,8 @@ def load_schema(path: str | os.PathLike, import_paths: Iterable[str | os.PathLik
 
 def parse_schema(text: str, path: str = "<string>", import_paths: Iterable[str | os.PathLike] = ()) -> Schema:
     """Parse .proto source text. `path` is only used in messages (and to find imports, if it is a file)."""
-    import_dirs = _import_dirs(path, tuple(str(p) for p in import_paths))
-    return _SchemaBuilder(text, path, import_dirs, loading=(), import_paths=tuple(map(str, import_paths))).build()
+    paths = tuple(str(p) for p in import_paths)
+    return _SchemaBuilder(text, path, _import_dirs(path, paths), loading=(), import_paths=paths).build()
 
 
 def builtin_schema() -> Schema:
@@ -174,7 +174,7 @@ def _load_bytes(
     data: bytes, display: str, import_dirs: tuple[str, ...], import_paths: tuple[str, ...], loading: tuple[str, ...]
 ) -> Schema:
     cache_file = _disk_cache_file(data)
-    schema = _read_disk_cache(cache_file)
+    schema = _read_disk_cache(cache_file, import_dirs)
     if schema is None:
         try:
             text = data.decode("utf-8")
@@ -182,7 +182,7 @@ def _load_bytes(
             line = data[: exc.start].count(b"\n") + 1
             raise SchemaError(display, line, 1, "the file is not valid UTF-8 text") from None
         schema = _SchemaBuilder(text, display, import_dirs, loading, import_paths).build()
-        _write_disk_cache(cache_file, schema)
+        _write_disk_cache(cache_file, schema, import_dirs)
     schema.path = display  # the same bytes may have been cached from another place
     return schema
 
@@ -205,7 +205,7 @@ def _disk_cache_file(data: bytes) -> Path | None:
         return None
 
 
-def _read_disk_cache(cache_file: Path | None) -> Schema | None:
+def _read_disk_cache(cache_file: Path | None, import_dirs: tuple[str, ...]) -> Schema | None:
     """The cached Schema, or None when there is none, it is unreadable, or an import changed."""
     if cache_file is None:
         return None
@@ -216,6 +216,8 @@ def _read_disk_cache(cache_file: Path | None) -> Schema | None:
         return None
     if not isinstance(payload, dict) or not isinstance(payload.get("schema"), Schema):
         return None
+    if payload.get("dependencies") and payload.get("import_dirs") != list(import_dirs):
+        return None  # the same text elsewhere may import other files
     for dep_path, dep_digest in payload.get("dependencies", ()):
         try:
             if hashlib.sha256(Path(dep_path).read_bytes()).hexdigest() != dep_digest:
@@ -225,7 +227,7 @@ def _read_disk_cache(cache_file: Path | None) -> Schema | None:
     return payload["schema"]
 
 
-def _write_disk_cache(cache_file: Path | None, schema: Schema) -> None:
+def _write_disk_cache(cache_file: Path | None, schema: Schema, import_dirs: tuple[str, ...]) -> None:
     if cache_file is None:
         return
     try:
@@ -234,8 +236,13 @@ def _write_disk_cache(cache_file: Path | None, schema: Schema) -> None:
             for dep in _all_dependencies(schema)
             if not dep.from_runtime
         ]
-        payload = pickle.dumps({"schema": schema, "dependencies": dependencies}, protocol=pickle.HIGHEST_PROTOCOL)
+        payload = pickle.dumps(
+            {"schema": schema, "dependencies": dependencies, "import_dirs": list(import_dirs)},
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
         cache_file.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile
+
         # Write then rename, so a reader never sees half a file.
         fd, tmp_name = tempfile.mkstemp(dir=cache_file.parent, prefix=".schema-", suffix=".tmp")
         try:
@@ -344,7 +351,12 @@ def _syntax_error(exc: Exception, text: str, path: str, descriptions: dict[str, 
         if token.type == "$END":
             line = text.count("\n") + 1
             column = len(text) - text.rfind("\n")
+            if "RBRACE" in exc.expected:
+                return SchemaError(path, line, column, 'unexpected end of file: a closing "}" is missing')
             return SchemaError(path, line, column, f"unexpected end of file, expected {expected_words(exc.expected)}")
+        at_top_level = "PACKAGE" in exc.expected  # only the file level expects `package`
+        if token.type == "RBRACE" and at_top_level:
+            return SchemaError(path, token.line, token.column, 'this "}" closes nothing')
         return SchemaError(
             path, token.line, token.column, f'expected {expected_words(exc.expected)}, found "{token.value}"'
         )
@@ -391,7 +403,10 @@ def unescape_string(quoted: str) -> bytes:
         elif hexa:
             out.append(int(hexa, 16))
         elif short_unicode or long_unicode:
-            out += chr(int(short_unicode or long_unicode, 16)).encode("utf-8", "surrogatepass")
+            code_point = int(short_unicode or long_unicode, 16)
+            if code_point > 0x10FFFF:
+                raise ValueError(f"\\U{long_unicode} is beyond the last Unicode code point")
+            out += chr(code_point).encode("utf-8", "surrogatepass")
         elif simple in _SIMPLE_ESCAPES:
             out += _SIMPLE_ESCAPES[simple]
         else:
@@ -453,7 +468,6 @@ class _PendingField:
     extendee: str | None = None  # the `extend X` name as written, for extensions
     extendee_line: int = 0
     extendee_column: int = 0
-    in_oneof: bool = False
 
 
 @dataclass
@@ -513,8 +527,13 @@ class _SchemaBuilder:
         except LarkError as exc:  # not expected from a finished grammar; still never let one escape
             raise self.error(1, 1, f"cannot parse the file: {exc}") from None
         self.index_comments(comments)
-        self.walk_file(tree)
-        self.resolve()
+        try:
+            self.walk_file(tree)
+            self.resolve()
+        except SchemaError:
+            raise
+        except Exception as exc:  # a bug in this loader: still report it as a schema problem, not a traceback
+            raise self.error(1, 1, f"internal error while loading the schema ({type(exc).__name__}: {exc})") from exc
         return self.schema
 
     # -- comments ------------------------------------------------------------------------------
@@ -600,7 +619,7 @@ class _SchemaBuilder:
             self.define(".".join(tokens[:depth]), "package", None, tokens[depth - 1])
 
     def walk_import(self, tree: Tree) -> None:
-        modifier = tree.children[0].children[0] if tree.children[0].data == "import_modifier" else None
+        modifier = tree.children[0].children[0] if _is_tree(tree.children[0], "import_modifier") else None
         name_bytes, token = self.string_value(tree.children[-1])
         name = name_bytes.decode("utf-8", "replace")
         if modifier == "public":
@@ -675,9 +694,9 @@ class _SchemaBuilder:
     def field_parts(self, tree: Tree) -> tuple[Token | None, Tree | Token, Token, Token, Tree | None]:
         """label, type (type_ref tree or GROUP token), name, number, option list of a field or group."""
         children = list(tree.children)
-        label = children.pop(0).children[0] if isinstance(children[0], _tree_class()) and children[0].data == "label" else None
+        label = children.pop(0).children[0] if _is_tree(children[0], "label") else None
         type_part, name, number = children[0], children[1], children[2]
-        options = next((c for c in children[3:] if isinstance(c, _tree_class()) and c.data == "option_list"), None)
+        options = next((c for c in children[3:] if _is_tree(c, "option_list")), None)
         return label, type_part, name, number, options
 
     def new_field(
@@ -689,7 +708,6 @@ class _SchemaBuilder:
         number: Token,
         options: Tree | None,
         scope: str,
-        in_oneof: bool,
     ) -> tuple[Field, _PendingField]:
         field = Field(
             name=str(name),
@@ -700,7 +718,7 @@ class _SchemaBuilder:
             json_name=_json_name(str(name)),
         )
         field.doc = self.doc(tree.meta.line, tree.meta.end_line)
-        type_token = _first_token(next(c for c in tree.children if getattr(c, "data", None) != "label"))
+        type_token = _first_token(next(c for c in tree.children if not _is_tree(c, "label")))
         pending = _PendingField(
             field=field,
             scope=scope,
@@ -710,7 +728,6 @@ class _SchemaBuilder:
             number_column=number.column,
             default=None,
             option_positions={},
-            in_oneof=in_oneof,
         )
         if options is not None:
             self.walk_field_options(options, field, pending)
@@ -747,7 +764,7 @@ class _SchemaBuilder:
         type_name, _ = _type_ref_text(type_ref)
         scope = scope if scope is not None else message.full_name
         label_text = self.check_label(label, tree, oneof is not None)
-        field, pending = self.new_field(tree, label_text, type_name, name, number, options, scope, oneof is not None)
+        field, pending = self.new_field(tree, label_text, type_name, name, number, options, scope)
         self.add_field(field, pending, message, checks, name, oneof=oneof, extendee=extendee)
         return field
 
@@ -783,7 +800,7 @@ class _SchemaBuilder:
             raise self.error_at(name, f'a group name must start with a capital letter: "{name}"')
         scope = scope if scope is not None else message.full_name
         label_text = self.check_label(label, tree, oneof is not None)
-        field, pending = self.new_field(tree, label_text, str(name), name, number, options, scope, oneof is not None)
+        field, pending = self.new_field(tree, label_text, str(name), name, number, options, scope)
         field.name = str(name).lower()  # protobuf names the field after the group type, in lower case
         field.json_name = _json_name(field.name)
         field.group = True
@@ -824,10 +841,12 @@ class _SchemaBuilder:
             )  # fmt: skip
             entry.fields[part_name] = part
             first = _first_token(part_ref)
-            part_pending = _PendingField(part, entry_full, first.line, first.column, first.column, first.column, None, {})
+            part_pending = _PendingField(
+                part, entry_full, first.line, first.column, first.column, first.column, None, {}
+            )
             entry_checks.fields.append(part_pending)
             self.pending.append(part_pending)
-        field, pending = self.new_field(tree, "repeated", entry_name, name, number, options, message.full_name, False)
+        field, pending = self.new_field(tree, "repeated", entry_name, name, number, options, message.full_name)
         self.add_field(field, pending, message, checks, name, oneof=None, extendee=None)
 
     def walk_oneof(self, tree: Tree, message: MessageType, checks: _MessageChecks) -> None:
@@ -942,9 +961,7 @@ class _SchemaBuilder:
                         enum.reserved_names.add(name)
                         enum.reserved_names_ordered.append(name)
                 else:
-                    for start, end, line, column in self.number_ranges(
-                        part, allow_negative=True, max_value=INT32_MAX
-                    ):
+                    for start, end, line, column in self.number_ranges(part, allow_negative=True, max_value=INT32_MAX):
                         enum.reserved_ranges.append((start, end))
                         reserved_positions.append((start, end, line, column))
             elif item.data == "enum_value_decl":
@@ -1026,13 +1043,19 @@ class _SchemaBuilder:
             raise self.error_at(at, f'the option "{name}" takes a message value, which protolint does not support')
         try:
             if option.enum_type is not None:
-                if constant.kind != "ident" or constant.negative or constant.value not in option.enum_type.values_by_name:
+                if (
+                    constant.kind != "ident"
+                    or constant.negative
+                    or constant.value not in option.enum_type.values_by_name
+                ):
                     names = ", ".join(option.enum_type.values_by_name)
                     raise ValueError(f"one of {names}")
                 return constant.value
             return _scalar_value(_PROTOBUF_TYPE_NAMES[option.type], constant)
         except ValueError as exc:
-            raise self.error(constant.line, constant.column, f'the option "{name}" must be {exc}, not {constant.text}') from None
+            raise self.error(
+                constant.line, constant.column, f'the option "{name}" must be {exc}, not {constant.text}'
+            ) from None
 
     def constant(self, tree: Tree) -> _Constant:
         kind = tree.data
@@ -1096,7 +1119,9 @@ class _SchemaBuilder:
             extendee = self.lookup_type(pending.extendee, pending.scope, pending.extendee_line, pending.extendee_column)
             if not isinstance(extendee, MessageType):
                 raise self.error(
-                    pending.extendee_line, pending.extendee_column, f'"{pending.extendee}" is an enum: only messages can be extended'
+                    pending.extendee_line,
+                    pending.extendee_column,
+                    f'"{pending.extendee}" is an enum: only messages can be extended',
                 )
             field.containing = extendee
         if field.type_name in SCALAR_TYPES and not field.group:
@@ -1112,7 +1137,7 @@ class _SchemaBuilder:
         symbol, tried = _lookup(self.all_symbols, name, scope)
         if symbol is None:
             message = f'unknown type "{name}"'
-            if tried is not None:
+            if tried is not None and tried != name:
                 message += (
                     f': it was looked up as "{tried}", which is not defined'
                     f' (the innermost scope is searched first; ".{name}" would start from the top)'
@@ -1127,7 +1152,9 @@ class _SchemaBuilder:
 
     def check_default_and_options(self, pending: _PendingField) -> None:
         field = pending.field
-        if field.options.get("packed") and not (field.repeated and (field.enum is not None or field.scalar not in (None, "string", "bytes"))):
+        if field.options.get("packed") and not (
+            field.repeated and (field.enum is not None or field.scalar not in (None, "string", "bytes"))
+        ):
             line, column = pending.option_positions["packed"]
             raise self.error(line, column, "[packed = true] is only for repeated fields of number, bool or enum type")
         if field.options.get("lazy") and field.message is None:
@@ -1145,15 +1172,15 @@ class _SchemaBuilder:
         try:
             if field.enum is not None:
                 if constant.kind != "ident" or constant.negative or constant.value not in field.enum.values:
-                    hint = _did_you_mean(str(constant.value), list(field.enum.values)) if constant.kind == "ident" else ""
-                    raise ValueError(f'a value of the enum "{field.enum.name}"{hint}')
+                    raise ValueError(f'a value of the enum "{field.enum.name}"')
                 field.default = constant.value
             else:
                 field.default = _scalar_value(field.scalar, constant)
         except ValueError as exc:
-            raise self.error(
-                constant.line, constant.column, f'the default of "{field.name}" ({field.type_name}) must be {exc}, not {constant.text}'
-            ) from None
+            message = f'the default of "{field.name}" ({field.type_name}) must be {exc}, not {constant.text}'
+            if field.enum is not None and constant.kind == "ident":
+                message += _did_you_mean(str(constant.value), list(field.enum.values))
+            raise self.error(constant.line, constant.column, message) from None
         field.has_default = True
 
     def check_message(self, checks: _MessageChecks) -> None:
@@ -1174,19 +1201,22 @@ class _SchemaBuilder:
             for start, end in message.reserved_ranges:
                 if start <= field.number <= end:
                     raise self.error(
-                        field.line, pending.number_column, f'the field "{field.name}" uses the reserved number {field.number}'
+                        field.line,
+                        pending.number_column,
+                        f'the field "{field.name}" uses the reserved number {field.number}',
                     )
             for start, end, *_ in checks.extension_positions:
                 if start <= field.number <= end:
                     raise self.error(
                         field.line, pending.number_column,
-                        f'the field "{field.name}" uses number {field.number}, which is in the extension range {start} to {end}',
+                        f'the field "{field.name}" uses number {field.number},'
+                        f" which is in the extension range {start} to {end}",
                     )  # fmt: skip
         ranges = sorted(
             [(s, e, line, col, "reserved") for s, e, line, col in checks.reserved_positions]
             + [(s, e, line, col, "extension") for s, e, line, col in checks.extension_positions]
         )
-        for (s1, e1, *_, kind1), (s2, e2, line, col, kind2) in zip(ranges, ranges[1:]):
+        for (s1, e1, *_, kind1), (s2, e2, line, col, kind2) in zip(ranges, ranges[1:], strict=False):
             if s2 <= e1:
                 raise self.error(line, col, f"the {kind2} range {s2} to {e2} overlaps the {kind1} range {s1} to {e1}")
 
@@ -1206,7 +1236,8 @@ class _SchemaBuilder:
             if key in numbers:
                 raise self.error(
                     field.line, pending.number_column,
-                    f'extension number {field.number} of "{extendee.full_name}" is already used by "{numbers[key].name}"',
+                    f'extension number {field.number} of "{extendee.full_name}"'
+                    f' is already used by "{numbers[key].name}"',
                 )  # fmt: skip
             numbers[key] = field
 
@@ -1216,19 +1247,20 @@ class _SchemaBuilder:
 # ---------------------------------------------------------------------------------------------
 
 
-def _tree_class() -> type:
-    from lark import Tree
-
-    return Tree
+def _is_tree(node: Any, data: str) -> bool:
+    return getattr(node, "data", None) == data
 
 
 def _first_token(node: Any) -> Token:
-    from lark import Token, Tree
+    """The first token under a tree (skipping empty subtrees such as the leading dot of a name)."""
+    from lark import Tree
 
-    while isinstance(node, Tree):
-        node = node.children[0]
-    assert isinstance(node, Token)
-    return node
+    if not isinstance(node, Tree):
+        return node
+    for child in node.children:
+        if not isinstance(child, Tree) or child.children:
+            return _first_token(child)
+    raise ValueError(f"no token under {node.data}")
 
 
 def _resolved(path: str) -> str:
@@ -1238,7 +1270,7 @@ def _resolved(path: str) -> str:
 def _type_ref_text(tree: Any) -> tuple[str, bool]:
     """A type_ref as written ("caffe.Foo", ".caffe.Foo") and whether it is fully qualified."""
     children = tree.children
-    absolute = hasattr(children[0], "data") and children[0].data == "absolute_prefix"
+    absolute = _is_tree(children[0], "absolute_prefix")
     names = [str(c) for c in children if not hasattr(c, "data")]
     return ("." if absolute else "") + ".".join(names), absolute
 
@@ -1281,6 +1313,8 @@ def _map_entry_name(field_name: str) -> str:
 
 
 def _did_you_mean(name: str, candidates: list[str]) -> str:
+    import difflib
+
     matches = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
     if not matches:
         lowered = {c.lower(): c for c in candidates}
@@ -1332,7 +1366,9 @@ def _schema_symbols(schema: Schema) -> dict[str, _Symbol]:
         symbols[full_name] = _Symbol("enum", enum, schema.path, enum.line)
         scope = full_name.rpartition(".")[0]
         for value in enum.values.values():
-            symbols[f"{scope}.{value.name}" if scope else value.name] = _Symbol("enum value", value, schema.path, value.line)
+            symbols[f"{scope}.{value.name}" if scope else value.name] = _Symbol(
+                "enum value", value, schema.path, value.line
+            )
     return symbols
 
 

@@ -223,12 +223,13 @@ def parse(source: SourceText) -> Document:
                 return True
 
     def open_delimiters():
-        """The tokens that opened the messages and lists not yet closed, innermost last."""
-        return [
-            v
-            for v in value_stack
-            if getattr(v, "lastgroup", None) in _OPENERS and not isinstance(v, _Virtual)
-        ]
+        """The token that opened the innermost message or list not yet closed, as a one-item list
+        (empty when nothing is open). Searched from the top of the stack: with thousands of
+        levels left open at the end of the file, a full scan per level would be quadratic."""
+        for v in reversed(value_stack):
+            if getattr(v, "lastgroup", None) in _OPENERS and not isinstance(v, _Virtual):
+                return [v]
+        return []
 
     def describe(kind: str, token) -> str:
         if kind == END:
@@ -253,11 +254,13 @@ def parse(source: SourceText) -> Document:
 
     def expected_words(state: int) -> str:
         names = []
+        # Where a list of fields starts or goes on, a name or '[' starts a field, not a value.
+        field_start = state in field_lists or "fields" in states[state]
         for kind in sorted(states[state], key=lambda k: _EXPECTED_ORDER.get(k, 99)):
-            if not kind.isupper() or kind in ("SLASH", "DOT") or (kind == "LSQB" and state in field_lists):
+            if not kind.isupper() or kind in ("SLASH", "DOT") or (kind == "LSQB" and field_start):
                 continue
             words = DESCRIPTIONS.get(kind, kind)
-            if kind == "IDENT" and state in field_lists:
+            if kind == "IDENT" and field_start:
                 words = "a field name"
             elif kind in ("INT", "FLOAT", "STRING", "MINUS") or (kind == "IDENT"):
                 words = "a value"
@@ -334,7 +337,7 @@ def parse(source: SourceText) -> Document:
                     return "skip"
 
         found = describe(kind, token)
-        missing_value = value_stack and getattr(value_stack[-1], "lastgroup", None) == "COLON"
+        missing_value = bool(value_stack) and getattr(value_stack[-1], "lastgroup", None) == "COLON"
         where = context()
         # Finish what can be finished (a complete field before the bad token is kept) ...
         for lookahead in ("IDENT", "RBRACE", "RANGLE", END):
@@ -473,8 +476,8 @@ def _next_kind(text: str, pos: int) -> str | None:
 
 def _field_of(value_stack: list, opener) -> str:
     """` for `layer`` when the opener belongs to a named field."""
-    for i, value in enumerate(value_stack):
-        if value is opener:
+    for i in range(len(value_stack) - 1, -1, -1):  # the opener is near the top
+        if value_stack[i] is opener:
             for j in range(i - 1, -1, -1):
                 if isinstance(value_stack[j], tuple):
                     return f" for `{value_stack[j][0]}`"

@@ -1,0 +1,277 @@
+"""The net model rules see: layers as Caffe builds them, per NetState, and the blob graph.
+
+Built from the typed tree (no second parse). It mirrors what Caffe does when it reads a file:
+V1 `layers` get their type strings (the V1 -> V2 upgrade), legacy `input`/`input_dim`/
+`input_shape` become an "input" layer, and `include`/`exclude` NetStateRules select the layers of
+each state. Nets embedded in a solver are not upgraded, exactly as Caffe does not upgrade them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..syntax.nodes import Field, Message
+
+# V1LayerParameter.LayerType -> the type string of the V2 format (Caffe's V1 -> V2 upgrade).
+V1_TYPE_NAMES = {
+    "NONE": "", "ABSVAL": "AbsVal", "ACCURACY": "Accuracy", "ARGMAX": "ArgMax", "BNLL": "BNLL",
+    "CONCAT": "Concat", "CONTRASTIVE_LOSS": "ContrastiveLoss", "CONVOLUTION": "Convolution",
+    "DECONVOLUTION": "Deconvolution", "DATA": "Data", "DROPOUT": "Dropout", "DUMMY_DATA": "DummyData",
+    "EUCLIDEAN_LOSS": "EuclideanLoss", "ELTWISE": "Eltwise", "EXP": "Exp", "FLATTEN": "Flatten",
+    "HDF5_DATA": "HDF5Data", "HDF5_OUTPUT": "HDF5Output", "HINGE_LOSS": "HingeLoss", "IM2COL": "Im2col",
+    "IMAGE_DATA": "ImageData", "INFOGAIN_LOSS": "InfogainLoss", "INNER_PRODUCT": "InnerProduct",
+    "LRN": "LRN", "MEMORY_DATA": "MemoryData", "MULTINOMIAL_LOGISTIC_LOSS": "MultinomialLogisticLoss",
+    "MVN": "MVN", "POOLING": "Pooling", "POWER": "Power", "RELU": "ReLU", "SIGMOID": "Sigmoid",
+    "SIGMOID_CROSS_ENTROPY_LOSS": "SigmoidCrossEntropyLoss", "SILENCE": "Silence", "SOFTMAX": "Softmax",
+    "SOFTMAX_LOSS": "SoftmaxWithLoss", "SPLIT": "Split", "SLICE": "Slice", "TANH": "TanH",
+    "WINDOW_DATA": "WindowData", "THRESHOLD": "Threshold",
+}
+
+# Layer classes derived from LossLayer: loss_weight 1 on top 0 unless set.
+LOSS_TYPES = frozenset(
+    "ContrastiveLoss EuclideanLoss HingeLoss InfogainLoss MultinomialLogisticLoss "
+    "SigmoidCrossEntropyLoss SoftmaxWithLoss".split()
+)
+DATA_TYPES = frozenset("Data ImageData HDF5Data MemoryData WindowData DummyData Input Python".split())
+
+
+@dataclass(frozen=True)
+class NetState:
+    phase: str  # "TRAIN" | "TEST"
+    level: int = 0
+    stages: tuple[str, ...] = ()
+    label: str = ""  # how messages name it, e.g. "TEST (test_state #2)"
+
+    def describe(self) -> str:
+        return self.label or self.phase
+
+
+TRAIN = NetState("TRAIN", label="TRAIN")
+TEST = NetState("TEST", label="TEST")
+
+
+@dataclass(eq=False)
+class Layer:
+    message: Message  # the `layer { }` / `layers { }` node (or the root, for a legacy input layer)
+    index: int  # position in the file's layer order
+    name: str
+    type: str
+    bottoms: list[tuple[str, object]]  # (blob name, node to point at)
+    tops: list[tuple[str, object]]
+    v1: bool = False
+    synthetic: bool = False  # made by an upgrade (legacy input fields)
+
+    @property
+    def node(self):
+        return self.message
+
+    def field(self, path: str) -> Field | None:
+        """The last field node at a dotted path (`pooling_param.kernel_size`), or None."""
+        node: Message | None = self.message
+        found = None
+        for part in path.split("."):
+            if node is None:
+                return None
+            found = node.last(part)
+            if found is None:
+                return None
+            node = found.value if isinstance(found.value, Message) else None
+        return found
+
+    def get(self, path: str):
+        """A value at a dotted path as Caffe sees it: the value written, else the schema's default."""
+        written = self.field(path)
+        if written is not None and not isinstance(written.value, Message):
+            return written.scalar
+        message_type = self.message.schema
+        schema_field = None
+        for part in path.split("."):
+            if message_type is None:
+                return None
+            schema_field = message_type.fields.get(part)
+            if schema_field is None:
+                return None
+            message_type = schema_field.message
+        return None if schema_field is None or schema_field.message else schema_field.effective_default()
+
+    def has(self, path: str) -> bool:
+        return self.field(path) is not None
+
+    def sub(self, name: str) -> Message | None:
+        """A parameter block (`convolution_param`), or None when not written."""
+        found = self.message.last(name)
+        return found.value if found is not None and isinstance(found.value, Message) else None
+
+    def params(self) -> list[Message]:
+        """`param { }` blocks (V2). For V1 layers see lr_mults()."""
+        return [f.value for f in self.message.all("param") if isinstance(f.value, Message)]
+
+    def lr_mults(self) -> list[float]:
+        """The lr_mult Caffe uses for each param blob that is written down (V1: blobs_lr)."""
+        if self.v1:
+            return [f.scalar for f in self.message.all("blobs_lr") if isinstance(f.scalar, (int, float))]
+        mults = []
+        for param in self.params():
+            lr = param.last("lr_mult")
+            mults.append(lr.scalar if lr is not None and isinstance(lr.scalar, (int, float)) else 1.0)
+        return mults
+
+    def loss_weights(self) -> list[float]:
+        """Effective loss weight per top (LossLayers default to 1 on top 0)."""
+        written = [f.scalar for f in self.message.all("loss_weight") if isinstance(f.scalar, (int, float))]
+        if written:
+            return written
+        count = max(len(self.tops), 1 if self.type in LOSS_TYPES else 0)
+        return [1.0 if (i == 0 and self.type in LOSS_TYPES) else 0.0 for i in range(count)]
+
+    @property
+    def is_loss(self) -> bool:
+        return any(w != 0 for w in self.loss_weights())
+
+    def included_in(self, state: NetState) -> bool:
+        """Caffe's include/exclude NetStateRule filtering (net.cpp StateMeetsRule)."""
+        includes = [f.value for f in self.message.all("include") if isinstance(f.value, Message)]
+        excludes = [f.value for f in self.message.all("exclude") if isinstance(f.value, Message)]
+        if excludes:
+            return not any(_rule_matches(rule, state) for rule in excludes)
+        if includes:
+            return any(_rule_matches(rule, state) for rule in includes)
+        return True
+
+
+def _rule_matches(rule: Message, state: NetState) -> bool:
+    phase = rule.last("phase")
+    if phase is not None and phase.scalar is not None and phase.scalar != state.phase:
+        return False
+    min_level = rule.last("min_level")
+    if min_level is not None and isinstance(min_level.scalar, int) and state.level < min_level.scalar:
+        return False
+    max_level = rule.last("max_level")
+    if max_level is not None and isinstance(max_level.scalar, int) and state.level > max_level.scalar:
+        return False
+    for stage in rule.all("stage"):
+        if stage.scalar not in state.stages:
+            return False
+    for stage in rule.all("not_stage"):
+        if stage.scalar in state.stages:
+            return False
+    return True
+
+
+@dataclass(eq=False)
+class BlobUse:
+    layer: Layer
+    index: int  # bottom/top index
+    node: object
+    in_place: bool = False
+
+
+@dataclass(eq=False)
+class BlobGraph:
+    """Producers and consumers of each blob version in one state, in Caffe's order."""
+
+    layers: list[Layer]
+    producers: dict[tuple[str, int], BlobUse] = field(default_factory=dict)  # (blob, version) -> top use
+    consumers: dict[tuple[str, int], list[BlobUse]] = field(default_factory=dict)
+    unknown_bottoms: list[BlobUse] = field(default_factory=list)
+    duplicate_tops: list[tuple[BlobUse, BlobUse]] = field(default_factory=list)  # (new, earlier producer)
+    versions: dict[str, int] = field(default_factory=dict)  # blob -> latest version
+
+    @classmethod
+    def build(cls, layers: list[Layer]) -> BlobGraph:
+        graph = cls(layers)
+        for layer in layers:
+            bottom_names = [name for name, _ in layer.bottoms]
+            for i, (name, node) in enumerate(layer.bottoms):
+                version = graph.versions.get(name)
+                use = BlobUse(layer, i, node, in_place=i < len(layer.tops) and layer.tops[i][0] == name)
+                if version is None:
+                    graph.unknown_bottoms.append(use)
+                    continue
+                graph.consumers.setdefault((name, version), []).append(use)
+            for i, (name, node) in enumerate(layer.tops):
+                use = BlobUse(layer, i, node, in_place=i < len(bottom_names) and bottom_names[i] == name)
+                version = graph.versions.get(name)
+                if version is not None and not use.in_place:
+                    graph.duplicate_tops.append((use, graph.producers[(name, version)]))
+                new_version = 0 if version is None else version + 1
+                graph.versions[name] = new_version
+                graph.producers[(name, new_version)] = use
+        return graph
+
+
+@dataclass(eq=False)
+class Net:
+    root: Message  # the NetParameter node
+    layers: list[Layer]  # every layer in file order, upgraded
+    embedded: bool = False  # inside a solver (net_param, ...): Caffe does not upgrade these
+    upgrade_problems: list[str] = field(default_factory=list)
+    _graphs: dict[NetState, BlobGraph] = field(default_factory=dict)
+
+    @classmethod
+    def from_message(cls, root: Message, embedded: bool = False) -> Net:
+        layers: list[Layer] = []
+        legacy_inputs = [f for f in root.all("input")]
+        if legacy_inputs and not embedded and (root.has("input_shape") or root.has("input_dim")):
+            # Caffe turns legacy inputs into one Input layer named "input", placed first.
+            tops = [(f.scalar, f) for f in legacy_inputs if isinstance(f.scalar, str)]
+            layers.append(Layer(root, 0, "input", "Input", [], tops, synthetic=True))
+        v2 = root.all("layer")
+        v1 = root.all("layers") if not v2 else []
+        if embedded and not v2:
+            v1 = []  # an inline net is not upgraded: V1 `layers` give Caffe no layers at all
+        for f in v2 + v1:
+            message = f.value
+            if not isinstance(message, Message):
+                continue
+            is_v1 = f.name == "layers"
+            type_field = message.last("type")
+            layer_type = type_field.scalar if type_field is not None else None
+            if is_v1:
+                layer_type = V1_TYPE_NAMES.get(layer_type, layer_type or "")
+            name_field = message.last("name")
+            layers.append(
+                Layer(
+                    message=message,
+                    index=len(layers),
+                    name=name_field.scalar if name_field is not None and isinstance(name_field.scalar, str) else "",
+                    type=layer_type if isinstance(layer_type, str) else "",
+                    bottoms=[(b.scalar, b) for b in message.all("bottom") if isinstance(b.scalar, str)],
+                    tops=[(t.scalar, t) for t in message.all("top") if isinstance(t.scalar, str)],
+                    v1=is_v1,
+                )
+            )
+        return cls(root, layers, embedded)
+
+    def layers_in(self, state: NetState) -> list[Layer]:
+        return [layer for layer in self.layers if layer.included_in(state)]
+
+    def graph(self, state: NetState) -> BlobGraph:
+        if state not in self._graphs:
+            self._graphs[state] = BlobGraph.build(self.layers_in(state))
+        return self._graphs[state]
+
+    def states(self) -> list[NetState]:
+        """The states to check this net in when no solver says: TRAIN and TEST, except that a file
+        whose phase-restricted data layers all belong to one phase (a train-only or test-only net)
+        is checked in that phase only, and a state with no source of data at all is skipped."""
+        sources = [l for l in self.layers if not l.bottoms and l.tops]
+        restricted = {
+            rule.last("phase").scalar
+            for layer in sources
+            for f in layer.message.all("include")
+            if isinstance(rule := f.value, Message) and rule.last("phase") is not None
+        }
+        candidates = [TRAIN, TEST]
+        if len(restricted) == 1:
+            candidates = [TRAIN if "TRAIN" in restricted else TEST]
+        built = [state for state in candidates if any(l.included_in(state) for l in sources)]
+        return built or candidates[:1]
+
+    def has_loss_in(self, state: NetState) -> bool:
+        return any(layer.is_loss for layer in self.layers_in(state))
+
+    @property
+    def trained(self) -> bool:
+        """Trained by a solver: it has a loss when built for TRAIN."""
+        return self.has_loss_in(TRAIN)

@@ -33,6 +33,9 @@ class SchemaChecker:
     def __init__(self, source: SourceText, diagnostics: list[Diagnostic]):
         self.source = source
         self.diagnostics = diagnostics
+        # Nested messages still to check. A work list, not recursion: a schema may be recursive
+        # and a file nested thousands of levels deep.
+        self._pending: list[tuple[Message, MessageType]] | None = None
 
     def report(self, node_start: int, node_end: int, rule: str, message: str, severity: str = "error", related=None):
         self.diagnostics.append(Diagnostic.at(self.source, node_start, node_end, rule, severity, message, related))
@@ -40,6 +43,17 @@ class SchemaChecker:
     # -- messages ---------------------------------------------------------------------------
 
     def check_message(self, message: Message, message_type: MessageType) -> None:
+        if self._pending is not None:  # called while checking: check it later, from the loop below
+            self._pending.append((message, message_type))
+            return
+        self._pending = [(message, message_type)]
+        try:
+            while self._pending:
+                self._check_one_message(*self._pending.pop())
+        finally:
+            self._pending = None
+
+    def _check_one_message(self, message: Message, message_type: MessageType) -> None:
         message.schema = message_type
         known = message_type.fields
         seen: dict[str, Field] = {}

@@ -81,7 +81,7 @@ def lint_bytes(path: str, data: bytes, options: LintOptions) -> FileResult:
     finally:
         if gc_was_enabled:
             gc.enable()
-    return FileResult(path, document, kind, finish(diagnostics, options))
+    return FileResult(path, document, kind, finish(diagnostics, options, document))
 
 
 def choose_root(document: Document, options: LintOptions) -> tuple[MessageType, str]:
@@ -154,10 +154,13 @@ def run_rules(context: LintContext, rules: list[type[Rule]]) -> None:
     context.rule = None
 
 
-def finish(diagnostics: list[Diagnostic], options: LintOptions) -> list[Diagnostic]:
-    """Drop disabled rules, apply severity overrides, fill in codes, sort."""
+def finish(diagnostics: list[Diagnostic], options: LintOptions, document: Document) -> list[Diagnostic]:
+    """Apply suppression comments, drop disabled rules, apply severity overrides, fill in codes, sort."""
+    from . import suppressions
+
     registry = options.rules()
     enabled = {rule.name for rule in options.enabled_rules()}
+    diagnostics = suppressions.apply(document, [d for d in diagnostics if d.rule in enabled], registry, enabled)
     kept = []
     for diagnostic in diagnostics:
         if diagnostic.rule not in enabled:

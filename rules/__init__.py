@@ -13,6 +13,7 @@ from .infogain_input import InfogainInput
 from .mixed_layer_formats import MixedLayerFormats
 from .net_graph import DuplicateLayerName, DuplicateTop, InplaceOnSharedBlob, LayerPhaseField, UnknownBottom
 from .pooling import PoolingGlobalWithKernel, PoolingPadGeKernel, PoolingStrideExceedsKernel
+from .suppression_checks import InvalidSuppression, UnusedSuppression
 from .schema_checks import DuplicateField, InvalidValue, SyntaxError_, UnknownField
 from .unknown_layer_type import UnknownLayerType
 
@@ -46,4 +47,7 @@ BUILTIN_RULES = [
     BatchNormEpsNonpositive,
     BatchNormMovingAverageFraction,
     BatchNormWithoutScale,
+    # X: suppression comments
+    UnusedSuppression,
+    InvalidSuppression,
 ]

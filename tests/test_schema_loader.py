@@ -547,6 +547,8 @@ def test_json_names():
         ),
         ("enum E { A = 0; }\nextend E { optional int32 x = 2; }", 3, "only messages can be extended"),
         ('import "missing.proto";', 2, 'cannot find the imported file "missing.proto"'),
+        ("message Req {}\nservice S {\n  rpc Call (Req) returns (Rep); }", 4, 'unknown type "Rep"'),
+        ("service S {\n  option deprecatd = true; }", 3, 'unknown option "deprecatd"; did you mean "deprecated"?'),
     ],
 )
 def test_errors_have_place_and_plain_message(body, line, message):
@@ -651,6 +653,22 @@ def test_cache_dir_follows_xdg_then_home(tmp_path, monkeypatch):
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert loader._cache_dir() == tmp_path / "home" / ".cache" / "protolint"
+
+
+def test_cached_load_in_a_fresh_process_imports_neither_lark_nor_protobuf(tmp_path, isolated_cache):
+    import subprocess
+    import sys
+
+    path = write(tmp_path, "m.proto", 'syntax = "proto2"; message M { optional int32 a = 1 [default = 3]; }')
+    load_schema(path)  # fills the disk cache
+    script = (
+        "import sys; from protolint.schema.loader import load_schema; "
+        f"s = load_schema({str(path)!r}); assert s.message('M').fields['a'].default == 3; "
+        "print(sorted(m for m in ('lark', 'google.protobuf') if m in sys.modules))"
+    )
+    env = {**os.environ, "PROTOLINT_CACHE_DIR": str(isolated_cache)}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+    assert result.stdout.strip() == "[]"
 
 
 def test_changed_import_invalidates_the_disk_cache(tmp_path):

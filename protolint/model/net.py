@@ -252,19 +252,31 @@ class Net:
         return self._graphs[state]
 
     def states(self) -> list[NetState]:
-        """The states to check this net in when no solver says: TRAIN and TEST, except that a file
-        whose phase-restricted data layers all belong to one phase (a train-only or test-only net)
-        is checked in that phase only, and a state with no source of data at all is skipped."""
+        """The states to check this net in when no solver says. Without phase-restricted data layers:
+        TRAIN and TEST. Otherwise the states those layers' `include` rules ask for (phase, stages,
+        level), so a train-only file is not checked as a test net and a TEST data layer that needs
+        `stage: "test-on-test"` is checked with that stage. States with no source of data are skipped."""
         sources = [l for l in self.layers if not l.bottoms and l.tops]
-        restricted = {
-            rule.last("phase").scalar
-            for layer in sources
-            for f in layer.message.all("include")
-            if isinstance(rule := f.value, Message) and rule.last("phase") is not None
-        }
-        candidates = [TRAIN, TEST]
-        if len(restricted) == 1:
-            candidates = [TRAIN if "TRAIN" in restricted else TEST]
+        candidates: list[NetState] = []
+        for layer in sources:
+            for f in layer.message.all("include"):
+                rule = f.value
+                if not isinstance(rule, Message):
+                    continue
+                phase = rule.last("phase")
+                stages = tuple(st.scalar for st in rule.all("stage") if isinstance(st.scalar, str))
+                level = rule.last("min_level")
+                for name in [phase.scalar] if phase is not None and phase.scalar else ["TRAIN", "TEST"]:
+                    state = NetState(
+                        name,
+                        level.scalar if level is not None and isinstance(level.scalar, int) else 0,
+                        stages,
+                        label=name + (f" (stage {', '.join(stages)})" if stages else ""),
+                    )
+                    if state not in candidates:
+                        candidates.append(state)
+        if not candidates:
+            candidates = [TRAIN, TEST]
         built = [state for state in candidates if any(l.included_in(state) for l in sources)]
         return built or candidates[:1]
 

@@ -158,8 +158,8 @@ def _simple_dtoa(value: float) -> str:
     # protoc's SimpleDtoa: 15 significant digits, or 17 when 15 do not read back as the same double.
     if math.isinf(value) or math.isnan(value):
         return "inf" if math.isinf(value) else "nan"
-    text = "%.15g" % value
-    return text if float(text) == value else "%.17g" % value
+    text = f"{value:.15g}"
+    return text if float(text) == value else f"{value:.17g}"
 
 
 def _simple_ftoa(value: float) -> str:
@@ -167,8 +167,8 @@ def _simple_ftoa(value: float) -> str:
     value = float32(value)
     if math.isinf(value) or math.isnan(value):
         return "inf" if math.isinf(value) else "nan"
-    text = "%.6g" % value
-    return text if float32(float(text)) == value else "%.9g" % value
+    text = f"{value:.6g}"
+    return text if float32(float(text)) == value else f"{value:.9g}"
 
 
 def _c_escape(data: bytes) -> str:
@@ -181,7 +181,7 @@ def _c_escape(data: bytes) -> str:
         ord("'"): "\\'",
         ord("\\"): "\\\\",
     }
-    return "".join(special.get(byte) or (chr(byte) if 0x20 <= byte < 0x7F else "\\%03o" % byte) for byte in data)
+    return "".join(special.get(byte) or (chr(byte) if 0x20 <= byte < 0x7F else f"\\{byte:03o}") for byte in data)
 
 
 def _fill_options(proto, options: dict[str, object]) -> None:

@@ -177,7 +177,7 @@ def _load_bytes(
     schema = _read_disk_cache(cache_file, import_dirs)
     if schema is None:
         try:
-            text = data.decode("utf-8")
+            text = data.decode("utf-8-sig")  # a leading byte order mark is not part of the text
         except UnicodeDecodeError as exc:
             line = data[: exc.start].count(b"\n") + 1
             raise SchemaError(display, line, 1, "the file is not valid UTF-8 text") from None
@@ -195,9 +195,19 @@ def _cache_dir() -> Path:
     return Path.home() / ".cache" / "protolint"
 
 
+def _model_fingerprint() -> str:
+    """The model's field names: a pickle made before a field was added would lack it when loaded."""
+    from dataclasses import fields
+
+    return ";".join(
+        cls.__name__ + ":" + ",".join(f.name for f in fields(cls))
+        for cls in (Schema, MessageType, Field, EnumType, EnumValue)
+    )
+
+
 def _disk_cache_file(data: bytes) -> Path | None:
     digest = hashlib.sha256()
-    digest.update(f"protolint {__version__} schema-format {SCHEMA_FORMAT_VERSION}\0".encode())
+    digest.update(f"protolint {__version__} schema-format {SCHEMA_FORMAT_VERSION} {_model_fingerprint()}\0".encode())
     digest.update(data)
     try:
         return _cache_dir() / f"schema-{digest.hexdigest()}.pickle"
@@ -501,10 +511,10 @@ class _SchemaBuilder:
         self.symbols: dict[str, _Symbol] = {}
         self.pending: list[_PendingField] = []
         self.message_checks: list[_MessageChecks] = []
-        self.enum_positions: dict[int, dict[str, tuple[int, int]]] = {}  # id(enum) -> value name -> line, col
         self.comments_by_end_line: dict[int, list[_Comment]] = {}
         self.comments_by_line: dict[int, list[_Comment]] = {}
         self.seen_package = False
+        self.rpc_types: list[tuple[str, str, int, int]] = []  # name, scope, line, column
 
     # -- errors --------------------------------------------------------------------------------
 
@@ -600,7 +610,25 @@ class _SchemaBuilder:
                 self.schema.top_enums.append(enum.full_name)
             elif kind == "extend_decl":
                 self.walk_extend(item, self.schema.package, None)
-            # service_decl: parsed so the file loads; protolint has no use for services.
+            elif kind == "service_decl":
+                self.walk_service(item)
+
+    def walk_service(self, tree: Tree) -> None:
+        """Services are not modelled; their names and message types are still checked, as protoc does."""
+        name = tree.children[0]
+        service_name = f"{self.schema.package}.{name}" if self.schema.package else str(name)
+        self.define(service_name, "service", None, name)
+        for item in tree.children[1:]:
+            if _is_tree(item, "option_decl"):
+                self.walk_option(item, {}, "ServiceOptions")
+            elif _is_tree(item, "rpc_decl"):
+                self.define(f"{service_name}.{item.children[0]}", "method", None, item.children[0])
+                for type_ref in (c for c in item.children if _is_tree(c, "type_ref")):
+                    first = _first_token(type_ref)
+                    self.rpc_types.append((_type_ref_text(type_ref)[0], service_name, first.line, first.column))
+                method_options: dict[str, object] = {}
+                for option in item.children[-1].children:
+                    self.walk_option(option, method_options, "MethodOptions")
 
     def walk_syntax(self, tree: Tree) -> None:
         value, token = self.string_value(tree.children[0])
@@ -919,8 +947,8 @@ class _SchemaBuilder:
     def walk_message_reserved(self, tree: Tree, message: MessageType, checks: _MessageChecks) -> None:
         part = tree.children[0]
         if part.data == "reserved_names":
-            for token in part.children:
-                name = self.reserved_name(token)
+            for string in part.children:
+                name = self.reserved_name(string)
                 message.reserved_names.add(name)
                 message.reserved_names_ordered.append(name)
         else:
@@ -928,14 +956,14 @@ class _SchemaBuilder:
                 message.reserved_ranges.append((start, end))
                 checks.reserved_positions.append((start, end, line, column))
 
-    def reserved_name(self, token: Token) -> str:
+    def reserved_name(self, tree: Tree) -> str:
+        value, token = self.string_value(tree)
         try:
-            name = unescape_string(token).decode("utf-8")
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise self.error_at(token, str(exc)) from None
-        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-            raise self.error_at(token, f'reserved name "{name}" is not a valid field name')
-        return name
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise self.error_at(
+                token, "a reserved name must be valid UTF-8"
+            ) from None  # protoc only warns about a name that is no identifier; so do we, by keeping it
 
     # -- enums ---------------------------------------------------------------------------------
 
@@ -956,8 +984,8 @@ class _SchemaBuilder:
             elif item.data == "reserved_decl":
                 part = item.children[0]
                 if part.data == "reserved_names":
-                    for token in part.children:
-                        name = self.reserved_name(token)
+                    for string in part.children:
+                        name = self.reserved_name(string)
                         enum.reserved_names.add(name)
                         enum.reserved_names_ordered.append(name)
                 else:
@@ -1107,6 +1135,9 @@ class _SchemaBuilder:
         self.all_symbols = symbols
         for pending in self.pending:
             self.resolve_field(pending)
+        for name, scope, line, column in self.rpc_types:
+            if not isinstance(self.lookup_type(name, scope, line, column), MessageType):
+                raise self.error(line, column, f'"{name}" is an enum: a method takes and returns messages')
         for pending in self.pending:
             self.check_default_and_options(pending)
         for checks in self.message_checks:

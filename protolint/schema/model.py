@@ -68,6 +68,7 @@ class Field:
     message: MessageType | None = None
     enum: EnumType | None = None
     # The `[default = ...]` option as Python value: int, float, bool, str (string/bytes field or enum value name).
+    # A bytes default is a str of one character per byte: `default.encode("latin-1")` gives the bytes.
     default: object = None
     has_default: bool = False
     packed: bool = False

@@ -13,6 +13,7 @@ from .infogain_input import InfogainInput
 from .mixed_layer_formats import MixedLayerFormats
 from .net_graph import DuplicateLayerName, DuplicateTop, InplaceOnSharedBlob, LayerPhaseField, UnknownBottom
 from .pooling import PoolingGlobalWithKernel, PoolingPadGeKernel, PoolingStrideExceedsKernel
+from .solver_rules import SOLVER_RULES
 from .suppression_checks import InvalidSuppression, UnusedSuppression
 from .schema_checks import DuplicateField, InvalidValue, SyntaxError_, UnknownField
 from .unknown_layer_type import UnknownLayerType
@@ -26,6 +27,8 @@ BUILTIN_RULES = [
     UnknownLayerType,
     MixedLayerFormats,
     DeprecatedField,
+    # S: solver
+    *SOLVER_RULES,
     # N: net wiring
     UnknownBottom,
     DuplicateTop,

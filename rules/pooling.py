@@ -10,14 +10,17 @@ def _pooling_layers(ctx):
                 yield layer
 
 
+_SCALAR_NAME = {"kernel": "kernel_size", "stride": "stride", "pad": "pad"}
+
+
 def _pair(layer, name):
-    """(h, w) of a kernel/stride/pad setting as Caffe resolves it: name_h/name_w, else name (repeated
-    in some forks: first value), else None."""
+    """(h, w) of a kernel/stride/pad setting as Caffe resolves it: name_h/name_w, else the single
+    value (kernel_size, stride, pad), else None."""
     h, w = layer.field(f"pooling_param.{name}_h"), layer.field(f"pooling_param.{name}_w")
     if h is not None or w is not None:
         return (layer.get(f"pooling_param.{name}_h"), layer.get(f"pooling_param.{name}_w"))
-    if layer.field(f"pooling_param.{name}") is not None:
-        value = layer.get(f"pooling_param.{name}")
+    if layer.field(f"pooling_param.{_SCALAR_NAME[name]}") is not None:
+        value = layer.get(f"pooling_param.{_SCALAR_NAME[name]}")
         return (value, value)
     return None
 
@@ -104,7 +107,7 @@ class PoolingGlobalWithKernel(Rule):
         for layer in _pooling_layers(ctx):
             if not layer.get("pooling_param.global_pooling"):
                 continue
-            for name in ("kernel_size", "kernel_h", "kernel_w"):
+            for name in ("kernel_size", "kernel_h", "kernel_w"):  # noqa: B007
                 node = layer.field(f"pooling_param.{name}")
                 if node is not None:
                     ctx.report_node(

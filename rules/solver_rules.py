@@ -518,7 +518,8 @@ class MomentumOutOfRange(SolverRule):
             if finding:
                 severity, effect = finding
                 name = {"Adam": "Adam momentum (beta1)", "AdaDelta": "AdaDelta momentum (rho)"}.get(solver_type, "momentum")
-                report(ctx, node, f"{name} {written(solver, 'momentum')}: {effect} — use 0 <= momentum < 1 (typically 0.9)",
+                typical = "0.95" if solver_type == "AdaDelta" else "0.9"
+                report(ctx, node, f"{name} {written(solver, 'momentum')}: {effect} — use 0 <= momentum < 1 (typically {typical})",
                        severity=severity)
         momentum2 = number(solver, "momentum2")
         if solver_type == "Adam" and momentum2 is not None and not 0 <= momentum2 < 1:
@@ -542,13 +543,16 @@ class MomentumOutOfRange(SolverRule):
             if solver_type == "AdaDelta":
                 return "error", "the averaging weight 1-momentum is negative, the average of g^2 turns negative and its square root is NaN"
             if solver_type == "Adam":
-                return "error", "the first-moment average grows geometrically and the bias correction 1-beta1^t turns negative: the updates go uphill and end in inf/NaN"
+                overflow = math.log(FLT_MAX) / math.log(momentum)
+                return "error", (f"beta1^t in the bias correction overflows to inf after about {overflow:.0f} iterations "
+                                 "(inf/inf = NaN), and until then the update follows the oldest gradients, not the newest")
             return "error", "the velocity momentum*h + lr*g grows geometrically, so the updates overflow to inf and the weights become NaN"
         if momentum == 1:
             if solver_type == "Adam":
                 return "error", "the bias correction divides by 1 - 1^t = 0, so every weight is NaN after the first update"
             if solver_type == "AdaDelta":
-                return "warning", "the running averages never update, so AdaDelta degenerates to plain SGD at rate base_lr (usually 1.0) and diverges"
+                return "warning", ("the running averages never update, so AdaDelta degenerates to plain SGD at rate base_lr "
+                                   "(usually 1.0, far too high for plain SGD)")
             return "warning", "the velocity never decays: it sums every past gradient and the updates grow until training diverges"
         if momentum > 0.99 and solver_type in ("SGD", "Nesterov"):
             return "info", f"the effective step is base_lr/(1-momentum) = {1 / (1 - momentum):.0f} x base_lr; this needs a much smaller base_lr"

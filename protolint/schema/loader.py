@@ -99,6 +99,7 @@ def builtin_schema() -> Schema:
             _builtin = load_schema(resource)
         else:  # installed inside a zip: no mtime to key on, the disk cache still works by content
             _builtin = _load_bytes(resource.read_bytes(), "<builtin>/caffe.proto", (), (), ())
+        _builtin.builtin = True
     return _builtin
 
 

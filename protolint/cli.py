@@ -59,48 +59,79 @@ def main() -> None:
 @click.option("--exclude", multiple=True, help="Path or name patterns to skip inside folders.")
 @click.option("--stdin-filename", help="The path to report for input read from stdin (-).")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
-def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_types, include, exclude, stdin_filename, color):
-    """Lint prototxt files and folders (folders: *.prototxt, recursively)."""
-    from .linter import LintOptions, at_or_above, lint_bytes
-    from .registry import RegistryError
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file for every file (default: the nearest .protolint.toml or pyproject.toml with [tool.protolint]).")
+@click.option("--caffe-version", help="The Caffe release the files are for: rc1..rc5, 1.0, master (default: read off the schema).")
+def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_types, include, exclude, stdin_filename, color,
+          config_path, caffe_version):
+    """Lint prototxt files and folders (folders: *.prototxt, recursively).
+
+    A solver's net files are found and linted with it."""
+    from .config import Config, ConfigError, find_config_file, load_config
+    from .linter import LintOptions, at_or_above
+    from .project import Input, lint_inputs
+    from .registry import RegistryError, default_registry
     from .reporters import render
     from .schema.loader import SchemaError, builtin_schema, load_schema
+    from .versions import VersionError, parse_version
 
     _safe_streams()
     if not paths:
         raise click.UsageError("no files given; try `protolint path/to/net.prototxt` or `protolint .`")
     try:
-        schema = load_schema(proto) if proto else builtin_schema()
-    except SchemaError as error:
-        where = f"{error.path}:{error.line}:{error.column}" if error.line else error.path  # no 0:0 for an unreadable file
-        _fail(f"cannot use the schema: {where}: {error.message}")
-    except OSError as error:
-        _fail(f"cannot read the schema {proto}: {error.strerror or error}")
-    options = LintOptions(
-        schema=schema,
-        root=root,
-        select=_comma_list(select) or ["ALL"],
-        ignore=_comma_list(ignore),
-        extra_layer_types=frozenset(_comma_list(extra_layer_types)),
-    )
-    try:
-        registry = options.rules()
+        registry = default_registry()
     except RegistryError as error:
         _fail(str(error))
-    for selector in options.select + options.ignore:
+    cli_select, cli_ignore = _comma_list(select), _comma_list(ignore)
+    for selector in cli_select + cli_ignore:
         if not registry.matching(selector):
             raise click.BadParameter(f"no rule is named or coded {selector!r}; `protolint rules` lists them", param_hint="--select/--ignore")
+    if caffe_version:
+        try:
+            caffe_version = parse_version(caffe_version)
+        except VersionError as error:
+            raise click.BadParameter(str(error), param_hint="--caffe-version") from None
+
+    def schema_at(path: str | None):
+        try:
+            return load_schema(path) if path else builtin_schema()
+        except SchemaError as error:
+            where = f"{error.path}:{error.line}:{error.column}" if error.line else error.path  # no 0:0 for an unreadable file
+            _fail(f"cannot use the schema: {where}: {error.message}")
+        except OSError as error:
+            _fail(f"cannot read the schema {path}: {error.strerror or error}")
+
+    options_by_config: dict[str | None, LintOptions] = {}
+
+    def options_for(file_path: str) -> LintOptions:
+        try:
+            config_file = config_path or find_config_file(file_path)
+            config = load_config(os.path.abspath(config_file)) if config_file else Config()
+        except ConfigError as error:
+            _fail(f"bad configuration: {error}")
+        options = options_by_config.get(config.path)
+        if options is None:
+            options = LintOptions(
+                schema=schema_at(proto or config.proto),
+                root=root,
+                select=cli_select or config.select or ["ALL"],
+                ignore=config.ignore + cli_ignore,
+                extra_layer_types=frozenset(config.extra_layer_types + _comma_list(extra_layer_types)),
+                severity_overrides=dict(config.severity),
+                caffe_version=caffe_version or config.caffe_version,
+                registry=registry,
+            )
+            options_by_config[config.path] = options
+        return options.with_ignored(config.ignored_for(file_path))
 
     had_io_error = False
-    results = []
-    for display, reader in _inputs(paths, stdin_filename, _comma_list(include) or ["*.prototxt"], _comma_list(exclude)):
+    inputs = []
+    for display, reader, path in _inputs(paths, stdin_filename, _comma_list(include) or ["*.prototxt"], _comma_list(exclude)):
         try:
-            data = reader()
+            inputs.append(Input(display, reader(), path))
         except OSError as error:
             click.echo(f"protolint: {display}: cannot read: {error.strerror or error}", err=True)
             had_io_error = True
-            continue
-        results.append(lint_bytes(display, data, options))
+    results = lint_inputs(inputs, options_for)
 
     use_color = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     threshold = "error" if fail_on == "never" else fail_on
@@ -132,17 +163,17 @@ def _summary(results) -> str:
 
 
 def _inputs(paths, stdin_filename, include, exclude):
-    """(display path, reader) for every file to lint, folders expanded in sorted order."""
+    """(display path, reader, path on disk or None) for every file to lint, folders in sorted order."""
     for path in paths:
         if path == "-":
-            yield (stdin_filename or "<stdin>"), sys.stdin.buffer.read
+            yield (stdin_filename or "<stdin>"), sys.stdin.buffer.read, None
         elif os.path.isdir(path):
             for found in _walk(path, include, exclude):
-                yield found, _reader(found)
+                yield found, _reader(found), found
         elif os.path.exists(path):
-            yield path, _reader(path)
+            yield path, _reader(path), path
         else:
-            yield path, _missing(path)
+            yield path, _missing(path), None
 
 
 def _walk(top: str, include: list[str], exclude: list[str]):

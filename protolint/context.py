@@ -15,12 +15,13 @@ if TYPE_CHECKING:
 
 
 class LintContext:
-    def __init__(self, document: Document, schema: Schema, options: LintOptions, kind: str):
+    def __init__(self, document: Document, schema: Schema, options: LintOptions, kind: str, usage=None):
         self.document = document
         self.source = document.source
         self.schema = schema
         self.options = options
         self.kind = kind  # "net" | "solver" | another root message's name
+        self.usage = usage  # model.net.NetUsage: how the solvers linted with this net use it
         self.diagnostics: list[Diagnostic] = []
         self.rule: type[Rule] | None = None  # the rule being run; set by the linter
         self._net = self._solver = None
@@ -32,8 +33,18 @@ class LintContext:
         if self._net is None and self.kind == "net":
             from .model.net import Net
 
-            self._net = Net.from_message(self.document.root)
+            self._net = Net.from_message(self.document.root, usage=self.usage)
         return self._net
+
+    @property
+    def caffe_version(self) -> str:
+        """The targeted Caffe release (rc1..rc5, 1.0, master)."""
+        return self.options.version()
+
+    def version_at_least(self, release: str) -> bool:
+        from .versions import at_least
+
+        return at_least(self.caffe_version, release)
 
     @property
     def solver(self):

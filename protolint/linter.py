@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .checker import SchemaChecker
 from .context import LintContext
@@ -28,8 +28,23 @@ class LintOptions:
     select: list[str] = field(default_factory=lambda: ["ALL"])
     ignore: list[str] = field(default_factory=list)
     severity_overrides: dict[str, str] = field(default_factory=dict)  # rule name -> severity
+    caffe_version: str | None = None  # rc1..rc5, 1.0, master; None: read off the schema
     registry: Registry | None = None
     _layer_types: frozenset[str] | None = None
+    _enabled: list[type[Rule]] | None = None
+
+    def with_ignored(self, selectors: list[str]) -> LintOptions:
+        """These options with more rules turned off (per-file ignores)."""
+        if not selectors:
+            return self
+        return replace(self, ignore=self.ignore + selectors, _enabled=None)
+
+    def version(self) -> str:
+        if self.caffe_version is None:
+            from .versions import infer_from_schema
+
+            self.caffe_version = infer_from_schema(self.schema)
+        return self.caffe_version
 
     def rules(self) -> Registry:
         if self.registry is None:
@@ -37,6 +52,11 @@ class LintOptions:
         return self.registry
 
     def enabled_rules(self) -> list[type[Rule]]:
+        if self._enabled is None:
+            self._enabled = self._select_rules()
+        return self._enabled
+
+    def _select_rules(self) -> list[type[Rule]]:
         registry = self.rules()
         selected: dict[str, type[Rule]] = {}
         for selector in self.select:
@@ -63,25 +83,53 @@ class FileResult:
     diagnostics: list[Diagnostic]
 
 
-def lint_bytes(path: str, data: bytes, options: LintOptions) -> FileResult:
+@dataclass
+class Prepared:
+    """A file parsed and typed, before rules run (the solver pass needs every file's kind first)."""
+
+    path: str
+    document: Document
+    kind: str
+    diagnostics: list[Diagnostic]
+    options: LintOptions
+
+
+def lint_bytes(path: str, data: bytes, options: LintOptions, usage=None) -> FileResult:
     """Lint one file's bytes. Bad input becomes diagnostics; this never raises on content."""
+    return run(prepare(path, data, options), usage)
+
+
+def prepare(path: str, data: bytes, options: LintOptions) -> Prepared:
     source = SourceText.from_bytes(path, data)
-    # The tree is acyclic and built in one go: the cyclic GC would only rescan it again and again.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with _no_cyclic_gc():
         document = parse(source)
         root_type, kind = choose_root(document, options)
         document.root_type = root_type
         diagnostics = list(document.diagnostics)
         SchemaChecker(source, diagnostics).check_message(document.root, root_type)
-        context = LintContext(document, options.schema, options, kind)
+    return Prepared(path, document, kind, diagnostics, options)
+
+
+def run(prepared: Prepared, usage=None) -> FileResult:
+    """Run the rules on a prepared file. `usage` (model.net.NetUsage) says how solvers use a net."""
+    options = prepared.options
+    with _no_cyclic_gc():
+        context = LintContext(prepared.document, options.schema, options, prepared.kind, usage)
         run_rules(context, options.enabled_rules())
-        diagnostics += context.diagnostics
-    finally:
-        if gc_was_enabled:
+        diagnostics = prepared.diagnostics + context.diagnostics
+    return FileResult(prepared.path, prepared.document, prepared.kind, finish(diagnostics, options, prepared.document))
+
+
+class _no_cyclic_gc:
+    """The tree is acyclic and built in one go: the cyclic GC would only rescan it again and again."""
+
+    def __enter__(self):
+        self.was_enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc):
+        if self.was_enabled:
             gc.enable()
-    return FileResult(path, document, kind, finish(diagnostics, options, document))
 
 
 def choose_root(document: Document, options: LintOptions) -> tuple[MessageType, str]:

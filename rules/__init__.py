@@ -11,6 +11,7 @@ from .deprecated_field import DeprecatedField
 from .fillers import GaussianFillerStd, MissingBiasFiller, MissingWeightFiller
 from .infogain_input import InfogainInput
 from .mixed_layer_formats import MixedLayerFormats
+from .net_file_not_found import NetFileNotFound
 from .net_graph import DuplicateLayerName, DuplicateTop, InplaceOnSharedBlob, LayerPhaseField, UnknownBottom
 from .pooling import PoolingGlobalWithKernel, PoolingPadGeKernel, PoolingStrideExceedsKernel
 from .solver_rules import SOLVER_RULES
@@ -29,6 +30,7 @@ BUILTIN_RULES = [
     DeprecatedField,
     # S: solver
     *SOLVER_RULES,
+    NetFileNotFound,
     # N: net wiring
     UnknownBottom,
     DuplicateTop,

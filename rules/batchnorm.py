@@ -1,6 +1,6 @@
 """BatchNorm settings that stop learning, abort Caffe, or blow activations up."""
 
-from protolint.model.net import TEST, TRAIN
+from protolint.model.net import TRAIN
 from protolint.rule import Rule
 
 
@@ -128,17 +128,12 @@ class BatchNormWithoutScale(Rule):
     def check(self, ctx):
         reported = set()
         for net in ctx.nets():
-            for state in (TRAIN, TEST):
+            for state in net.states():
                 graph = net.graph(state)
                 for layer in graph.layers:
                     if layer.type != "BatchNorm" or not layer.tops or id(layer.message) in reported:
                         continue
-                    blob = layer.tops[0][0]
-                    version = None
-                    for (name, v), use in graph.producers.items():
-                        if name == blob and use.layer is layer:
-                            version = v
-                    readers = graph.consumers.get((blob, version), []) if version is not None else []
+                    readers = graph.readers_of_top(layer)
                     if readers and not any(u.layer.type == "Scale" for u in readers):
                         reported.add(id(layer.message))
                         ctx.report_node(layer.message.last("type"), f"BatchNorm \"{layer.name}\" is not followed by a Scale layer: "

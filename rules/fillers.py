@@ -1,5 +1,7 @@
 """Weight and bias initialisation of trained layers."""
 
+import math
+
 from protolint.model.net import TRAIN
 from protolint.rule import Rule
 
@@ -91,13 +93,25 @@ class MissingBiasFiller(Rule):
                 )
 
 
+def _std_limit(filler) -> float:
+    """The std above which a gaussian filler is suspicious. With `sparse: k` each output sums only
+    k inputs, so the fan-in is k and std can be ~3*sqrt(2/k) (Caffe's mnist autoencoder: std 1, sparse 15)."""
+    sparse = filler.last("sparse")
+    if sparse is not None and isinstance(sparse.scalar, int) and sparse.scalar > 0:
+        return max(1.0, 3 * math.sqrt(2 / sparse.scalar)) + 1e-9
+    return 1.0
+
+
 class GaussianFillerStd(Rule):
     code = "F403"
     name = "gaussian-filler-std"
     severity = "warning"
     applies_to = ("net",)
     summary = "A gaussian filler without std, or with std >= 1"
-    what_it_does = "Reports `type: \"gaussian\"` fillers whose std is unset (Caffe's default is 1) or at least 1; std <= 0 is an error."
+    what_it_does = (
+        "Reports `type: \"gaussian\"` fillers whose std is unset (Caffe's default is 1) or at least 1 "
+        "(with `sparse: k`, above 3*sqrt(2/k), since each output then sums only k inputs); std <= 0 is an error."
+    )
     why_it_matters = (
         "Activations grow by about std * sqrt(fan_in) per layer: with std 1 the logits saturate the "
         "softmax (the classic loss = 87.3365) or overflow to NaN within a few layers. A non-positive std "
@@ -118,6 +132,6 @@ class GaussianFillerStd(Rule):
         elif isinstance(std.scalar, (int, float)) and std.scalar <= 0:
             ctx.report_node(std, f"gaussian filler std {std.value.source_text} must be positive: Caffe aborts "
                             "(`Check failed: std > 0`); set e.g. `std: 0.01`", severity="error")
-        elif isinstance(std.scalar, (int, float)) and std.scalar >= 1:
+        elif isinstance(std.scalar, (int, float)) and std.scalar >= _std_limit(message):
             ctx.report_node(std, f"gaussian filler std {std.value.source_text} is very large: activations grow by std*sqrt(fan_in) "
                             "per layer toward saturation or NaN; use e.g. 0.01 or an xavier/msra filler")

@@ -50,7 +50,7 @@ class InfogainInput(Rule):
                         if use.layer.type != "InfogainLoss" or use.index != 0 or id(use.node) in reported:
                             continue
                         reported.add(id(use.node))
-                        self._check_input(ctx, use, blob, graph.producers[(blob, version)].layer, applies_softmax)
+                        self._check_input(ctx, use, blob, graph.producer_of(use).layer, applies_softmax)
 
     @staticmethod
     def _check_input(ctx, use, blob, source, applies_softmax):

@@ -124,6 +124,19 @@ class InplaceOnSharedBlob(Rule):
                         )
 
 
+# Layer types that own parameter blobs (net.cpp matches these by layer name when loading or
+# sharing weights); layer types Caffe does not know may have them too.
+_TYPES_WITH_BLOBS = frozenset(
+    "Convolution Deconvolution InnerProduct Embed BatchNorm Scale Bias PReLU Parameter LSTM RNN".split()
+)
+
+
+def _may_have_blobs(layer) -> bool:
+    from protolint.rules.unknown_layer_type import BVLC_LAYER_TYPES
+
+    return layer.type in _TYPES_WITH_BLOBS or layer.type not in BVLC_LAYER_TYPES
+
+
 class DuplicateLayerName(Rule):
     code = "N204"
     name = "duplicate-layer-name"
@@ -131,8 +144,9 @@ class DuplicateLayerName(Rule):
     applies_to = ("net",)
     summary = "Two layers with the same name in one phase"
     what_it_does = (
-        "Reports a layer name used twice among the layers of one state. The usual TRAIN and TEST data "
-        "layers that share a name are in disjoint phases and are fine."
+        "Reports a layer name used twice among the layers of one state when one of the two has weights "
+        "(Convolution, InnerProduct, BatchNorm, Scale, ...). The usual TRAIN and TEST data layers that "
+        "share a name are in disjoint phases and are fine; layers without weights are matched by nothing."
     )
     why_it_matters = (
         "Caffe accepts it silently, but weights are matched by layer name: loading a .caffemodel and "
@@ -152,6 +166,8 @@ class DuplicateLayerName(Rule):
                 earlier = seen.get(layer.name)
                 if earlier is None:
                     seen[layer.name] = layer
+                    continue
+                if not (_may_have_blobs(layer) or _may_have_blobs(earlier)):
                     continue
                 name_field = layer.message.last("name")
                 if once.first(name_field):

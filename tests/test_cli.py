@@ -351,3 +351,28 @@ def test_normal_run_does_not_import_lark(env, tmp_path):
     assert warm.stdout.strip().endswith(" 0")
     again = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     assert again.stdout.strip().splitlines()[-1] == "NO-LARK 0", again.stdout + again.stderr
+
+
+# --- the README tells the truth -----------------------------------------------------------------
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_sample_output_is_real(run):
+    block = re.search(r"^    \$ protolint (examples/\S+)\n((?:    .*\n)+)", README, re.M)
+    assert block, "the README's sample run is missing"
+    expected = "".join(line[4:] + "\n" for line in block[2].splitlines())
+    rc, out, _ = run(block[1], cwd=REPO)
+    assert out == expected
+
+
+def test_readme_documents_every_check_option(run):
+    rc, out, _ = run("check", "--help", check_rc=0)
+    options = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", out))
+    undocumented = sorted(option for option in options if f"`{option}" not in README)
+    assert not undocumented, f"options missing from the README's option table: {undocumented}"
+
+
+def test_readme_test_command_is_what_ci_runs():
+    ci = (REPO / ".ci" / "run").read_text().strip().splitlines()[-1]
+    assert f"\n    {ci}\n" in README

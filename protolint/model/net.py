@@ -50,6 +50,22 @@ TRAIN = NetState("TRAIN", label="TRAIN")
 TEST = NetState("TEST", label="TEST")
 
 
+@dataclass
+class NetUsage:
+    """How the solvers linted together with a net file use it."""
+
+    trained: bool = False  # named as a solver's train net (`net` or `train_net`)
+    states: list[NetState] = field(default_factory=list)  # the states the solvers build it in
+    solvers: list[str] = field(default_factory=list)  # paths, for messages
+
+    def add(self, state: NetState, solver_path: str, trained: bool) -> None:
+        if state not in self.states:
+            self.states.append(state)
+        if solver_path not in self.solvers:
+            self.solvers.append(solver_path)
+        self.trained = self.trained or trained
+
+
 @dataclass(eq=False)
 class Layer:
     message: Message  # the `layer { }` / `layers { }` node (or the root, for a legacy input layer)
@@ -164,6 +180,7 @@ class BlobUse:
     index: int  # bottom/top index
     node: object
     in_place: bool = False
+    version: int = 0  # which version of the blob it reads or writes
 
 
 @dataclass(eq=False)
@@ -176,6 +193,19 @@ class BlobGraph:
     unknown_bottoms: list[BlobUse] = field(default_factory=list)
     duplicate_tops: list[tuple[BlobUse, BlobUse]] = field(default_factory=list)  # (new, earlier producer)
     versions: dict[str, int] = field(default_factory=dict)  # blob -> latest version
+    top_uses: dict[int, list[BlobUse]] = field(default_factory=dict)  # id(layer) -> its tops, in order
+
+    def readers_of_top(self, layer: Layer, index: int = 0) -> list[BlobUse]:
+        """The layers that read what `layer` writes to its top `index`."""
+        tops = self.top_uses.get(id(layer), [])
+        if index >= len(tops):
+            return []
+        use = tops[index]
+        return self.consumers.get((use.node.scalar, use.version), [])
+
+    def producer_of(self, use: BlobUse) -> BlobUse | None:
+        """The top that a bottom reads."""
+        return self.producers.get((use.node.scalar, use.version))
 
     @classmethod
     def build(cls, layers: list[Layer]) -> BlobGraph:
@@ -184,7 +214,7 @@ class BlobGraph:
             bottom_names = [name for name, _ in layer.bottoms]
             for i, (name, node) in enumerate(layer.bottoms):
                 version = graph.versions.get(name)
-                use = BlobUse(layer, i, node, in_place=i < len(layer.tops) and layer.tops[i][0] == name)
+                use = BlobUse(layer, i, node, i < len(layer.tops) and layer.tops[i][0] == name, version or 0)
                 if version is None:
                     graph.unknown_bottoms.append(use)
                     continue
@@ -194,9 +224,10 @@ class BlobGraph:
                 version = graph.versions.get(name)
                 if version is not None and not use.in_place:
                     graph.duplicate_tops.append((use, graph.producers[(name, version)]))
-                new_version = 0 if version is None else version + 1
-                graph.versions[name] = new_version
-                graph.producers[(name, new_version)] = use
+                use.version = 0 if version is None else version + 1
+                graph.versions[name] = use.version
+                graph.producers[(name, use.version)] = use
+                graph.top_uses.setdefault(id(layer), []).append(use)
         return graph
 
 
@@ -206,10 +237,12 @@ class Net:
     layers: list[Layer]  # every layer in file order, upgraded
     embedded: bool = False  # inside a solver (net_param, ...): Caffe does not upgrade these
     upgrade_problems: list[str] = field(default_factory=list)
+    usage: NetUsage | None = None
     _graphs: dict[NetState, BlobGraph] = field(default_factory=dict)
+    _has_loss: dict[NetState, bool] = field(default_factory=dict)
 
     @classmethod
-    def from_message(cls, root: Message, embedded: bool = False) -> Net:
+    def from_message(cls, root: Message, embedded: bool = False, usage: NetUsage | None = None) -> Net:
         layers: list[Layer] = []
         legacy_inputs = [f for f in root.all("input")]
         if legacy_inputs and not embedded and (root.has("input_shape") or root.has("input_dim")):
@@ -241,7 +274,7 @@ class Net:
                     v1=is_v1,
                 )
             )
-        return cls(root, layers, embedded)
+        return cls(root, layers, embedded, usage=usage)
 
     def layers_in(self, state: NetState) -> list[Layer]:
         return [layer for layer in self.layers if layer.included_in(state)]
@@ -255,7 +288,10 @@ class Net:
         """The states to check this net in when no solver says. Without phase-restricted data layers:
         TRAIN and TEST. Otherwise the states those layers' `include` rules ask for (phase, stages,
         level), so a train-only file is not checked as a test net and a TEST data layer that needs
-        `stage: "test-on-test"` is checked with that stage. States with no source of data are skipped."""
+        `stage: "test-on-test"` is checked with that stage. States with no source of data are skipped.
+        When solvers use the net, exactly the states they build it in."""
+        if self.usage is not None and self.usage.states:
+            return list(self.usage.states)
         sources = [l for l in self.layers if not l.bottoms and l.tops]
         candidates: list[NetState] = []
         for layer in sources:
@@ -281,9 +317,11 @@ class Net:
         return built or candidates[:1]
 
     def has_loss_in(self, state: NetState) -> bool:
-        return any(layer.is_loss for layer in self.layers_in(state))
+        if state not in self._has_loss:
+            self._has_loss[state] = any(layer.is_loss for layer in self.graph(state).layers)
+        return self._has_loss[state]
 
     @property
     def trained(self) -> bool:
-        """Trained by a solver: it has a loss when built for TRAIN."""
-        return self.has_loss_in(TRAIN)
+        """Trained: a solver names it as its train net, or it has a loss when built for TRAIN."""
+        return (self.usage is not None and self.usage.trained) or self.has_loss_in(TRAIN)

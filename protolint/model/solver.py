@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .net import NetState
+
 from ..syntax.nodes import Field, Message
 
 # The deprecated solver_type enum -> the `type` string Caffe upgrades it to.
@@ -45,3 +47,37 @@ class Solver:
     @property
     def type_field(self) -> Field | None:
         return self.field("type") or self.field("solver_type")
+
+    def state_from(self, field_name: str, phase: str, index: int = 0, label: str = "") -> NetState:
+        """The NetState a solver builds a net in: the phase, with level and stages from
+        `train_state` or the index-th `test_state`."""
+        states = [f.value for f in self.root.all(field_name) if isinstance(f.value, Message)]
+        level, stages = 0, ()
+        if index < len(states):
+            state = states[index]
+            level_field = state.last("level")
+            level = level_field.scalar if level_field is not None and isinstance(level_field.scalar, int) else 0
+            stages = tuple(st.scalar for st in state.all("stage") if isinstance(st.scalar, str))
+        suffix = f", stage {', '.join(stages)}" if stages else ""
+        suffix += f", level {level}" if level else ""
+        return NetState(phase, level, stages, label=f"{label or phase}{' (' + suffix[2:] + ')' if suffix else ''}")
+
+    def net_files(self) -> list[tuple[Field, str, NetState]]:
+        """(field, role, state) for each net file the solver reads, in Caffe's order
+        (solver.cpp InitTrainNet / InitTestNets): role is "train" or "test"."""
+        found: list[tuple[Field, str, NetState]] = []
+        train = self.field("train_net") or self.field("net")
+        if train is not None and isinstance(train.scalar, str):
+            found.append((train, "train", self.state_from("train_state", "TRAIN")))
+        inline_tests = len(self.root.all("test_net_param"))
+        test_files = [f for f in self.root.all("test_net") if isinstance(f.scalar, str)]
+        for i, f in enumerate(test_files):
+            index = inline_tests + i
+            found.append((f, "test", self.state_from("test_state", "TEST", index, f"TEST #{index + 1}")))
+        generic = self.field("net")
+        if generic is not None and isinstance(generic.scalar, str):
+            copies = len(self.root.all("test_iter")) - inline_tests - len(test_files)
+            for k in range(max(copies, 0)):
+                index = inline_tests + len(test_files) + k
+                found.append((generic, "test", self.state_from("test_state", "TEST", index, f"TEST #{index + 1}")))
+        return found

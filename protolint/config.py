@@ -1,0 +1,183 @@
+"""Configuration: `[tool.protolint]` in pyproject.toml, or a `.protolint.toml`, nearest to each file.
+
+    [tool.protolint]                    # in .protolint.toml: the same keys at the top level
+    select = ["ALL"]                    # names, codes, code prefixes
+    ignore = ["deprecated-field"]
+    proto = "caffe/src/caffe/proto/caffe.proto"   # relative to this file
+    caffe-version = "1.0"               # rc1..rc5, 1.0, master (default: read off the schema)
+    extra-layer-types = ["PriorBox"]
+
+    [tool.protolint.severity]           # per-rule severity
+    missing-bias-filler = "warning"
+
+    [tool.protolint.per-file-ignores]   # globs relative to this file's folder
+    "deploy/*.prototxt" = ["missing-weight-filler"]
+
+A bad configuration is reported with the file, the key and the reason (exit 2), never ignored.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import os
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+CONFIG_FILENAMES = (".protolint.toml", "pyproject.toml")
+_KEYS = ("select", "ignore", "proto", "caffe-version", "extra-layer-types", "severity", "per-file-ignores")
+
+
+class ConfigError(Exception):
+    def __init__(self, path: str, key: str | None, reason: str):
+        super().__init__(f"{path}: {'`' + key + '`: ' if key else ''}{reason}")
+        self.path, self.key, self.reason = path, key, reason
+
+
+@dataclass
+class Config:
+    path: str | None = None  # None: no configuration file
+    select: list[str] | None = None
+    ignore: list[str] = field(default_factory=list)
+    proto: str | None = None  # absolute
+    caffe_version: str | None = None
+    extra_layer_types: list[str] = field(default_factory=list)
+    severity: dict[str, str] = field(default_factory=dict)  # rule name -> severity
+    per_file_ignores: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    @property
+    def folder(self) -> str:
+        return os.path.dirname(self.path) if self.path else os.getcwd()
+
+    def ignored_for(self, file_path: str) -> list[str]:
+        """Rule selectors that per-file-ignores turns off for one file."""
+        if not self.per_file_ignores:
+            return []
+        relative = os.path.relpath(os.path.abspath(file_path), self.folder).replace(os.sep, "/")
+        name = os.path.basename(file_path)
+        found: list[str] = []
+        for pattern, selectors in self.per_file_ignores:
+            if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(name, pattern):
+                found += selectors
+        return found
+
+
+def find_config_file(start: str) -> str | None:
+    """The nearest .protolint.toml, or pyproject.toml with a [tool.protolint] table, above `start`."""
+    return _find_in(os.path.abspath(start if os.path.isdir(start) else os.path.dirname(start) or "."))
+
+
+@lru_cache(maxsize=256)
+def _find_in(folder: str) -> str | None:
+    for name in CONFIG_FILENAMES:
+        candidate = os.path.join(folder, name)
+        if os.path.isfile(candidate) and (name != "pyproject.toml" or _has_tool_table(candidate)):
+            return candidate
+    parent = os.path.dirname(folder)
+    return None if parent == folder else _find_in(parent)
+
+
+def _has_tool_table(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return b"[tool.protolint" in handle.read()
+    except OSError:
+        return False
+
+
+@lru_cache(maxsize=64)
+def load_config(path: str) -> Config:
+    tomllib = _toml()
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as error:
+        raise ConfigError(path, None, f"cannot read: {error.strerror or error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(path, None, f"not valid TOML: {error}") from None
+    if os.path.basename(path) == "pyproject.toml":
+        table = data.get("tool", {}).get("protolint", {})
+        prefix = "tool.protolint."
+    else:
+        table, prefix = data, ""
+    return _from_table(path, table, prefix)
+
+
+def _from_table(path: str, table: dict, prefix: str) -> Config:
+    from .registry import default_registry
+
+    registry = default_registry()
+    config = Config(path=path)
+
+    def fail(key: str, reason: str):
+        raise ConfigError(path, prefix + key, reason)
+
+    def string_list(key: str) -> list[str]:
+        value = table[key]
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            fail(key, "expected a list of strings")
+        return value
+
+    def rule_selectors(key: str, values: list[str]) -> list[str]:
+        for value in values:
+            if not registry.matching(value):
+                close = difflib.get_close_matches(value, list(registry.by_name), 1)
+                fail(key, f"no rule is named or coded {value!r}" + (f"; did you mean {close[0]!r}?" if close else ""))
+        return values
+
+    for key in table:
+        if key not in _KEYS:
+            close = difflib.get_close_matches(key, _KEYS, 1)
+            fail(key, "unknown setting" + (f"; did you mean `{close[0]}`?" if close else f"; known settings: {', '.join(_KEYS)}"))
+    if "select" in table:
+        config.select = rule_selectors("select", string_list("select"))
+    if "ignore" in table:
+        config.ignore = rule_selectors("ignore", string_list("ignore"))
+    if "extra-layer-types" in table:
+        config.extra_layer_types = string_list("extra-layer-types")
+    if "proto" in table:
+        if not isinstance(table["proto"], str):
+            fail("proto", "expected a path to a caffe.proto")
+        config.proto = os.path.normpath(os.path.join(os.path.dirname(path), table["proto"]))
+        if not os.path.isfile(config.proto):
+            fail("proto", f"no such file: {config.proto}")
+    if "caffe-version" in table:
+        from .versions import VersionError, parse_version
+
+        try:
+            config.caffe_version = parse_version(str(table["caffe-version"]))
+        except VersionError as error:
+            fail("caffe-version", str(error))
+    if "severity" in table:
+        if not isinstance(table["severity"], dict):
+            fail("severity", "expected a table of rule = \"error\" | \"warning\" | \"info\"")
+        for name, level in table["severity"].items():
+            rule = registry.lookup(name)
+            if rule is None:
+                fail(f"severity.{name}", "no rule is named or coded like that; `protolint rules` lists them")
+            if level not in ("error", "warning", "info"):
+                fail(f"severity.{name}", f"expected \"error\", \"warning\" or \"info\", got {level!r}")
+            config.severity[rule.name] = level
+    if "per-file-ignores" in table:
+        if not isinstance(table["per-file-ignores"], dict):
+            fail("per-file-ignores", "expected a table of \"glob\" = [rules]")
+        for pattern, selectors in table["per-file-ignores"].items():
+            key = f"per-file-ignores.{pattern}"
+            if isinstance(selectors, str):
+                selectors = [selectors]
+            if not isinstance(selectors, list) or not all(isinstance(s, str) for s in selectors):
+                fail(key, "expected a list of rule names or codes")
+            config.per_file_ignores.append((pattern, rule_selectors(key, selectors)))
+    return config
+
+
+def _toml():
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    return tomllib

@@ -181,3 +181,10 @@ def _toml():
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
     return tomllib
+
+
+def clear_caches() -> None:
+    """Forget found and loaded configuration files (a long-running editor session calls this
+    when files change)."""
+    _find_in.cache_clear()
+    load_config.cache_clear()

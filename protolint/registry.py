@@ -67,10 +67,24 @@ def default_registry() -> Registry:
 
 
 def _plugin_rules() -> list[type[Rule]]:
-    from importlib.metadata import entry_points
+    """Rules from installed distributions. A distribution found in the working directory (where
+    `python -m` puts it on sys.path) is skipped: linting a checkout must never run its code."""
+    import os
+    from importlib.metadata import distributions
 
+    cwd = os.path.realpath(os.getcwd())
     found: list[type[Rule]] = []
-    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+    for dist in distributions():
+        points = [ep for ep in dist.entry_points if ep.group == ENTRY_POINT_GROUP]
+        if not points or os.path.realpath(str(dist.locate_file(""))) == cwd:
+            continue
+        found += _load_points(points)
+    return found
+
+
+def _load_points(points) -> list[type[Rule]]:
+    found: list[type[Rule]] = []
+    for entry_point in points:
         try:
             loaded = entry_point.load()
         except Exception as error:  # a broken plugin must not take the linter down

@@ -4,7 +4,7 @@ from protolint.rule import Rule
 
 
 class NetFileNotFound(Rule):
-    code = "S130"
+    code = "S139"
     name = "net-file-not-found"
     severity = "info"
     applies_to = ("solver",)

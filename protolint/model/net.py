@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..syntax.nodes import Field, Message
+from ..syntax.nodes import Field, Message, Scalar
 
 # V1LayerParameter.LayerType -> the type string of the V2 format (Caffe's V1 -> V2 upgrade).
 V1_TYPE_NAMES = {
@@ -76,6 +76,8 @@ class Layer:
     tops: list[tuple[str, object]]
     v1: bool = False
     synthetic: bool = False  # made by an upgrade (legacy input fields)
+    includes: list[Message] = field(default_factory=list)  # NetStateRules
+    excludes: list[Message] = field(default_factory=list)
 
     @property
     def node(self):
@@ -146,13 +148,35 @@ class Layer:
 
     def included_in(self, state: NetState) -> bool:
         """Caffe's include/exclude NetStateRule filtering (net.cpp StateMeetsRule)."""
-        includes = [f.value for f in self.message.all("include") if isinstance(f.value, Message)]
-        excludes = [f.value for f in self.message.all("exclude") if isinstance(f.value, Message)]
-        if excludes:
-            return not any(_rule_matches(rule, state) for rule in excludes)
-        if includes:
-            return any(_rule_matches(rule, state) for rule in includes)
+        if self.excludes:
+            return not any(_rule_matches(rule, state) for rule in self.excludes)
+        if self.includes:
+            return any(_rule_matches(rule, state) for rule in self.includes)
         return True
+
+
+def _layer_from(message: Message, index: int, v1: bool) -> Layer:
+    """One pass over a layer's fields (a net can have tens of thousands of layers)."""
+    name = layer_type = ""
+    bottoms, tops, includes, excludes = [], [], [], []
+    for f in message.fields:
+        key = f.name
+        if key == "bottom" or key == "top":
+            value = f.value.value if isinstance(f.value, Scalar) else None
+            if isinstance(value, str):
+                (bottoms if key == "bottom" else tops).append((value, f))
+        elif key == "name":
+            if isinstance(f.value, Scalar) and isinstance(f.value.value, str):
+                name = f.value.value
+        elif key == "type":
+            value = f.value.value if isinstance(f.value, Scalar) else None
+            if v1:
+                value = V1_TYPE_NAMES.get(value, value or "")
+            layer_type = value if isinstance(value, str) else ""
+        elif key == "include" or key == "exclude":
+            if isinstance(f.value, Message):
+                (includes if key == "include" else excludes).append(f.value)
+    return Layer(message, index, name, layer_type, bottoms, tops, v1, False, includes, excludes)
 
 
 def _rule_matches(rule: Message, state: NetState) -> bool:
@@ -240,6 +264,7 @@ class Net:
     usage: NetUsage | None = None
     _graphs: dict[NetState, BlobGraph] = field(default_factory=dict)
     _has_loss: dict[NetState, bool] = field(default_factory=dict)
+    _layers_in: dict[NetState, list[Layer]] = field(default_factory=dict)
 
     @classmethod
     def from_message(cls, root: Message, embedded: bool = False, usage: NetUsage | None = None) -> Net:
@@ -255,33 +280,25 @@ class Net:
             v1 = []  # an inline net is not upgraded: V1 `layers` give Caffe no layers at all
         for f in v2 + v1:
             message = f.value
-            if not isinstance(message, Message):
-                continue
-            is_v1 = f.name == "layers"
-            type_field = message.last("type")
-            layer_type = type_field.scalar if type_field is not None else None
-            if is_v1:
-                layer_type = V1_TYPE_NAMES.get(layer_type, layer_type or "")
-            name_field = message.last("name")
-            layers.append(
-                Layer(
-                    message=message,
-                    index=len(layers),
-                    name=name_field.scalar if name_field is not None and isinstance(name_field.scalar, str) else "",
-                    type=layer_type if isinstance(layer_type, str) else "",
-                    bottoms=[(b.scalar, b) for b in message.all("bottom") if isinstance(b.scalar, str)],
-                    tops=[(t.scalar, t) for t in message.all("top") if isinstance(t.scalar, str)],
-                    v1=is_v1,
-                )
-            )
+            if isinstance(message, Message):
+                layers.append(_layer_from(message, len(layers), f.name == "layers"))
         return cls(root, layers, embedded, usage=usage)
 
     def layers_in(self, state: NetState) -> list[Layer]:
-        return [layer for layer in self.layers if layer.included_in(state)]
+        if state not in self._layers_in:
+            self._layers_in[state] = [layer for layer in self.layers if layer.included_in(state)]
+        return self._layers_in[state]
 
     def graph(self, state: NetState) -> BlobGraph:
         if state not in self._graphs:
-            self._graphs[state] = BlobGraph.build(self.layers_in(state))
+            layers = self.layers_in(state)
+            # States that select the same layers (a net without include/exclude) share one graph.
+            for other, graph in self._graphs.items():
+                if len(graph.layers) == len(layers) and all(a is b for a, b in zip(graph.layers, layers)):
+                    self._graphs[state] = graph
+                    break
+            else:
+                self._graphs[state] = BlobGraph.build(layers)
         return self._graphs[state]
 
     def states(self) -> list[NetState]:

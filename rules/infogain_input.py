@@ -33,14 +33,12 @@ class InfogainInput(Rule):
     )
     version_notes = (
         "The layer began to apply softmax itself in Caffe 1.0 (when InfogainLossParameter gained `axis`). "
-        "protolint reads which behaviour applies from the schema: BVLC master by default, or --proto."
+        "protolint uses the target version: `caffe-version` in the configuration or --caffe-version, else "
+        "read off the schema (BVLC master by default, or the --proto file: `axis` present means 1.0+)."
     )
 
     def check(self, ctx):
-        schema = ctx.schema
-        applies_softmax = (
-            schema.has_message("InfogainLossParameter") and "axis" in schema.message("InfogainLossParameter").fields
-        )
+        applies_softmax = ctx.version_at_least("1.0")
         reported = set()
         for net in ctx.nets():
             for state in net.states():
@@ -61,5 +59,5 @@ class InfogainInput(Rule):
                             "learning stalls; feed it the raw scores")
         elif not applies_softmax and source.type not in ("Softmax", "Sigmoid"):
             ctx.report_node(use.node, f"InfogainLoss \"{layer.name}\" takes raw scores \"{blob}\" from {source.type} "
-                            f"\"{source.name}\", but this Caffe (no InfogainLossParameter.axis) expects probabilities: the log "
+                            f"\"{source.name}\", but Caffe {ctx.caffe_version} (before 1.0) expects probabilities: the log "
                             "of unnormalised scores gives NaN; put a Softmax layer before it", severity="error")

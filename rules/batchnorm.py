@@ -57,7 +57,11 @@ class BatchNormParamLrNonzero(Rule):
     )
     example = 'layer {\n  name: "bn1"\n  type: "BatchNorm"\n  bottom: "conv1"\n  top: "conv1"\n  param { lr_mult: 1 }\n}'
     how_to_fix = "Remove the param blocks (Caffe >= rc4 freezes the statistics itself) or set `lr_mult: 0` in each."
-    version_notes = "rc3 and earlier needed three `param { lr_mult: 0 }` blocks; rc4+ adds them itself and rejects non-zero ones."
+    version_notes = (
+        "rc3 and earlier needed three `param { lr_mult: 0 }` blocks and silently trained the statistics "
+        "otherwise (reported as a warning for --caffe-version rc3 and older); rc4+ adds them itself and "
+        "rejects non-zero ones."
+    )
 
     def check(self, ctx):
         for net, layer in _batchnorm_layers(ctx):
@@ -67,7 +71,11 @@ class BatchNormParamLrNonzero(Rule):
                 lr = param.last("lr_mult")
                 if lr is None or not isinstance(lr.scalar, (int, float)) or lr.scalar == 0:
                     continue
-                if upgraded:
+                if not ctx.version_at_least("rc4"):
+                    ctx.report_node(lr, f"BatchNorm \"{layer.name}\" param lr_mult {lr.value.source_text}: Caffe {ctx.caffe_version} "
+                                    "lets the solver update the running mean and variance as if they were weights, which "
+                                    "corrupts them; use lr_mult: 0 on all three param blocks", severity="warning")
+                elif upgraded:
                     ctx.report_node(lr, f"BatchNorm \"{layer.name}\" param lr_mult {lr.value.source_text}: Caffe silently rewrites "
                                     "three BatchNorm param blocks to lr_mult 0 when it loads a file; write 0 to say what runs",
                                     severity="info")

@@ -26,14 +26,17 @@ _FLOAT = r"(?:(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[fF]?|[0-9]+[eE][+-
 _INT = r"(?:0[xX][0-9A-Fa-f]+|[0-9]+)"
 _DOUBLE_QUOTED = r'"(?:[^"\\\n]|\\[^\n])*"'
 _SINGLE_QUOTED = r"'(?:[^'\\\n]|\\[^\n])*'"
-_UNTERMINATED = r"[\"'](?:[^\\\n]|\\[^\n])*\\?"
+# The rest of the line; the CR of a CRLF line ending is not part of it (a lone CR is).
+_REST_OF_LINE = r"[^\n\r]*(?:\r(?!\n)[^\n\r]*)*"
+# Up to the end of the line; a CR before the LF is the line ending, not part of the token.
+_UNTERMINATED = r"[\"'](?:[^\\\n\r]|\r(?!\n)|\\[^\n\r]|\\\r(?!\n))*\\?"
 
 PATTERN = re.compile(
     "|".join(
         [
             # Protobuf's whitespace: space, tab, LF, CR, VT, FF (and nothing from Unicode).
             rf"(?P<{WHITESPACE}>[ \t\n\r\v\f]+)",
-            rf"(?P<{COMMENT}>#[^\n]*)",
+            rf"(?P<{COMMENT}>#{_REST_OF_LINE})",
             rf"(?P<IDENT>[A-Za-z_]{_NAME_CHAR}*)",
             # A number must not run straight into a name (`10bar`); such runs are caught below.
             rf"(?P<FLOAT>{_FLOAT})(?!{_NAME_CHAR}|\.)",
@@ -51,7 +54,7 @@ PATTERN = re.compile(
             r"(?P<COMMA>,)",
             r"(?P<SEMICOLON>;)",
             r"(?P<MINUS>-)",
-            rf"(?P<{SLASH_COMMENT}>//[^\n]*)",
+            rf"(?P<{SLASH_COMMENT}>//{_REST_OF_LINE})",
             rf"(?P<{BLOCK_COMMENT}>/\*(?:[^*]|\*(?!/))*\*/)",
             rf"(?P<{UNCLOSED_BLOCK_COMMENT}>/\*.*)",
             r"(?P<SLASH>/)",

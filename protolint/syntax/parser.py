@@ -116,10 +116,10 @@ def _build_callbacks(source_text: str, report):
         return fields
 
     def braced_message(s):
-        return Message(s[0].start(), s[2].end(), s[1], "{")
+        return Message(s[0].start(), s[2].end(), s[1], "{", _in_text(s[2]))
 
     def angled_message(s):
-        return Message(s[0].start(), s[2].end(), s[1], "<")
+        return Message(s[0].start(), s[2].end(), s[1], "<", _in_text(s[2]))
 
     def list_empty(s):
         return ListValue(s[0].start(), s[1].end(), [])
@@ -180,6 +180,8 @@ def parse(source: SourceText) -> Document:
     recovering = False  # after an error: skip tokens quietly until one fits
     skip_depth = 0  # brackets opened by skipped tokens
     last_stray_end = -1
+    type_name_states = {row[k] for row in states for k in ("DOT", "SLASH") if k in row}
+    closed_at_end: dict[int, object] = {}  # openers the end of the file has closed, by id (see handle_error)
     result = None
 
     if source.has_bom:
@@ -226,9 +228,16 @@ def parse(source: SourceText) -> Document:
         """The token that opened the innermost message or list not yet closed, as a one-item list
         (empty when nothing is open). Searched from the top of the stack: with thousands of
         levels left open at the end of the file, a full scan per level would be quadratic."""
+        closed = 0  # closers on the stack (not reduced yet, as in `[ext] <error>`) close the openers below
         for v in reversed(value_stack):
-            if getattr(v, "lastgroup", None) in _OPENERS and not isinstance(v, _Virtual):
-                return [v]
+            group = getattr(v, "lastgroup", None)
+            if group in _CLOSERS:
+                closed += 1
+            elif group in _OPENERS:
+                if closed:
+                    closed -= 1
+                elif not isinstance(v, _Virtual):
+                    return [v]
         return []
 
     def describe(kind: str, token) -> str:
@@ -254,14 +263,18 @@ def parse(source: SourceText) -> Document:
 
     def expected_words(state: int) -> str:
         names = []
-        # Where a list of fields starts or goes on, a name or '[' starts a field, not a value.
+        # Where a list of fields starts or goes on, a name or '[' starts a field, not a value;
+        # inside `[ext.name]` a name is part of the type name.
         field_start = state in field_lists or "fields" in states[state]
+        type_name_part = "type_name" in states[state] or state in type_name_states
         for kind in sorted(states[state], key=lambda k: _EXPECTED_ORDER.get(k, 99)):
             if not kind.isupper() or kind in ("SLASH", "DOT") or (kind == "LSQB" and field_start):
                 continue
             words = DESCRIPTIONS.get(kind, kind)
             if kind == "IDENT" and field_start:
                 words = "a field name"
+            elif kind == "IDENT" and type_name_part:
+                words = "a name"
             elif kind in ("INT", "FLOAT", "STRING", "MINUS") or (kind == "IDENT"):
                 words = "a value"
             if words not in names:
@@ -292,11 +305,17 @@ def parse(source: SourceText) -> Document:
                 )
                 recovering = True
             else:
+                shown, value_end = describe(kind, token), end
+                if kind == "MINUS":  # the value is the sign and the number (or inf/nan) after it
+                    following = _next_token(text, end)
+                    if following is not None and following.lastgroup in ("INT", "FLOAT", "IDENT"):
+                        value_end = following.end()
+                        shown = f"`{text[start:value_end]}`"
                 report(
                     start,
-                    end,
-                    f"missing ':' between field name `{name}` and its value {describe(kind, token)}; "
-                    f"write `{name}: {token.group()}`",
+                    value_end,
+                    f"missing ':' between field name `{name}` and its value {shown}; "
+                    f"write `{name}: {text[start:value_end] if kind == 'MINUS' else token.group()}`",
                 )
                 feed("COLON", _Virtual("COLON", -1, ":"))  # -1: no colon in the text
                 return "retry"
@@ -305,7 +324,11 @@ def parse(source: SourceText) -> Document:
         elif kind in _CLOSERS or kind == END:
             opened = open_delimiters()
             wanted = next((k for k in ("RBRACE", "RANGLE", "RSQB") if k in expected), None)
-            if kind == END and opened:
+            # An opener closed at the end of the file that is still open: closing it did not
+            # help (the `[` of an extension name wants a value after its `]`); drop the broken
+            # field below instead of closing it again and again.
+            if kind == END and opened and id(opened[-1]) not in closed_at_end:
+                closed_at_end[id(opened[-1])] = opened[-1]  # (kept alive, so its id stays its own)
                 opener = opened[-1]
                 line = source.position(opener.start())[0]
                 closer = _CHAR[_OPENERS[opener.lastgroup]]
@@ -387,10 +410,8 @@ def parse(source: SourceText) -> Document:
                 value_stack.pop()
             reduce_until_shift(closer)
         if closer in states[state_stack[-1]]:
+            # An empty closer: the message built from it gets `closed = False` (see _in_text).
             feed(closer, _Virtual(closer, len(text), ""))
-            top = value_stack[-1]
-            if isinstance(top, Message):
-                top.closed = False
 
     def feed(kind: str, token) -> bool:
         """Shift `token` after the reductions it calls for. False if it does not fit here."""
@@ -466,12 +487,22 @@ def parse(source: SourceText) -> Document:
     return Document(source, Message(0, len(text), root, ""), comments, diagnostics)
 
 
-def _next_kind(text: str, pos: int) -> str | None:
-    """The kind of the next significant token after `pos` (for error messages only)."""
+def _in_text(closer) -> bool:
+    """False for the empty closer the parser inserts at the end of the file."""
+    return not isinstance(closer, _Virtual) or closer.group() != ""
+
+
+def _next_token(text: str, pos: int):
+    """The next significant token after `pos` (for error messages only)."""
     for token in PATTERN.finditer(text, pos):
         if token.lastgroup not in _TRIVIA:
-            return token.lastgroup
+            return token
     return None
+
+
+def _next_kind(text: str, pos: int) -> str | None:
+    token = _next_token(text, pos)
+    return token.lastgroup if token is not None else None
 
 
 def _field_of(value_stack: list, opener) -> str:

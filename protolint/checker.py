@@ -183,6 +183,9 @@ class SchemaChecker:
                     problem = "expected true or false"
             elif kind != STRING:
                 problem = "expected a string in quotes"
+            elif _is_plain_literal(scalar.text):
+                body = scalar.text[1:-1]  # most strings: one ASCII literal without escapes
+                scalar.value = body.encode() if scalar_type == "bytes" else body
             else:
                 try:
                     raw = unescape(scalar.text)
@@ -229,6 +232,11 @@ class SchemaChecker:
                 )
             return f"{enum.name} values are written without quotes" + (f": `{guess}`" if guess else "")
         return f"expected one of {', '.join(names)}"
+
+
+def _is_plain_literal(text: str) -> bool:
+    """One quoted literal of ASCII text with no escapes: its value is what stands between the quotes."""
+    return "\\" not in text and text.isascii() and text.count(text[0]) == 2
 
 
 def _expected_words(schema_field: SchemaField) -> str:

@@ -440,13 +440,15 @@ def parse(source: SourceText) -> Document:
                 result = value
                 return True
 
+    terminals, trivia, comment_kind = lexer.TERMINALS, _TRIVIA, lexer.COMMENT
+    push_state, push_value = state_stack.append, value_stack.append
     for token in PATTERN.finditer(text):
         kind = token.lastgroup
-        if kind in _TRIVIA:
-            if kind == lexer.COMMENT:
+        if kind in trivia:
+            if kind == comment_kind:
                 comments.append(Comment(token.start(), token.end(), token.group()))
             continue
-        if kind not in lexer.TERMINALS:
+        if kind not in terminals:
             if kind == lexer.STRAY and token.start() == last_stray_end:
                 last_stray_end = token.end()
                 previous = diagnostics[-1]
@@ -465,14 +467,26 @@ def parse(source: SourceText) -> Document:
             elif kind in _CLOSERS:
                 skip_depth -= 1
             continue
-        # The hot path: shift, or reduce then shift.
+        # The hot path, inlined (this loop runs once per token): reduce as the table says, then shift.
         action = states[state_stack[-1]].get(kind)
-        if action is not None and action >= 0:
-            state_stack.append(action)
-            value_stack.append(token)
-            recovering = False
-            continue
-        if feed(kind, token):
+        while action is not None and action < 0:
+            rule = ~action
+            size = sizes[rule]
+            if size:
+                args = value_stack[-size:]
+                del state_stack[-size:]
+                del value_stack[-size:]
+            else:
+                args = []
+            push_value(callbacks[rule](args))
+            state = states[state_stack[-1]][gotos[rule]]
+            push_state(state)
+            action = states[state].get(kind)
+        if action is not None:
+            push_state(action)
+            push_value(token)
+            if recovering:
+                recovering = False
             continue
         while handle_error(kind, token) == "retry":
             if feed(kind, token):

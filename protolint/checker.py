@@ -236,7 +236,7 @@ class SchemaChecker:
 
 def _is_plain_literal(text: str) -> bool:
     """One quoted literal of ASCII text with no escapes: its value is what stands between the quotes."""
-    return "\\" not in text and text.isascii() and text.count(text[0]) == 2
+    return "\\" not in text and text.isascii() and text.count(text[0]) == 2 and text[-1] == text[0]
 
 
 def _expected_words(schema_field: SchemaField) -> str:

@@ -25,7 +25,11 @@ class BatchNormGlobalStatsInTrain(Rule):
         "stack of them overflows to inf/NaN, the usual 'loss = 87.3365' (batch_norm_layer.cpp, reproduced "
         "by running Caffe)."
     )
-    example = 'layer {\n  name: "bn1"\n  type: "BatchNorm"\n  bottom: "conv1"\n  top: "conv1"\n  batch_norm_param { use_global_stats: true }\n}'
+    example = (
+        'layer { name: "data" type: "Input" top: "data" top: "label" input_param { shape { dim: 8 dim: 16 } shape { dim: 8 } } }\n'
+        'layer {\n  name: "bn1"\n  type: "BatchNorm"\n  bottom: "data"\n  top: "data"\n  batch_norm_param { use_global_stats: true }\n}\n'
+        'layer { name: "loss" type: "SoftmaxWithLoss" bottom: "data" bottom: "label" top: "loss" }'
+    )
     how_to_fix = (
         "Remove `use_global_stats` (Caffe then uses batch statistics in TRAIN and global ones in TEST), or "
         "put it only in the deploy net. Keep it only when fine-tuning with frozen, already trained statistics."

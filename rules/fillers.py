@@ -43,7 +43,11 @@ class MissingWeightFiller(Rule):
         "computes the same value and gets the same gradient, and layers below receive exactly zero "
         "gradient: the net does not learn (filler.hpp)."
     )
-    example = 'layer {\n  name: "fc"\n  type: "InnerProduct"\n  bottom: "data"\n  top: "fc"\n  inner_product_param { num_output: 10 }\n}'
+    example = (
+        'layer { name: "data" type: "Input" top: "data" top: "label" input_param { shape { dim: 8 dim: 16 } shape { dim: 8 } } }\n'
+        'layer {\n  name: "fc"\n  type: "InnerProduct"\n  bottom: "data"\n  top: "fc"\n  inner_product_param { num_output: 10 }\n}\n'
+        'layer { name: "loss" type: "SoftmaxWithLoss" bottom: "fc" bottom: "label" top: "loss" }'
+    )
     how_to_fix = 'Add `weight_filler { type: "xavier" }` (or "msra" before ReLU, or "gaussian" with a small std).'
     version_notes = "If you always fine-tune from a .caffemodel that has this layer's weights, the filler is never used; suppress the rule for that layer."
 
@@ -75,7 +79,12 @@ class MissingBiasFiller(Rule):
         "missing or zero weight filler the layer starts fully symmetric, and before a ReLU a zero bias "
         "can leave units dead; stating the filler makes the initialisation explicit and reviewable."
     )
-    example = 'layer {\n  name: "conv1"\n  type: "Convolution"\n  bottom: "data"\n  top: "conv1"\n  convolution_param { num_output: 16 kernel_size: 3 weight_filler { type: "xavier" } }\n}'
+    example = (
+        'layer { name: "data" type: "Input" top: "data" top: "label" input_param { shape { dim: 8 dim: 3 dim: 8 dim: 8 } shape { dim: 8 } } }\n'
+        'layer {\n  name: "conv1"\n  type: "Convolution"\n  bottom: "data"\n  top: "conv1"\n'
+        '  convolution_param { num_output: 16 kernel_size: 3 weight_filler { type: "xavier" } }\n}\n'
+        'layer { name: "loss" type: "EuclideanLoss" bottom: "conv1" bottom: "label" top: "loss" }'
+    )
     how_to_fix = 'Add `bias_filler { type: "constant" value: 0 }` (or a small positive value before ReLU).'
 
     def check(self, ctx):

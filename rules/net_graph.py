@@ -101,9 +101,10 @@ class InplaceOnSharedBlob(Rule):
         "`Top blob 'x' produced by multiple sources` (insert_splits.cpp, reproduced by running Caffe)."
     )
     example = (
+        'layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 8 } } }\n'
         'layer { name: "ip1" type: "InnerProduct" bottom: "data" top: "ip1" inner_product_param { num_output: 10 } }\n'
-        'layer { name: "relu1" type: "ReLU" bottom: "ip1" top: "ip1" }\n'
-        'layer { name: "ip2" type: "InnerProduct" bottom: "ip1" top: "ip2" inner_product_param { num_output: 10 } }'
+        'layer { name: "ip2" type: "InnerProduct" bottom: "ip1" top: "ip2" inner_product_param { num_output: 10 } }\n'
+        'layer { name: "relu1" type: "ReLU" bottom: "ip1" top: "ip1" }  # ip2 also reads the ip1 that relu1 rewrites'
     )
     how_to_fix = "Give the in-place layer its own top name, or make the other readers consume the rewritten blob (place them after it)."
 

@@ -1,0 +1,55 @@
+"""Every registered rule keeps the user contract: a stable code and kebab-case name, complete
+documentation in the fixed sections, an `explain` page, and an example that really triggers it."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from protolint.linter import LintOptions
+from protolint.project import Input, lint_inputs
+from protolint.registry import default_registry
+from protolint.rule import DOC_SECTIONS, SECTION_TITLES
+from protolint.schema.loader import builtin_schema
+
+RULES = default_registry().rules
+REQUIRED = ("summary", "what_it_does", "why_it_matters", "example", "how_to_fix")
+
+
+def test_codes_and_names_are_unique_and_well_formed():
+    assert len({r.code for r in RULES}) == len(RULES)
+    assert len({r.name for r in RULES}) == len(RULES)
+    for rule in RULES:
+        assert re.fullmatch(r"[A-Z][0-9]{3}", rule.code), rule
+        assert re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*", rule.name), rule
+        assert rule.severity in ("error", "warning", "info")
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.name)
+def test_documentation_is_complete(rule):
+    for section in REQUIRED:
+        assert getattr(rule, section).strip(), f"{rule.name}: empty {section}"
+    page = rule.documentation()
+    assert page.startswith(f"{rule.code} {rule.name}")
+    for section in DOC_SECTIONS:
+        if getattr(rule, section).strip():
+            assert SECTION_TITLES[section] in page
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.name)
+def test_the_example_triggers_the_rule(rule, tmp_path):
+    path = tmp_path / "example.prototxt"
+    path.write_bytes(rule.example.encode())
+    options = LintOptions(schema=builtin_schema())
+    results = lint_inputs([Input(str(path), path.read_bytes(), str(path))], lambda _path: options)
+    found = {d.rule for result in results for d in result.diagnostics}
+    assert rule.name in found, f"{rule.name}: its example reports only {sorted(found)}"
+
+
+def test_explain_prints_the_page_by_name_and_by_code():
+    rule = RULES[1]
+    for key in (rule.name, rule.code):
+        out = subprocess.run([sys.executable, "-m", "protolint", "explain", key], capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0
+        assert out.stdout.strip() == rule.documentation().strip()

@@ -45,6 +45,9 @@ class Rule:
     how_to_fix: ClassVar[str] = ""
     version_notes: ClassVar[str] = ""
 
+    # The Caffe release the example is written for, when the rule depends on it (None: any).
+    example_caffe_version: ClassVar[str | None] = None
+
     message_types: ClassVar[tuple[str, ...]] = ()
 
     def visit(self, message: Message, ctx: LintContext) -> None:  # pragma: no cover - default hook
@@ -62,7 +65,10 @@ class Rule:
             text = getattr(cls, section).strip("\n")
             if not text:
                 continue
-            parts += ["", SECTION_TITLES[section], "-" * len(SECTION_TITLES[section])]
+            title = SECTION_TITLES[section]
+            if section == "example" and cls.example_caffe_version:
+                title += f" (Caffe {cls.example_caffe_version})"
+            parts += ["", title, "-" * len(title)]
             if section == "example":
                 parts += ["    " + line if line else "" for line in text.splitlines()]
             else:

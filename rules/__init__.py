@@ -8,6 +8,7 @@ from .batchnorm import (
     BatchNormWithoutScale,
 )
 from .deprecated_field import DeprecatedField
+from .extra_pack import EXTRA_RULES
 from .fillers import GaussianFillerStd, MissingBiasFiller, MissingWeightFiller
 from .infogain_input import InfogainInput
 from .mixed_layer_formats import MixedLayerFormats
@@ -52,6 +53,8 @@ BUILTIN_RULES = [
     BatchNormEpsNonpositive,
     BatchNormMovingAverageFraction,
     BatchNormWithoutScale,
+    # more solver, filler and normalization checks (S13x, F4xx, B5xx)
+    *EXTRA_RULES,
     # X: suppression comments
     UnusedSuppression,
     InvalidSuppression,

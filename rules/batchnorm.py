@@ -70,21 +70,22 @@ class BatchNormParamLrNonzero(Rule):
     def check(self, ctx):
         for net, layer in _batchnorm_layers(ctx):
             params = layer.params()
-            upgraded = len(params) == 3 and not net.embedded  # Caffe's file upgrade zeroes all three
+            if len(params) == 3 and not net.embedded and ctx.version_at_least("rc4"):
+                continue  # Caffe's file upgrade sets all three to lr_mult 0 (batchnorm-legacy-params says so)
             for param in params:
                 lr = param.last("lr_mult")
-                if lr is None or not isinstance(lr.scalar, (int, float)) or lr.scalar == 0:
+                if lr is not None and not isinstance(lr.scalar, (int, float)):
+                    continue  # an invalid value, already reported
+                if lr is not None and lr.scalar == 0:
                     continue
+                node = lr or param  # no lr_mult written: it is 1
+                written = lr.value.source_text if lr is not None else "1 (the default)"
                 if not ctx.version_at_least("rc4"):
-                    ctx.report_node(lr, f"BatchNorm \"{layer.name}\" param lr_mult {lr.value.source_text}: Caffe {ctx.caffe_version} "
+                    ctx.report_node(node, f"BatchNorm \"{layer.name}\" param lr_mult {written}: Caffe {ctx.caffe_version} "
                                     "lets the solver update the running mean and variance as if they were weights, which "
                                     "corrupts them; use lr_mult: 0 on all three param blocks", severity="warning")
-                elif upgraded:
-                    ctx.report_node(lr, f"BatchNorm \"{layer.name}\" param lr_mult {lr.value.source_text}: Caffe silently rewrites "
-                                    "three BatchNorm param blocks to lr_mult 0 when it loads a file; write 0 to say what runs",
-                                    severity="info")
                 else:
-                    ctx.report_node(lr, f"BatchNorm \"{layer.name}\" param lr_mult {lr.value.source_text}: Caffe aborts (`Cannot "
+                    ctx.report_node(node, f"BatchNorm \"{layer.name}\" param lr_mult {written}: Caffe aborts (`Cannot "
                                     "configure batch normalization statistics as layer parameters`); use lr_mult: 0 or drop the param")
 
 

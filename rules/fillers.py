@@ -88,11 +88,14 @@ class MissingBiasFiller(Rule):
     how_to_fix = 'Add `bias_filler { type: "constant" value: 0 }` (or a small positive value before ReLU).'
 
     def check(self, ctx):
+        weight_rule_on = MissingWeightFiller in ctx.options.enabled_rules()
         for layer, block, mults in _trained_learnable_layers(ctx):
             if not layer.get(f"{block}.bias_term"):
                 continue
             if len(mults) > 1 and mults[1] == 0:
                 continue
+            if weight_rule_on and layer.field(f"{block}.weight_filler") is None and not (mults and mults[0] == 0):
+                continue  # missing-weight-filler reports the layer; one finding for the root cause
             if layer.field(f"{block}.bias_filler") is None:
                 node = layer.field(block) or layer.message.last("type")
                 ctx.report_node(
@@ -128,11 +131,19 @@ class GaussianFillerStd(Rule):
     )
     example = 'layer {\n  name: "fc"\n  type: "InnerProduct"\n  bottom: "data"\n  top: "fc"\n  inner_product_param { num_output: 10 weight_filler { type: "gaussian" } }\n}'
     how_to_fix = "Set a small std (0.01, or sqrt(2 / fan_in)), or use the xavier/msra fillers which scale by fan-in."
-    message_types = ("FillerParameter",)
+    # DummyData is visited before the fillers inside it (parents come first in the walk).
+    message_types = ("DummyDataParameter", "FillerParameter")
+
+    def __init__(self):
+        self.data_fillers: set[int] = set()
 
     def visit(self, message, ctx):
+        if message.schema.name == "DummyDataParameter":
+            # Fillers that generate input data: std 1 is an ordinary choice there.
+            self.data_fillers.update(id(f.value) for f in message.all("data_filler"))
+            return
         type_field = message.last("type")
-        if type_field is None or type_field.scalar != "gaussian":
+        if type_field is None or type_field.scalar != "gaussian" or id(message) in self.data_fillers:
             return
         std = message.last("std")
         if std is None:

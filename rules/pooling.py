@@ -31,7 +31,10 @@ class PoolingStrideExceedsKernel(Rule):
     severity = "warning"
     applies_to = ("net",)
     summary = "Pooling stride larger than the kernel, without padding"
-    what_it_does = "Reports a Pooling layer whose stride is larger than its kernel along an axis while pad is 0 (and not global)."
+    what_it_does = (
+        "Reports a Pooling layer whose stride is larger than its kernel along an axis while it has no "
+        "padding, is not global and rounds up (the default; `round_mode: FLOOR` is safe)."
+    )
     why_it_matters = (
         "Caffe rounds the output size up and only clips windows when pad > 0, so the last window can "
         "start beyond the input: AVE pooling divides 0 by a window of size 0 (NaN), MAX pooling outputs "
@@ -43,13 +46,13 @@ class PoolingStrideExceedsKernel(Rule):
 
     def check(self, ctx):
         for layer in _pooling_layers(ctx):
-            if layer.get("pooling_param.global_pooling"):
-                continue
+            if layer.get("pooling_param.global_pooling") or layer.get("pooling_param.round_mode") == "FLOOR":
+                continue  # FLOOR rounding never starts a window past the input
             kernel, stride, pad = _pair(layer, "kernel"), _pair(layer, "stride") or (1, 1), _pair(layer, "pad") or (0, 0)
-            if kernel is None:
-                continue
-            for axis, k, s, p in zip("hw", kernel, stride, pad):
-                if isinstance(k, int) and isinstance(s, int) and s > k > 0 and p == 0:
+            if kernel is None or any(p for p in pad):
+                continue  # any padding turns on Caffe's clipping of the last window
+            for axis, k, s in zip("hw", kernel, stride):
+                if isinstance(k, int) and isinstance(s, int) and s > k > 0:
                     node = layer.field("pooling_param.stride") or layer.field(f"pooling_param.stride_{axis}")
                     effect = "NaN (0/0)" if layer.get("pooling_param.pool") == "AVE" else "-3.4e38 and out-of-bounds writes in backward"
                     ctx.report_node(

@@ -100,7 +100,8 @@ def test_pyproject_keys_are_reported_with_their_table(tmp_path):
 def test_cli_applies_the_config_and_cli_options_win(tmp_path):
     (tmp_path / "net.prototxt").write_text(NET)
     result = protolint("net.prototxt", "--fail-on", "info", cwd=tmp_path)
-    assert "[F401 missing-weight-filler]" in result.stdout and "[F402 missing-bias-filler]" in result.stdout
+    # The missing weight filler is the root cause; the missing bias filler is reported once that rule is off.
+    assert "[F401 missing-weight-filler]" in result.stdout and "[F402 missing-bias-filler]" not in result.stdout
 
     (tmp_path / ".protolint.toml").write_text('ignore = ["F401"]\n[severity]\nmissing-bias-filler = "error"\n')
     result = protolint("net.prototxt", cwd=tmp_path)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import math
 
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, Fix, TextEdit
 from .schema.model import FLOAT_TYPES, INTEGER_RANGES, INTEGER_TYPES, Field as SchemaField, MessageType
 from .source import SourceText
 from .syntax.nodes import FLOAT, IDENT, INT, STRING, Field, ListValue, Message, Scalar
@@ -37,8 +37,9 @@ class SchemaChecker:
         # and a file nested thousands of levels deep.
         self._pending: list[tuple[Message, MessageType]] | None = None
 
-    def report(self, node_start: int, node_end: int, rule: str, message: str, severity: str = "error", related=None):
-        self.diagnostics.append(Diagnostic.at(self.source, node_start, node_end, rule, severity, message, related))
+    def report(self, node_start: int, node_end: int, rule: str, message: str, severity: str = "error", related=None,
+               fixes=None):
+        self.diagnostics.append(Diagnostic.at(self.source, node_start, node_end, rule, severity, message, related, fixes))
 
     # -- messages ---------------------------------------------------------------------------
 
@@ -98,6 +99,11 @@ class SchemaChecker:
         if field.name in message_type.reserved_names:
             return  # protobuf skips reserved names silently
         hint = _did_you_mean(field.name, list(message_type.fields))
+        fixes = None
+        if hint:
+            suggestion = hint.split("`")[1]
+            # Unsafe: the name may be right and the schema wrong (a fork's field).
+            fixes = [Fix(f"Rename to `{suggestion}`", [TextEdit(field.name_start, field.name_end, suggestion)], safe=False)]
         if not hint:
             homes = _nested_homes(field.name, message_type)
             if len(homes) == 1:
@@ -109,6 +115,7 @@ class SchemaChecker:
             field.name_end,
             "unknown-field",
             f"unknown field `{field.name}` in {message_type.name}{hint or '; if your Caffe fork defines it, pass its caffe.proto with --proto'}",
+            fixes=fixes,
         )
 
     def duplicate_field(self, field: Field, first: Field, message_type: MessageType) -> None:

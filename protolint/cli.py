@@ -61,8 +61,11 @@ def main() -> None:
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file for every file (default: the nearest .protolint.toml or pyproject.toml with [tool.protolint]).")
 @click.option("--caffe-version", help="The Caffe release the files are for: rc1..rc5, 1.0, master (default: read off the schema).")
+@click.option("--fix", is_flag=True, help="Apply safe fixes to the files, then report what is left.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: also apply fixes that may change what the model computes.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them; exit 1 if there are any.")
 def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_types, include, exclude, stdin_filename, color,
-          config_path, caffe_version):
+          config_path, caffe_version, fix, unsafe_fixes, diff):
     """Lint prototxt files and folders (folders: *.prototxt, recursively).
 
     A solver's net files are found and linted with it."""
@@ -132,6 +135,15 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
             click.echo(f"protolint: {display}: cannot read: {error.strerror or error}", err=True)
             had_io_error = True
     results = lint_inputs(inputs, options_for)
+    if diff:
+        changed = _print_diffs(inputs, results, options_for, unsafe_fixes)
+        sys.exit(EXIT_USAGE if had_io_error else EXIT_FINDINGS if changed else EXIT_CLEAN)
+    fixed_count = 0
+    if fix:
+        if any(item.path is None for item in inputs):
+            raise click.UsageError("--fix rewrites files and cannot rewrite stdin; use --diff to see the fixes")
+        fixed_count, inputs = _fix_files(inputs, results, options_for, unsafe_fixes)
+        results = lint_inputs(inputs, options_for)
 
     use_color = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     threshold = "error" if fail_on == "never" else fail_on
@@ -143,10 +155,93 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
         click.echo(output, color=use_color)  # click would strip the colours when stdout is not a tty
     failing = [] if fail_on == "never" else [d for r in results for d in at_or_above(r.diagnostics, threshold)]
     if fmt == "text" and not quiet:
+        if fix:
+            click.echo(f"Fixed {fixed_count} finding{'s' if fixed_count != 1 else ''}.")
         click.echo(_summary(results))
     if had_io_error:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+def _fixed_text(item, result, options_for, unsafe: bool) -> tuple[str, int]:
+    """The file's text with its fixes applied, re-applied while fixes keep coming (overlapping ones
+    wait for the next pass). A pass that would add syntax errors is not kept."""
+    from . import fixes as fixing
+    from .linter import lint_bytes
+
+    source = result.document.source
+    text, total = source.text, 0
+    diagnostics = result.diagnostics
+    for _ in range(5):
+        new_text, applied = fixing.apply(text, fixing.chosen_fixes(diagnostics, unsafe))
+        if not applied:
+            break
+        relinted = lint_bytes(item.display, source.encode(new_text), options_for(item.path or item.display))
+        before = sum(d.rule == "syntax-error" for d in diagnostics)
+        after = sum(d.rule == "syntax-error" for d in relinted.diagnostics)
+        if after > before:
+            click.echo(f"protolint: {item.display}: a fix would break the file; not applied (please report this)", err=True)
+            break
+        text, total, diagnostics = new_text, total + applied, relinted.diagnostics
+    return text, total
+
+
+def _fix_files(inputs, results, options_for, unsafe: bool):
+    """Apply fixes to files on disk; returns (findings fixed, the inputs with their new bytes)."""
+    from .project import Input
+
+    by_display = {r.path: r for r in results}
+    fixed, updated = 0, []
+    for item in inputs:
+        result = by_display.get(item.display)
+        if result is None:
+            updated.append(item)
+            continue
+        text, count = _fixed_text(item, result, options_for, unsafe)
+        if count:
+            data = result.document.source.encode(text)
+            _write_atomically(item.path, data)
+            item = Input(item.display, data, item.path)
+            fixed += count
+        updated.append(item)
+    return fixed, updated
+
+
+def _print_diffs(inputs, results, options_for, unsafe: bool) -> bool:
+    import difflib
+
+    by_display = {r.path: r for r in results}
+    changed = False
+    for item in inputs:
+        result = by_display.get(item.display)
+        if result is None:
+            continue
+        text, count = _fixed_text(item, result, options_for, unsafe)
+        if count:
+            changed = True
+            old = result.document.source.text.splitlines(keepends=True)
+            new = text.splitlines(keepends=True)
+            for line in difflib.unified_diff(old, new, f"a/{item.display}", f"b/{item.display}"):
+                click.echo(line, nl=not line.endswith("\n"))
+    return changed
+
+
+def _write_atomically(path: str, data: bytes) -> None:
+    """Replace the file's content without a moment where it is half written; keep its mode."""
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    mode = os.stat(path).st_mode & 0o7777
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".protolint-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
 def _summary(results) -> str:

@@ -92,5 +92,5 @@ class Diagnostic:
         return (self.path, self.start, self.end, self.rule, self.message)
 
 
-def syntax_error(source: SourceText, start: int, end: int, message: str, related=None) -> Diagnostic:
-    return Diagnostic.at(source, start, end, "syntax-error", "error", message, related)
+def syntax_error(source: SourceText, start: int, end: int, message: str, related=None, fixes=None) -> Diagnostic:
+    return Diagnostic.at(source, start, end, "syntax-error", "error", message, related, fixes)

@@ -11,8 +11,10 @@ from .deprecated_field import DeprecatedField
 from .extra_pack import EXTRA_RULES
 from .fillers import GaussianFillerStd, MissingBiasFiller, MissingWeightFiller
 from .infogain_input import InfogainInput
+from .layer_pack import LAYER_RULES
 from .mixed_layer_formats import MixedLayerFormats
 from .net_file_not_found import NetFileNotFound
+from .net_pack import DATA_RULES, NET_RULES
 from .net_graph import DuplicateLayerName, DuplicateTop, InplaceOnSharedBlob, LayerPhaseField, UnknownBottom
 from .pooling import PoolingGlobalWithKernel, PoolingPadGeKernel, PoolingStrideExceedsKernel
 from .solver_rules import SOLVER_RULES
@@ -38,11 +40,13 @@ BUILTIN_RULES = [
     InplaceOnSharedBlob,
     DuplicateLayerName,
     LayerPhaseField,
+    *NET_RULES,
     # L: layer parameters
     PoolingStrideExceedsKernel,
     PoolingPadGeKernel,
     PoolingGlobalWithKernel,
     InfogainInput,
+    *LAYER_RULES,
     # F: fillers
     MissingWeightFiller,
     MissingBiasFiller,
@@ -53,6 +57,8 @@ BUILTIN_RULES = [
     BatchNormEpsNonpositive,
     BatchNormMovingAverageFraction,
     BatchNormWithoutScale,
+    # D: data and input layers
+    *DATA_RULES,
     # more solver, filler and normalization checks (S13x, F4xx, B5xx)
     *EXTRA_RULES,
     # X: suppression comments

@@ -2,12 +2,9 @@
 
 from protolint.rule import Rule
 
-# (message, field) -> what to write instead. Facts of BVLC caffe.proto 9b89154.
+# (message, field) -> what to write instead. Facts of BVLC caffe.proto 9b89154. V1 `layers` and the
+# legacy input fields have rules of their own (legacy-v1-syntax, legacy-input-fields).
 REPLACEMENTS = {
-    ("NetParameter", "layers"): "`layer` blocks with string types (Caffe upgrades V1 `layers` each time it loads the file)",
-    ("NetParameter", "input"): "an `Input` layer (`layer { type: \"Input\" top: ... input_param { shape { dim: ... } } }`)",
-    ("NetParameter", "input_dim"): "an `Input` layer with `input_param { shape { dim: ... } }`",
-    ("NetParameter", "input_shape"): "an `Input` layer with `input_param { shape { ... } }`",
     ("SolverParameter", "solver_type"): "`type: \"SGD\"` (or \"Nesterov\", \"AdaGrad\", \"RMSProp\", \"AdaDelta\", \"Adam\")",
     ("ConcatParameter", "concat_dim"): "`axis` (which also accepts negative values)",
     ("SliceParameter", "slice_dim"): "`axis` (which also accepts negative values)",
@@ -30,16 +27,17 @@ class DeprecatedField(Rule):
     severity = "info"
     summary = "A field Caffe still accepts but has replaced"
     what_it_does = (
-        "Points out deprecated fields (V1 `layers`, `input`/`input_dim`/`input_shape`, `solver_type`, "
-        "`concat_dim`, `slice_dim`, `normalize`, ...) and says what to write instead. Transformation "
-        "fields inside data parameters have their own rule, deprecated-data-param-transform."
+        "Points out deprecated fields (`solver_type`, `concat_dim`, `slice_dim`, `normalize`, "
+        "`rand_skip`, ...) and says what to write instead. V1 `layers`, the legacy `input` fields and "
+        "transformation fields inside data parameters have rules of their own (legacy-v1-syntax, "
+        "legacy-input-fields, deprecated-data-param-transform)."
     )
     why_it_matters = (
         "Caffe upgrades these when it loads the file, so they work, but forks and tools (pycaffe's "
         "NetSpec, converters to other frameworks) often handle only the current form, and mixing forms "
         "leads to upgrade failures."
     )
-    example = 'input: "data"\ninput_dim: 1\ninput_dim: 3\ninput_dim: 224\ninput_dim: 224'
+    example = 'base_lr: 0.01\nlr_policy: "fixed"\nmax_iter: 100\nsolver_type: ADAM'
     how_to_fix = "Write the replacement the message names."
 
     message_types = tuple(_BY_MESSAGE)

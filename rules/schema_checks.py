@@ -12,6 +12,7 @@ class SyntaxError_(Rule):
     code = "P001"
     name = "syntax-error"
     severity = "error"
+    fixable = True  # a missing ':' and `//` comments
     summary = "The file is not valid protobuf text format"
     what_it_does = (
         "Reports text that Caffe's protobuf text parser cannot read: a missing ':' before a value, "
@@ -31,6 +32,7 @@ class UnknownField(Rule):
     code = "P002"
     name = "unknown-field"
     severity = "error"
+    fixable = True  # rename to the closest known field (unsafe: a fork may define the name)
     summary = "A field name that the message's schema does not define"
     what_it_does = (
         "Reports field names not defined for the enclosing message in the schema (BVLC caffe.proto "

@@ -2,6 +2,7 @@
 
 import difflib
 
+from protolint.diagnostics import Fix, TextEdit
 from protolint.rule import Rule
 
 # Layer types registered in BVLC Caffe 9b89154 (REGISTER_LAYER_CLASS / REGISTER_LAYER_CREATOR).
@@ -20,6 +21,7 @@ class UnknownLayerType(Rule):
     name = "unknown-layer-type"
     severity = "error"
     applies_to = ("net",)
+    fixable = True
     summary = "A layer type that Caffe has not registered"
     what_it_does = (
         "Checks each `layer { type: \"...\" }` against the layer types BVLC Caffe registers, plus the "
@@ -55,5 +57,8 @@ class UnknownLayerType(Rule):
         hint = f"; did you mean \"{guess}\"?" if guess else (
             "; if it is a custom or fork layer, add it to `extra-layer-types` in the configuration"
         )
+        fixes = None
+        if layer_type.lower() in lowered:  # only the case differs: the registered name is certainly meant
+            fixes = [Fix(f'Write "{guess}"', [TextEdit(type_field.value.start, type_field.value.end, f'"{guess}"')])]
         ctx.report(type_field.value.start, type_field.value.end, f'unknown layer type "{layer_type}": Caffe aborts '
-                   f"with `Unknown layer type` when it builds the net{hint}")
+                   f"with `Unknown layer type` when it builds the net{hint}", fixes=fixes)

@@ -46,7 +46,9 @@ def one_error(text: str | bytes):
 
 
 def typed(lint_text, text: str, **options):
-    """Lint `text`; it must be free of errors; returns the typed root Message."""
+    """Lint `text` with the parser and schema checks only (the snippets are not whole nets); it must
+    be free of errors; returns the typed root Message."""
+    options.setdefault("select", ["P"])
     result = lint_text(text, **options)
     bad = [d for d in result.diagnostics if d.severity == "error"]
     assert not bad, [(d.line, d.column, d.message) for d in bad]

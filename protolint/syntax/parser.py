@@ -12,7 +12,7 @@ from . import lexer
 from .lexer import DESCRIPTIONS, PATTERN
 from .nodes import FLOAT, INT, IDENT, STRING, Comment, Field, ListValue, Message, Scalar
 from .tables import END, parse_tables
-from ..diagnostics import Diagnostic, syntax_error
+from ..diagnostics import Diagnostic, Fix, TextEdit, syntax_error
 from ..source import SourceText
 
 
@@ -195,8 +195,8 @@ def parse(source: SourceText) -> Document:
             )
         )
 
-    def report(start: int, end: int, message: str, related=None) -> None:
-        diagnostics.append(syntax_error(source, start, end, message, related))
+    def report(start: int, end: int, message: str, related=None, fixes=None) -> None:
+        diagnostics.append(syntax_error(source, start, end, message, related, fixes))
 
     named, passthrough = _build_callbacks(text, report)
     callbacks = [named.get(alias, passthrough) for alias, _origin, _size in rules]
@@ -316,6 +316,7 @@ def parse(source: SourceText) -> Document:
                     value_end,
                     f"missing ':' between field name `{name}` and its value {shown}; "
                     f"write `{name}: {text[start:value_end] if kind == 'MINUS' else token.group()}`",
+                    fixes=[Fix("Insert ':'", [TextEdit(value_stack[-1][2], value_stack[-1][2], ":")])],
                 )
                 feed("COLON", _Virtual("COLON", -1, ":"))  # -1: no colon in the text
                 return "retry"
@@ -534,7 +535,8 @@ def _field_of(value_stack: list, opener) -> str:
 def report_token_mistake(source: SourceText, token, kind: str, report) -> None:
     start, end, text = token.start(), token.end(), token.group()
     if kind == lexer.SLASH_COMMENT:
-        report(start, end, "`//` comments are not allowed in prototxt; start the comment with `#`")
+        report(start, end, "`//` comments are not allowed in prototxt; start the comment with `#`",
+               fixes=[Fix("Write the comment with '#'", [TextEdit(start, start + 2, "#")])])
     elif kind in (lexer.BLOCK_COMMENT, lexer.UNCLOSED_BLOCK_COMMENT):
         report(start, min(end, start + 2), "`/* */` comments are not allowed in prototxt; use `#` at the start of each line")
     elif kind == lexer.UNTERMINATED_STRING:

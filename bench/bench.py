@@ -233,6 +233,8 @@ def _bench(args, cache_dir: str) -> int:
     script = Path(sys.executable).parent / "protolint"
     command = [str(script)] if script.exists() else [sys.executable, "-m", "protolint"]
     env = dict(os.environ, PROTOLINT_CACHE_DIR=cache_dir)
+    # As after `pip install`: modules load from their compiled .pyc (the warm-up run writes them).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     target = REPO / "examples" / "lenet_clean.prototxt"
     t_cli = wall([*command, str(target)], args.startup_runs, env, REPO)
     t_imports = wall([sys.executable, "-c", "import click, lark"], args.startup_runs, env, REPO)

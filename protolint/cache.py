@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -37,6 +36,8 @@ def read(name: str, key: str) -> bytes | None:
 
 def write(name: str, key: str, data: bytes) -> None:
     """Store atomically (write a temporary file, then rename), so readers never see half a file."""
+    import tempfile  # only when writing, which is rare: keep it off the start-up path
+
     directory = cache_dir()
     try:
         directory.mkdir(parents=True, exist_ok=True)

@@ -24,7 +24,6 @@ import os
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 CONFIG_FILENAMES = (".protolint.toml", "pyproject.toml")
 _KEYS = ("select", "ignore", "proto", "caffe-version", "extra-layer-types", "severity", "per-file-ignores")

@@ -25,11 +25,11 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from protolint import __version__
+from protolint.data_files import package_file
 from protolint.schema.model import (
     FLOAT_TYPES,
     INTEGER_RANGES,
@@ -94,11 +94,7 @@ def builtin_schema() -> Schema:
     """The caffe.proto shipped inside protolint (package data)."""
     global _builtin
     if _builtin is None:
-        resource = resources.files("protolint.schema").joinpath("caffe.proto")
-        if isinstance(resource, Path):
-            _builtin = load_schema(resource)
-        else:  # installed inside a zip: no mtime to key on, the disk cache still works by content
-            _builtin = _load_bytes(resource.read_bytes(), "<builtin>/caffe.proto", (), (), ())
+        _builtin = load_schema(package_file("protolint.schema", "caffe.proto"))
         _builtin.builtin = True
     return _builtin
 
@@ -291,7 +287,7 @@ class _ProtoParser:
     def __init__(self) -> None:
         from lark import Lark
 
-        grammar = resources.files("protolint.grammars").joinpath("proto.lark").read_text(encoding="utf-8")
+        grammar = package_file("protolint.grammars", "proto.lark").read_text(encoding="utf-8")
         self._comments: list[Any] = []
         self.lark: Lark = Lark(
             grammar,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import marshal
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from .. import cache
 
@@ -32,7 +31,9 @@ class ParseTables:
 
 
 def grammar_text() -> str:
-    return resources.files("protolint.grammars").joinpath("prototxt.lark").read_text(encoding="utf-8")
+    from ..data_files import package_file
+
+    return package_file("protolint.grammars", "prototxt.lark").read_text(encoding="utf-8")
 
 
 def compile_tables(grammar: str) -> dict:

@@ -84,7 +84,11 @@ class SchemaChecker:
                     )
                 else:
                     oneof_seen[schema_field.oneof] = field
-            self.check_field_value(field, schema_field)
+            value = field.value
+            if value.__class__ is Scalar and schema_field.message is None:
+                self.check_scalar(value, field, schema_field)  # the common case, without the general dispatch
+            else:
+                self.check_field_value(field, schema_field)
 
     def unknown_field(self, field: Field, message_type: MessageType) -> None:
         if field.name_kind != "plain":

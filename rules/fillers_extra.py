@@ -21,7 +21,7 @@ import weakref
 from dataclasses import dataclass
 
 from protolint.diagnostics import Fix, TextEdit
-from protolint.model.net import LOSS_TYPES
+from protolint.model.net import LOSS_TYPES, per_layer
 from protolint.rule import Rule
 from protolint.syntax.nodes import Field, Message, Scalar
 
@@ -93,27 +93,24 @@ def text_of(node: Field | None, fallback) -> str:
     return str(fallback)
 
 
-@dataclass
+@dataclass(slots=True)
 class FillerUse:
-    """A filler Caffe creates for a layer: which blob it fills and where it is written."""
+    """A filler Caffe creates for a layer: which blob it fills and where it is written. Every filler
+    rule reads these, so what they ask for is worked out once, here."""
 
     layer: object  # model.net.Layer
     role: str  # "weight" | "bias" | "scale" | "slope" | "data"
     field: Field  # e.g. the `weight_filler` field node
     param: int | None  # the layer's param blob index it fills (None: DummyData's data)
+    filler: Message = None  # the field's message
+    type_node: Field | None = None
+    type: str | None = None  # the filler type Caffe uses (None: the written value was rejected)
 
-    @property
-    def filler(self) -> Message:
-        return self.field.value
-
-    @property
-    def type_node(self) -> Field | None:
-        return self.filler.last("type")
-
-    @property
-    def type(self):
+    def __post_init__(self):
+        self.filler = self.field.value
+        self.type_node = self.filler.last("type")
         value = value_of(self.filler, "type")
-        return value if isinstance(value, str) else None
+        self.type = value if isinstance(value, str) else None
 
 
 def _block(layer, name: str) -> Message | None:
@@ -127,6 +124,7 @@ def _filler_field(block: Message | None, name: str) -> Field | None:
     return node if node is not None and isinstance(node.value, Message) else None
 
 
+@per_layer
 def filler_uses(layer) -> list[FillerUse]:
     """The written fillers that Caffe instantiates when it builds `layer` (a filler of a blob the
     layer does not create, e.g. bias_filler with bias_term: false, is never read)."""
@@ -224,8 +222,13 @@ def learnable(layer, index: int | None, graph) -> bool:
     return name is None or _owners(graph).get(name, layer) is layer
 
 
-def trained_layers(ctx):
-    """(net, graph, layer) for the layers of the TRAIN state(s) of every trained net, each once."""
+def trained_layers(ctx) -> list:
+    """(net, graph, layer) for the layers of the TRAIN state(s) of every trained net, each once.
+    Computed once per file: every filler rule walks it."""
+    cached = getattr(ctx, "_protolint_trained_layers", None)
+    if cached is not None:
+        return cached
+    found = []
     for net in ctx.nets():
         seen = set()
         for state in train_states(net):
@@ -233,7 +236,9 @@ def trained_layers(ctx):
             for layer in graph.layers:
                 if id(layer) not in seen:
                     seen.add(id(layer))
-                    yield net, graph, layer
+                    found.append((net, graph, layer))
+    ctx._protolint_trained_layers = found
+    return found
 
 
 def finetuning(ctx) -> bool:

@@ -96,12 +96,31 @@ def built_layers(net):
     return cached
 
 
-def layers_of(ctx, types):
-    """(net, layer) for every built layer of the given types in every net of the file."""
-    for net in ctx.nets():
+_BY_TYPE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def built_layers_by_type(net) -> dict[str, list]:
+    """built_layers(net) grouped by layer type (most rules look at one or two types)."""
+    cached = _BY_TYPE.get(net)
+    if cached is None:
+        cached = {}
         for layer in built_layers(net):
-            if layer.type in types:
-                yield net, layer
+            cached.setdefault(layer.type, []).append(layer)
+        _BY_TYPE[net] = cached
+    return cached
+
+
+def layers_of(ctx, types):
+    """(net, layer) for every built layer of the given types in every net of the file, in file order."""
+    if isinstance(types, str):
+        types = (types,)
+    for net in ctx.nets():
+        by_type = built_layers_by_type(net)
+        chosen = [layer for t in types for layer in by_type.get(t, ())]
+        if len(types) > 1:
+            chosen.sort(key=lambda layer: layer.index)
+        for layer in chosen:
+            yield net, layer
 
 
 def each_graph(ctx):

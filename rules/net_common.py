@@ -12,7 +12,7 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass, field
 
-from protolint.model.net import TEST, TRAIN, Layer, Net, NetState
+from protolint.model.net import TEST, TRAIN, Layer, Net, NetState, per_layer
 from protolint.syntax.nodes import Field, Message, Scalar
 
 EMBEDDED_FIELDS = ("net_param", "train_net_param", "test_net_param")
@@ -214,6 +214,7 @@ def _flat(message: Message, name: str) -> list[Scalar]:
     return [v for f in message.all(name) for v in f.values() if isinstance(v, Scalar)]
 
 
+@per_layer
 def param_specs(layer: Layer) -> list[ParamInfo]:
     """The ParamSpecs of a layer as Caffe builds them (V1 fields are upgraded per index)."""
     if not layer.v1:

@@ -43,12 +43,17 @@ class UnknownLayerType(Rule):
 
     message_types = ("LayerParameter",)
 
+    def __init__(self):
+        self.known: frozenset[str] | None = None
+
     def visit(self, message, ctx):
         type_field = message.last("type")
         if type_field is None or not isinstance(type_field.scalar, str):
             return
         layer_type = type_field.scalar
-        known = ctx.options.known_layer_types(ctx.schema)
+        known = self.known
+        if known is None:
+            known = self.known = ctx.options.known_layer_types(ctx.schema)
         if layer_type in known:
             return
         close = difflib.get_close_matches(layer_type, sorted(known), n=1, cutoff=0.6)

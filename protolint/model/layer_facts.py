@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .net import LOSS_TYPES
+from .net import LOSS_TYPES, per_layer
 
 __all__ = [
     "LOSS_TYPES", "NEURON_TYPES", "DATA_LAYER_TYPES", "BlobCounts", "blob_counts", "param_blob_count",
@@ -154,6 +154,7 @@ def _bias_term(layer, path: str) -> bool:
     return layer.get(path) is not False
 
 
+@per_layer
 def param_blob_count(layer) -> int | None:
     """How many parameter blobs (learnable or not) the layer owns; None when unknown."""
     layer_type = layer.type

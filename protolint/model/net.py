@@ -8,6 +8,7 @@ each state. Nets embedded in a solver are not upgraded, exactly as Caffe does no
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from ..syntax.nodes import Field, Message, Scalar
@@ -66,7 +67,7 @@ class NetUsage:
         self.trained = self.trained or trained
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Layer:
     message: Message  # the `layer { }` / `layers { }` node (or the root, for a legacy input layer)
     index: int  # position in the file's layer order
@@ -78,6 +79,7 @@ class Layer:
     synthetic: bool = False  # made by an upgrade (legacy input fields)
     includes: list[Message] = field(default_factory=list)  # NetStateRules
     excludes: list[Message] = field(default_factory=list)
+    memo: dict = field(default_factory=dict, repr=False)  # per_layer results
 
     @property
     def node(self):
@@ -85,32 +87,25 @@ class Layer:
 
     def field(self, path: str) -> Field | None:
         """The last field node at a dotted path (`pooling_param.kernel_size`), or None."""
+        parts = _PATHS.get(path) or _split_path(path)
         node: Message | None = self.message
         found = None
-        for part in path.split("."):
+        for part in parts:
             if node is None:
                 return None
             found = node.last(part)
             if found is None:
                 return None
-            node = found.value if isinstance(found.value, Message) else None
+            value = found.value
+            node = value if value.__class__ is Message else None
         return found
 
     def get(self, path: str):
         """A value at a dotted path as Caffe sees it: the value written, else the schema's default."""
         written = self.field(path)
-        if written is not None and not isinstance(written.value, Message):
+        if written is not None and written.value.__class__ is not Message:
             return written.scalar
-        message_type = self.message.schema
-        schema_field = None
-        for part in path.split("."):
-            if message_type is None:
-                return None
-            schema_field = message_type.fields.get(part)
-            if schema_field is None:
-                return None
-            message_type = schema_field.message
-        return None if schema_field is None or schema_field.message else schema_field.effective_default()
+        return _schema_default(self.message.schema, path)
 
     def has(self, path: str) -> bool:
         return self.field(path) is not None
@@ -126,6 +121,11 @@ class Layer:
 
     def lr_mults(self) -> list[float]:
         """The lr_mult Caffe uses for each param blob that is written down (V1: blobs_lr)."""
+        if "lr_mults" not in self.memo:
+            self.memo["lr_mults"] = self._lr_mults()
+        return self.memo["lr_mults"]
+
+    def _lr_mults(self) -> list[float]:
         if self.v1:
             return [f.scalar for f in self.message.all("blobs_lr") if isinstance(f.scalar, (int, float))]
         mults = []
@@ -136,6 +136,11 @@ class Layer:
 
     def loss_weights(self) -> list[float]:
         """Effective loss weight per top (LossLayers default to 1 on top 0)."""
+        if "loss_weights" not in self.memo:
+            self.memo["loss_weights"] = self._loss_weights()
+        return self.memo["loss_weights"]
+
+    def _loss_weights(self) -> list[float]:
         written = [f.scalar for f in self.message.all("loss_weight") if isinstance(f.scalar, (int, float))]
         if written:
             return written
@@ -153,6 +158,50 @@ class Layer:
         if self.includes:
             return any(_rule_matches(rule, state) for rule in self.includes)
         return True
+
+
+_PATHS: dict[str, tuple[str, ...]] = {}
+_DEFAULTS: dict = {}  # (MessageType, path) -> default; rules ask for the same few paths over and over
+
+
+def _split_path(path: str) -> tuple[str, ...]:
+    parts = _PATHS[path] = tuple(path.split("."))
+    return parts
+
+
+def _schema_default(message_type, path: str):
+    key = (message_type, path)
+    if key in _DEFAULTS:
+        return _DEFAULTS[key]
+    schema_field = None
+    current = message_type
+    for part in _PATHS.get(path) or _split_path(path):
+        if current is None:
+            schema_field = None
+            break
+        schema_field = current.fields.get(part)
+        if schema_field is None:
+            break
+        current = schema_field.message
+    value = None if schema_field is None or schema_field.message else schema_field.effective_default()
+    _DEFAULTS[key] = value
+    return value
+
+
+def per_layer(function):
+    """Memoise a function of one Layer on the layer itself: many rules ask the same question of every
+    layer (its fillers, its ParamSpecs, ...), and the answer only depends on the layer."""
+    key = f"{function.__module__}.{function.__qualname__}"
+
+    @functools.wraps(function)
+    def cached(layer):
+        memo = layer.memo
+        if key in memo:
+            return memo[key]
+        value = memo[key] = function(layer)
+        return value
+
+    return cached
 
 
 def _layer_from(message: Message, index: int, v1: bool) -> Layer:
@@ -198,7 +247,7 @@ def _rule_matches(rule: Message, state: NetState) -> bool:
     return True
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class BlobUse:
     layer: Layer
     index: int  # bottom/top index

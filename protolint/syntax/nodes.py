@@ -74,34 +74,44 @@ class Message(Node):
     `closed` is False when the parser had to close it itself at the end of the file.
     """
 
-    __slots__ = ("fields", "open", "closed", "schema")
+    __slots__ = ("fields", "open", "closed", "schema", "_by_name")
 
     def __init__(self, start: int, end: int, fields: list[Field], open: str = "{", closed: bool = True):
         super().__init__(start, end)
-        self.fields = fields
+        self.fields = fields  # not changed after parsing: the index below relies on it
         self.open = open
         self.closed = closed
         self.schema = None  # protolint.schema.model.MessageType once checked
+        self._by_name: dict[str, list[Field]] | None = None
 
-    # Convenience for rules: field access by name, in file order.
+    # Convenience for rules: field access by name, in file order. Rules ask a layer for its fields
+    # many times, so the first question builds a name index.
+    def _build_index(self) -> dict[str, list[Field]]:
+        index: dict[str, list[Field]] = {}
+        for f in self.fields:
+            found = index.get(f.name)
+            if found is None:
+                index[f.name] = [f]
+            else:
+                found.append(f)
+        self._by_name = index
+        return index
+
+    # (The index lookups are written out in each method: these are the hottest calls of the rules.)
     def all(self, name: str) -> list[Field]:
-        return [f for f in self.fields if f.name == name]
+        found = (self._by_name or self._build_index()).get(name)
+        return list(found) if found else []
 
     def first(self, name: str) -> Field | None:
-        for f in self.fields:
-            if f.name == name:
-                return f
-        return None
+        found = (self._by_name or self._build_index()).get(name)
+        return found[0] if found else None
 
     def last(self, name: str) -> Field | None:
-        found = None
-        for f in self.fields:
-            if f.name == name:
-                found = f
-        return found
+        found = (self._by_name or self._build_index()).get(name)
+        return found[-1] if found else None
 
     def has(self, name: str) -> bool:
-        return any(f.name == name for f in self.fields)
+        return name in (self._by_name or self._build_index())
 
 
 class Field(Node):

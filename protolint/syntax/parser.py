@@ -71,10 +71,6 @@ _STAND_INS = {lexer.UNTERMINATED_STRING: "STRING", lexer.NUMBER_RUNS_INTO_NAME: 
 def _build_callbacks(source_text: str, report):
     """Reduction callbacks by rule alias; each receives the right-hand side values."""
 
-    def plain_name(s):
-        m = s[0]
-        return (m.group(), m.start(), m.end(), "plain")
-
     def extension_name(s):
         return (s[1], s[0].start(), s[2].end(), "extension")
 
@@ -87,15 +83,23 @@ def _build_callbacks(source_text: str, report):
     def type_name_more(s):
         return f"{s[0]}.{s[2].group()}"
 
+    # A field's name is its IDENT token, or (name, start, end, kind) for `[ext]` names and for names
+    # the error recovery has already looked at (see plain_names()).
     def scalar_field(s):
         name, colon, value = s
-        return Field(name[1], value.end, name[0], name[1], name[2], name[3], colon.start(), value)
+        if name.__class__ is tuple:
+            return Field(name[1], value.end, name[0], name[1], name[2], name[3], colon.start(), value)
+        start = name.start()
+        return Field(start, value.end, name.group(), start, name.end(), "plain", colon.start(), value)
 
     message_field = list_field = scalar_field
 
     def message_field_no_colon(s):
         name, value = s
-        return Field(name[1], value.end, name[0], name[1], name[2], name[3], -1, value)
+        if name.__class__ is tuple:
+            return Field(name[1], value.end, name[0], name[1], name[2], name[3], -1, value)
+        start = name.start()
+        return Field(start, value.end, name.group(), start, name.end(), "plain", -1, value)
 
     list_field_no_colon = message_field_no_colon
 
@@ -146,17 +150,23 @@ def _build_callbacks(source_text: str, report):
 
     negative_identifier = negative_number
 
-    def strings_start(s):
+    def string(s):
         m = s[0]
         return Scalar(m.start(), m.end(), m.lastgroup, m.group())
 
-    def strings_more(s):
-        scalar, m = s
-        scalar.end = m.end()
-        scalar.text = source_text[scalar.start : scalar.end]
-        if m.lastgroup != STRING:
-            scalar.kind = m.lastgroup
-        return scalar
+    def more_strings_last(s):
+        return [s[0]]
+
+    def more_strings_before(s):
+        s[1].append(s[0])  # collected right to left
+        return s[1]
+
+    def strings(s):
+        first, rest = s
+        start, end = first.start(), rest[0].end()
+        # A mistake token standing in for a literal (unterminated) makes the whole value unusable.
+        kind = next((m.lastgroup for m in (first, *rest) if m.lastgroup != STRING), STRING)
+        return Scalar(start, end, kind, source_text[start:end])
 
     def passthrough(s):
         return s[0]
@@ -181,6 +191,8 @@ def parse(source: SourceText) -> Document:
     skip_depth = 0  # brackets opened by skipped tokens
     last_stray_end = -1
     type_name_states = {row[k] for row in states for k in ("DOT", "SLASH") if k in row}
+    # States right after a plain field name (its IDENT shifted where a field starts).
+    name_states = {states[s]["IDENT"] for s in field_lists if states[s].get("IDENT", -1) >= 0}
     closed_at_end: dict[int, object] = {}  # openers the end of the file has closed, by id (see handle_error)
     result = None
 
@@ -283,10 +295,28 @@ def parse(source: SourceText) -> Document:
             return ", ".join(names[:-1]) + " or " + names[-1]
         return names[0] if names else "nothing"
 
+    def plain_names() -> None:
+        """Field names near the top of the stack as (name, start, end, kind) tuples, which the error
+        messages below look for: a plain name is shifted as its IDENT token (see the grammar). Only
+        down to the innermost open brace: with thousands of levels open a full scan is quadratic."""
+        for i in range(len(value_stack) - 1, -1, -1):
+            value = value_stack[i]
+            if state_stack[i + 1] in name_states and value.__class__ is not tuple and hasattr(value, "lastgroup"):
+                value_stack[i] = (value.group(), value.start(), value.end(), "plain")
+            elif getattr(value, "lastgroup", None) in _OPENERS:
+                # The opener's own field name: just below it, or below its ':'.
+                for j in (i - 1, i - 2):
+                    named = value_stack[j] if j >= 0 else None
+                    if named is not None and state_stack[j + 1] in name_states and named.__class__ is not tuple:
+                        value_stack[j] = (named.group(), named.start(), named.end(), "plain")
+                if value.lastgroup != "LSQB" and i < len(value_stack) - 1:
+                    break  # the innermost message: names further down are not asked about
+
     def handle_error(kind: str, token) -> str:
         """Report one syntax error and repair or resynchronise. Returns what to do with `token`:
         'retry' (feed it again), 'skip' (drop it)."""
         nonlocal recovering, skip_depth
+        plain_names()
         state = state_stack[-1]
         expected = states[state]
         start, end = token.start(), token.end()

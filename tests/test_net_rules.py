@@ -587,3 +587,27 @@ def test_bvlc_consolidated_solver_cannot_train(registry):
     path = CORPUS / "BVLC__caffe/examples/mnist/lenet_consolidated_solver.prototxt"
     found = [d for d in lint_bytes(str(path), path.read_bytes(), options(registry)).diagnostics if d.rule in NAMES]
     assert [d.rule for d in found] == ["inline-net-legacy-syntax"]
+
+
+def test_blob_graph_split_points_and_versions():
+    from protolint.linter import LintOptions, lint_bytes
+    from protolint.model.net import TRAIN, Net
+    from protolint.schema.loader import builtin_schema
+
+    text = (
+        'layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 4 } } }\n'
+        'layer { name: "ip" type: "InnerProduct" bottom: "data" top: "ip" inner_product_param { num_output: 2 } }\n'
+        'layer { name: "relu" type: "ReLU" bottom: "ip" top: "ip" }\n'  # in place: version 1 of "ip"
+        'layer { name: "a" type: "Sigmoid" bottom: "ip" top: "a" }\n'
+        'layer { name: "b" type: "TanH" bottom: "ip" top: "b" loss_weight: 1 }\n'
+        'layer { name: "c" type: "Sigmoid" bottom: "b" top: "c" }\n'
+    )
+    result = lint_bytes("n.prototxt", text.encode(), LintOptions(schema=builtin_schema(), select=["P"]))
+    graph = Net.from_message(result.document.root).graph(TRAIN)
+    assert graph.versions == {"data": 0, "ip": 1, "a": 0, "b": 0, "c": 0}
+    relu = graph.layers[2]
+    assert [(u.layer.name, u.in_place) for u in graph.consumers[("ip", 0)]] == [("relu", True)]
+    splits = {(top.node.scalar, top.version): sorted(r.layer.name for r in readers) for top, readers in graph.split_points()}
+    # "ip" v1 is read by a and b; "b" is read by c and carries a loss weight: both get a Split.
+    assert splits == {("ip", 1): ["a", "b"], ("b", 0): ["c"]}
+    assert graph.producer_of(graph.consumers[("ip", 1)][0]).layer is relu

@@ -276,6 +276,18 @@ class BlobGraph:
         use = tops[index]
         return self.consumers.get((use.node.scalar, use.version), [])
 
+    def split_points(self) -> list[tuple[BlobUse, list[BlobUse]]]:
+        """The tops Caffe inserts a Split layer after (insert_splits.cpp): read by more than one
+        layer, where a non-zero loss_weight on the top counts as one more reader."""
+        found = []
+        for (blob, version), top in self.producers.items():
+            readers = self.consumers.get((blob, version), [])
+            weights = top.layer.loss_weights()
+            extra = 1 if top.index < len(weights) and weights[top.index] != 0 else 0
+            if len(readers) + extra > 1:
+                found.append((top, readers))
+        return found
+
     def producer_of(self, use: BlobUse) -> BlobUse | None:
         """The top that a bottom reads."""
         return self.producers.get((use.node.scalar, use.version))

@@ -611,3 +611,23 @@ def test_blob_graph_split_points_and_versions():
     # "ip" v1 is read by a and b; "b" is read by c and carries a loss weight: both get a Split.
     assert splits == {("ip", 1): ["a", "b"], ("b", 0): ["c"]}
     assert graph.producer_of(graph.consumers[("ip", 1)][0]).layer is relu
+
+
+def test_v0_layers_are_upgraded_in_the_model():
+    from protolint.linter import LintOptions, lint_bytes
+    from protolint.model.net import TRAIN, Net
+    from protolint.schema.loader import builtin_schema
+
+    text = (
+        'layers { layer { name: "data" type: "data" source: "db" batchsize: 8 } top: "data" top: "label" }\n'
+        'layers { layer { name: "pad1" type: "padding" pad: 1 } bottom: "data" top: "pad1" }\n'
+        'layers { layer { name: "conv1" type: "conv" num_output: 4 kernelsize: 3 } bottom: "pad1" top: "conv1" }\n'
+        'layers { layer { name: "loss" type: "softmax_loss" } bottom: "conv1" bottom: "label" }\n'
+    )
+    result = lint_bytes("v0.prototxt", text.encode(), LintOptions(schema=builtin_schema(), select=["P"]))
+    assert [d for d in result.diagnostics if d.severity == "error"] == []
+    net = Net.from_message(result.document.root)
+    assert [(layer.name, layer.type) for layer in net.layers] == [
+        ("data", "Data"), ("pad1", ""), ("conv1", "Convolution"), ("loss", "SoftmaxWithLoss"),
+    ]
+    assert net.graph(TRAIN).unknown_bottoms == [] and net.trained

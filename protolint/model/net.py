@@ -28,6 +28,18 @@ V1_TYPE_NAMES = {
     "WINDOW_DATA": "WindowData", "THRESHOLD": "Threshold",
 }
 
+# V0 `layers { layer { type: "conv" } }` type strings -> V2 type (through Caffe's V0 -> V1 -> V2
+# upgrades). V0 "padding" layers are folded into the next layer's pad; here they stay as untyped
+# pass-through layers so the blob wiring is unchanged.
+V0_TYPE_NAMES = {
+    "accuracy": "Accuracy", "bnll": "BNLL", "concat": "Concat", "conv": "Convolution", "data": "Data",
+    "dropout": "Dropout", "euclidean_loss": "EuclideanLoss", "flatten": "Flatten", "hdf5_data": "HDF5Data",
+    "hdf5_output": "HDF5Output", "im2col": "Im2col", "images": "ImageData", "infogain_loss": "InfogainLoss",
+    "innerproduct": "InnerProduct", "lrn": "LRN", "multinomial_logistic_loss": "MultinomialLogisticLoss",
+    "pool": "Pooling", "relu": "ReLU", "sigmoid": "Sigmoid", "softmax": "Softmax", "softmax_loss": "SoftmaxWithLoss",
+    "split": "Split", "tanh": "TanH", "window_data": "WindowData", "padding": "",
+}
+
 # Layer classes derived from LossLayer: loss_weight 1 on top 0 unless set.
 LOSS_TYPES = frozenset(
     "ContrastiveLoss EuclideanLoss HingeLoss InfogainLoss MultinomialLogisticLoss "
@@ -225,6 +237,15 @@ def _layer_from(message: Message, index: int, v1: bool) -> Layer:
         elif key == "include" or key == "exclude":
             if isinstance(f.value, Message):
                 (includes if key == "include" else excludes).append(f.value)
+        elif key == "layer" and v1 and isinstance(f.value, Message):
+            # V0: name and type live in the nested V0LayerParameter.
+            inner = f.value
+            inner_name = inner.last("name")
+            if not name and inner_name is not None and isinstance(inner_name.scalar, str):
+                name = inner_name.scalar
+            inner_type = inner.last("type")
+            if not layer_type and inner_type is not None and isinstance(inner_type.scalar, str):
+                layer_type = V0_TYPE_NAMES.get(inner_type.scalar, inner_type.scalar)
     return Layer(message, index, name, layer_type, bottoms, tops, v1, False, includes, excludes)
 
 

@@ -1,12 +1,11 @@
 """BatchNorm settings that stop learning, abort Caffe, or blow activations up."""
 
-from protolint.model.net import TRAIN
 from protolint.rule import Rule
 
 
-def _batchnorm_layers(ctx, state=None):
+def _batchnorm_layers(ctx, trained_only: bool = False):
     for net in ctx.nets():
-        layers = net.layers if state is None else net.layers_in(state)
+        layers = net.layers_in_any(net.train_states()) if trained_only else net.layers
         for layer in layers:
             if layer.type == "BatchNorm":
                 yield net, layer
@@ -36,9 +35,7 @@ class BatchNormGlobalStatsInTrain(Rule):
     )
 
     def check(self, ctx):
-        for net, layer in _batchnorm_layers(ctx, TRAIN):
-            if not net.trained:
-                continue
+        for net, layer in _batchnorm_layers(ctx, trained_only=True):
             node = layer.field("batch_norm_param.use_global_stats")
             if node is not None and node.scalar is True:
                 ctx.report_node(node, f"BatchNorm \"{layer.name}\" uses global statistics while training: they are never "

@@ -2,7 +2,6 @@
 
 import math
 
-from protolint.model.net import TRAIN
 from protolint.rule import Rule
 
 # Layer type -> its parameter block and whether it has a bias term by default.
@@ -17,9 +16,9 @@ _LEARNABLE = {
 def _trained_learnable_layers(ctx):
     """Layers with weights that the solver updates: in the TRAIN state of a trained net, lr_mult != 0."""
     for net in ctx.nets():
-        if not net.trained:
-            continue  # a deploy net gets its weights from a .caffemodel
-        for layer in net.layers_in(TRAIN):
+        # A deploy net gets its weights from a .caffemodel; a trained one is trained in its solver's
+        # train_state (stages, level), or plain TRAIN.
+        for layer in net.layers_in_any(net.train_states()):
             block = _LEARNABLE.get(layer.type)
             if block is None:
                 continue

@@ -547,8 +547,6 @@ def test_net_is_checked_in_the_solvers_states(registry, tmp_path):
     assert [d.line for d in unknown] == [4] and "TRAIN" in unknown[0].message
 
 
-@pytest.mark.xfail(strict=True, reason="B501 (and F401/F402) evaluate the fixed TRAIN state (no stages) instead of the "
-                                       "solver's train_state, so a layer included by a train_state stage is not checked")
 def test_batchnorm_global_stats_in_solver_train_state(registry, tmp_path):
     (tmp_path / "nets").mkdir()
     (tmp_path / "nets" / "net.prototxt").write_text(STAGED_NET)

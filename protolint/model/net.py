@@ -415,6 +415,20 @@ class Net:
         built = [state for state in candidates if any(l.included_in(state) for l in sources)]
         return built or candidates[:1]
 
+    def train_states(self) -> list[NetState]:
+        """The states the net is trained in (a solver's train_state, else plain TRAIN); none for a
+        net that is not trained."""
+        if not self.trained:
+            return []
+        return [state for state in self.states() if state.phase == "TRAIN"] or [TRAIN]
+
+    def layers_in_any(self, states: list[NetState]) -> list[Layer]:
+        """The layers built in at least one of `states`, in file order."""
+        if len(states) == 1:
+            return self.layers_in(states[0])
+        chosen = {id(layer) for state in states for layer in self.layers_in(state)}
+        return [layer for layer in self.layers if id(layer) in chosen]
+
     def has_loss_in(self, state: NetState) -> bool:
         if state not in self._has_loss:
             self._has_loss[state] = any(layer.is_loss for layer in self.graph(state).layers)

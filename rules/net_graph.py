@@ -1,6 +1,5 @@
 """Blob wiring as Caffe checks it when it builds a net, state by state (TRAIN, TEST)."""
 
-from protolint.model.net import TEST, TRAIN
 from protolint.rule import Rule
 
 

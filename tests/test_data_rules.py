@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from protolint.linter import LintOptions, lint_bytes
 from protolint.project import Input, lint_inputs
 from protolint.registry import Registry
+from rulekit import hits, lint, one, options
 from protolint.rule import DOC_SECTIONS
 from protolint.rules import BUILTIN_RULES
 from protolint.rules.net_pack import DATA_RULES, NET_RULES
-from protolint.schema.loader import builtin_schema
 
 NAMES = {rule.name for rule in DATA_RULES}
 
@@ -26,26 +25,8 @@ def registry():
     return Registry(BUILTIN_RULES + [rule for rule in NET_RULES + DATA_RULES if rule not in BUILTIN_RULES])
 
 
-def options(registry, **kwargs):
-    return LintOptions(schema=builtin_schema(), registry=registry, **kwargs)
-
-
-def lint(text: str, registry, path: str = "net.prototxt", **kwargs):
-    return lint_bytes(path, text.encode(), options(registry, **kwargs)).diagnostics
-
-
 def mine(text, registry, **kwargs):
     return [d for d in lint(text, registry, **kwargs) if d.rule in NAMES]
-
-
-def hits(text, registry, rule, **kwargs):
-    return [d for d in lint(text, registry, **kwargs) if d.rule == rule]
-
-
-def one(text, registry, rule, **kwargs):
-    found = hits(text, registry, rule, **kwargs)
-    assert len(found) == 1, [(d.rule, d.line, d.message) for d in lint(text, registry, **kwargs)]
-    return found[0]
 
 
 def apply(text, fix):

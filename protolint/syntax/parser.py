@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from . import lexer
 from .lexer import DESCRIPTIONS, PATTERN
-from .nodes import FLOAT, INT, IDENT, STRING, Comment, Field, ListValue, Message, Scalar
+from .nodes import STRING, Comment, Field, ListValue, Message, Scalar
 from .tables import END, parse_tables
 from ..diagnostics import Diagnostic, Fix, TextEdit, syntax_error
 from ..source import SourceText

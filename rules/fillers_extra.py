@@ -241,6 +241,18 @@ def trained_layers(ctx) -> list:
     return found
 
 
+def trained_fillers(ctx, role: str, types: tuple[str, ...]):
+    """(graph, layer, use) for the `role` fillers ("weight"/"bias") of the given filler types on
+    weight-bearing layers the solver trains, whose blob is learned from its filled value."""
+    index = 0 if role == "weight" else 1
+    for _net, graph, layer in trained_layers(ctx):
+        if layer.type not in WEIGHT_BEARING:
+            continue
+        for use in filler_uses(layer):
+            if use.role == role and use.type in types and learnable(layer, index, graph):
+                yield graph, layer, use
+
+
 def finetuning(ctx) -> bool:
     """Fine-tuning evidence (spec §0.5): the weights come from a .caffemodel."""
     return bool(getattr(ctx.options, "assume_pretrained", False))
@@ -421,16 +433,11 @@ class UniformFillerDefaultRange(FillerRule):
     version_notes = "All Caffe versions."
 
     def check(self, ctx):
-        for net, graph, layer in trained_layers(ctx):
-            if layer.type not in WEIGHT_BEARING:
-                continue
-            for use in filler_uses(layer):
-                if use.role != "weight" or use.type != "uniform" or not learnable(layer, 0, graph):
-                    continue
-                if use.filler.last("min") is None and use.filler.last("max") is None:
-                    report_at(ctx, filler_anchor(use), f"{layer_label(layer)} uses a uniform weight filler without min/max: "
-                              "the default range is [0, 1], so every weight is positive and large and activations grow "
-                              "layer by layer — set min/max symmetric around 0 (e.g. -0.08..0.08) or use \"xavier\"")
+        for graph, layer, use in trained_fillers(ctx, "weight", ("uniform",)):
+            if use.filler.last("min") is None and use.filler.last("max") is None:
+                report_at(ctx, filler_anchor(use), f"{layer_label(layer)} uses a uniform weight filler without min/max: "
+                          "the default range is [0, 1], so every weight is positive and large and activations grow "
+                          "layer by layer — set min/max symmetric around 0 (e.g. -0.08..0.08) or use \"xavier\"")
 
 
 class UniformFillerMinGtMax(FillerRule):
@@ -498,21 +505,16 @@ class ConstantWeightFiller(FillerRule):
     def check(self, ctx):
         if finetuning(ctx):
             return
-        for net, graph, layer in trained_layers(ctx):
-            if layer.type not in WEIGHT_BEARING:
+        for graph, layer, use in trained_fillers(ctx, "weight", ("constant",)):
+            if is_head(graph, layer):
                 continue
-            for use in filler_uses(layer):
-                if use.role != "weight" or use.type != "constant" or not learnable(layer, 0, graph):
-                    continue
-                if is_head(graph, layer):
-                    continue
-                value = value_of(use.filler, "value")
-                if not number(value):
-                    continue
-                written = text_of(use.filler.last("value"), "0 (the default)")
-                extra = " (and with 0 they also block the gradient below a ReLU)" if value == 0 else ""
-                report_at(ctx, filler_anchor(use), f"{layer_label(layer)} initialises its weights to the constant {written}: "
-                          f"all units start identical and stay identical{extra} — use \"msra\", \"xavier\" or \"gaussian\"")
+            value = value_of(use.filler, "value")
+            if not number(value):
+                continue
+            written = text_of(use.filler.last("value"), "0 (the default)")
+            extra = " (and with 0 they also block the gradient below a ReLU)" if value == 0 else ""
+            report_at(ctx, filler_anchor(use), f"{layer_label(layer)} initialises its weights to the constant {written}: "
+                      f"all units start identical and stay identical{extra} — use \"msra\", \"xavier\" or \"gaussian\"")
 
 
 class FillerUnknownType(FillerRule):
@@ -689,17 +691,12 @@ class FanFillerOnBias(FillerRule):
     version_notes = "All Caffe versions."
 
     def check(self, ctx):
-        for net, graph, layer in trained_layers(ctx):
-            if layer.type not in WEIGHT_BEARING:
+        for graph, layer, use in trained_fillers(ctx, "bias", ("xavier", "msra")):
+            if value_of(use.filler, "variance_norm") != "FAN_IN":
                 continue
-            for use in filler_uses(layer):
-                if use.role != "bias" or use.type not in ("xavier", "msra") or not learnable(layer, 1, graph):
-                    continue
-                if value_of(use.filler, "variance_norm") != "FAN_IN":
-                    continue
-                draw = "U(-1.73, 1.73)" if use.type == "xavier" else "N(0, 2)"
-                report_at(ctx, filler_anchor(use), f"{layer_label(layer)} uses a {use.type} bias filler: for a 1-D bias blob "
-                          f"fan_in is 1, so it draws {draw} biases — use constant 0 (or a small constant)")
+            draw = "U(-1.73, 1.73)" if use.type == "xavier" else "N(0, 2)"
+            report_at(ctx, filler_anchor(use), f"{layer_label(layer)} uses a {use.type} bias filler: for a 1-D bias blob "
+                      f"fan_in is 1, so it draws {draw} biases — use constant 0 (or a small constant)")
 
 
 class BiasFillerLarge(FillerRule):
@@ -725,17 +722,12 @@ class BiasFillerLarge(FillerRule):
     version_notes = "All Caffe versions."
 
     def check(self, ctx):
-        for net, graph, layer in trained_layers(ctx):
-            if layer.type not in WEIGHT_BEARING:
-                continue
-            for use in filler_uses(layer):
-                if use.role != "bias" or use.type != "constant" or not learnable(layer, 1, graph):
-                    continue
-                node = use.filler.last("value")
-                value = node.scalar if node is not None else None
-                if number(value) and abs(value) > 1:
-                    report_at(ctx, node, f"{layer_label(layer)} starts its bias at {text_of(node, value)}: large initial biases "
-                              "saturate the following nonlinearity or softmax (or leave ReLUs dead) — use 0 or a small value")
+        for graph, layer, use in trained_fillers(ctx, "bias", ("constant",)):
+            node = use.filler.last("value")
+            value = node.scalar if node is not None else None
+            if number(value) and abs(value) > 1:
+                report_at(ctx, node, f"{layer_label(layer)} starts its bias at {text_of(node, value)}: large initial biases "
+                          "saturate the following nonlinearity or softmax (or leave ReLUs dead) — use 0 or a small value")
 
 
 def _kernel(layer):

@@ -17,7 +17,11 @@ class BatchNormGlobalStatsInTrain(Rule):
     severity = "warning"
     applies_to = ("net",)
     summary = "use_global_stats: true in a net that is trained"
-    what_it_does = "Reports BatchNorm layers with `use_global_stats: true` that are part of the TRAIN state of a trained net (a net with a loss). Deploy nets are fine."
+    what_it_does = (
+        "Reports BatchNorm layers that use global statistics in the states a solver trains the net in: "
+        "`use_global_stats: true`, or the option unset with `phase: TEST` written on the layer (the "
+        "default follows the layer's phase). Deploy nets are fine."
+    )
     why_it_matters = (
         "With global statistics the layer never updates its running mean and variance while training; "
         "from scratch they are 0, so each BatchNorm multiplies its input by 1/sqrt(eps) (about 316): a "
@@ -41,6 +45,13 @@ class BatchNormGlobalStatsInTrain(Rule):
                 ctx.report_node(node, f"BatchNorm \"{layer.name}\" uses global statistics while training: they are never "
                                 "updated (0 from scratch), inputs get multiplied by ~1/sqrt(eps) and activations blow up to "
                                 "NaN; remove use_global_stats from the train net")
+                continue
+            phase = layer.message.last("phase")
+            if node is None and phase is not None and phase.scalar == "TEST":
+                # Unset, use_global_stats follows the layer's phase, and `phase: TEST` forces it.
+                ctx.report_node(phase, f"BatchNorm \"{layer.name}\" has `phase: TEST`, so it uses global statistics even "
+                                "while training: they are never updated (0 from scratch) and activations blow up to NaN; "
+                                "remove the phase field (use `include { phase: TEST }` to keep a layer out of training)")
 
 
 class BatchNormParamLrNonzero(Rule):
@@ -67,6 +78,14 @@ class BatchNormParamLrNonzero(Rule):
     def check(self, ctx):
         for net, layer in _batchnorm_layers(ctx):
             params = layer.params()
+            if not ctx.version_at_least("rc4") and net.trained and len(params) < 3 and not layer.v1:
+                zeroed = sum(1 for p in params if p.last("lr_mult") is not None and p.last("lr_mult").scalar == 0)
+                if zeroed == len(params):
+                    ctx.report_node(layer.message.last("type") or layer.message,
+                                    f"BatchNorm \"{layer.name}\" declares {len(params)} of its 3 `param` blocks: Caffe "
+                                    f"{ctx.caffe_version} trains the others with lr_mult 1, corrupting the running mean and "
+                                    "variance; add `param { lr_mult: 0 }` three times", severity="warning")
+                    continue
             if len(params) == 3 and not net.embedded and ctx.version_at_least("rc4"):
                 continue  # Caffe's file upgrade sets all three to lr_mult 0 (batchnorm-legacy-params says so)
             for param in params:

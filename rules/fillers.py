@@ -13,17 +13,16 @@ _LEARNABLE = {
 }
 
 
-def _trained_learnable_layers(ctx):
-    """Layers with weights that the solver updates: in the TRAIN state of a trained net, lr_mult != 0."""
+def _trained_learnable_layers(ctx, with_net: bool = False):
+    """Layers with weights in the states a solver trains the net in (its train_state, or TRAIN);
+    a deploy net gets its weights from a .caffemodel and has none."""
     for net in ctx.nets():
-        # A deploy net gets its weights from a .caffemodel; a trained one is trained in its solver's
-        # train_state (stages, level), or plain TRAIN.
         for layer in net.layers_in_any(net.train_states()):
             block = _LEARNABLE.get(layer.type)
             if block is None:
                 continue
             mults = layer.lr_mults()
-            yield layer, block, mults
+            yield (net, layer, block, mults) if with_net else (layer, block, mults)
 
 
 class MissingWeightFiller(Rule):
@@ -35,7 +34,9 @@ class MissingWeightFiller(Rule):
     what_it_does = (
         "Reports layers with weights (Convolution, Deconvolution, InnerProduct, Embed) in the TRAIN "
         "state of a trained net whose parameter block has no `weight_filler`, unless their weights are "
-        "frozen (lr_mult 0)."
+        "frozen (lr_mult 0). A layer that feeds the loss directly (the classifier) is not reported: from "
+        "zero it still learns. When no layer of the net has a filler at all, one info says so instead "
+        "(a net meant for fine-tuning)."
     )
     why_it_matters = (
         "A missing filler is an empty FillerParameter: constant 0. With all-zero weights every unit "
@@ -44,20 +45,44 @@ class MissingWeightFiller(Rule):
     )
     example = (
         'layer { name: "data" type: "Input" top: "data" top: "label" input_param { shape { dim: 8 dim: 16 } shape { dim: 8 } } }\n'
-        'layer {\n  name: "fc"\n  type: "InnerProduct"\n  bottom: "data"\n  top: "fc"\n  inner_product_param { num_output: 10 }\n}\n'
-        'layer { name: "loss" type: "SoftmaxWithLoss" bottom: "fc" bottom: "label" top: "loss" }'
+        'layer {\n  name: "fc1"\n  type: "InnerProduct"\n  bottom: "data"\n  top: "fc1"\n  inner_product_param { num_output: 32 }\n}\n'
+        'layer { name: "relu1" type: "ReLU" bottom: "fc1" top: "fc1" }\n'
+        'layer { name: "fc2" type: "InnerProduct" bottom: "fc1" top: "fc2"\n'
+        '  inner_product_param { num_output: 10 weight_filler { type: "xavier" } } }\n'
+        'layer { name: "loss" type: "SoftmaxWithLoss" bottom: "fc2" bottom: "label" top: "loss" }'
     )
     how_to_fix = 'Add `weight_filler { type: "xavier" }` (or "msra" before ReLU, or "gaussian" with a small std).'
     version_notes = "If you always fine-tune from a .caffemodel that has this layer's weights, the filler is never used; suppress the rule for that layer."
 
     def check(self, ctx):
-        for layer, block, mults in _trained_learnable_layers(ctx):
+        from protolint.rules.fillers_extra import is_head
+
+        by_net: dict[int, tuple] = {}
+        for net, layer, block, mults in _trained_learnable_layers(ctx, with_net=True):
+            entry = by_net.setdefault(id(net), (net, [], []))
             if mults and mults[0] == 0:
+                continue  # frozen: whatever it holds comes from a .caffemodel
+            (entry[2] if layer.field(f"{block}.weight_filler") is None else entry[1]).append((layer, block))
+        for net, with_filler, missing in by_net.values():
+            if not missing:
                 continue
-            if layer.field(f"{block}.weight_filler") is None:
-                node = layer.field(block) or layer.message.last("type")
+            if not with_filler and len(missing) > 1:
+                # No layer says how to initialise: a net meant to be fine-tuned from a .caffemodel.
+                layer, block = missing[0]
                 ctx.report_node(
-                    node,
+                    layer.field(block) or layer.message.last("type"),
+                    f"no layer of this net has a weight_filler ({len(missing)} layers with weights): fine when it is "
+                    "always fine-tuned from a .caffemodel (--weights), but trained from scratch every weight starts "
+                    "at 0 and the net does not learn",
+                    severity="info",
+                )
+                continue
+            graphs = [net.graph(state) for state in net.train_states()]
+            for layer, block in missing:
+                if any(is_head(graph, layer) for graph in graphs):
+                    continue  # the classifier right before the loss still learns from zero
+                ctx.report_node(
+                    layer.field(block) or layer.message.last("type"),
                     f"layer \"{layer.name}\" ({layer.type}) has no weight_filler: its weights start at 0, every unit "
                     "learns the same thing and lower layers get no gradient; add `weight_filler { type: \"xavier\" }`",
                 )
@@ -150,7 +175,7 @@ class GaussianFillerStd(Rule):
                             "(saturated softmax, loss 87.34 or NaN); set e.g. `std: 0.01`")
         elif isinstance(std.scalar, (int, float)) and std.scalar <= 0:
             ctx.report_node(std, f"gaussian filler std {std.value.source_text} must be positive: Caffe aborts "
-                            "(`Check failed: std > 0`); set e.g. `std: 0.01`", severity="error")
+                            "(`Check failed: sigma > 0`); set e.g. `std: 0.01`", severity="error")
         elif isinstance(std.scalar, (int, float)) and std.scalar >= _std_limit(message):
             ctx.report_node(std, f"gaussian filler std {std.value.source_text} is very large: activations grow by std*sqrt(fan_in) "
                             "per layer toward saturation or NaN; use e.g. 0.01 or an xavier/msra filler")

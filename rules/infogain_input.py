@@ -3,6 +3,10 @@
 from protolint.rule import Rule
 
 
+# Layers that pass values through unchanged (only reshaping them): the scores' origin is above them.
+_KEEP_VALUES = frozenset({"Flatten", "Reshape", "Split", "Dropout"})
+
+
 class InfogainInput(Rule):
     code = "L304"
     name = "infogain-input"
@@ -10,7 +14,7 @@ class InfogainInput(Rule):
     applies_to = ("net",)
     summary = "InfogainLoss fed the wrong kind of scores for the targeted Caffe version"
     what_it_does = (
-        "Looks at the layer producing InfogainLoss's first bottom. Caffe 1.0 and later (the schema has "
+        "Looks at the layer producing InfogainLoss's first bottom (through Flatten, Reshape, Split and Dropout). Caffe 1.0 and later (the schema has "
         "`InfogainLossParameter.axis`) apply softmax inside the layer, so a Softmax before it normalises "
         "twice. Caffe rc5 and earlier take probabilities, so raw scores from e.g. an InnerProduct are "
         "taken the log of directly."
@@ -48,7 +52,9 @@ class InfogainInput(Rule):
                         if use.layer.type != "InfogainLoss" or use.index != 0 or id(use.node) in reported:
                             continue
                         reported.add(id(use.node))
-                        self._check_input(ctx, use, blob, graph.producer_of(use).layer, applies_softmax)
+                        source = graph.source_of(use.layer, 0, _KEEP_VALUES)
+                        if source is not None:
+                            self._check_input(ctx, use, blob, source, applies_softmax)
 
     @staticmethod
     def _check_input(ctx, use, blob, source, applies_softmax):

@@ -1,6 +1,7 @@
 """Blob wiring as Caffe checks it when it builds a net, state by state (TRAIN, TEST)."""
 
 from protolint.rule import Rule
+from protolint.syntax.nodes import Message
 
 
 def _each_state(ctx):
@@ -45,15 +46,50 @@ class UnknownBottom(Rule):
     def check(self, ctx):
         once = _Once()
         for net, state, graph in _each_state(ctx):
+            producers = None
             for use in graph.unknown_bottoms:
                 if once.first(use.node):
+                    if producers is None:
+                        producers = _producers_in_file(net)
                     name = use.layer.name or use.layer.type
                     ctx.report_node(
                         use.node,
                         f"bottom \"{use.node.scalar}\" of layer \"{name}\" is not produced by any earlier layer in the "
-                        f"{state.describe()} net: Caffe aborts with `Unknown bottom blob`; produce it before this layer "
-                        "or fix the name",
+                        f"{state.describe()} net{_why_unknown(ctx, use, state, producers, graph)}: Caffe aborts with "
+                        "`Unknown bottom blob`",
                     )
+
+
+def _producers_in_file(net) -> dict:
+    """Blob name -> the layers that write it as a top, in every state (file order)."""
+    found: dict = {}
+    for layer in net.layers:
+        for name, _node in layer.tops:
+            found.setdefault(name, []).append(layer)
+    return found
+
+
+def _why_unknown(ctx, use, state, producers, graph) -> str:
+    """Why the blob is missing: its producer is filtered out of this state, or comes later, or the
+    name is misspelt; then what to do."""
+    import difflib
+
+    blob = use.node.scalar
+    writers = producers.get(blob, [])
+    line = lambda layer: ctx.source.position(layer.message.start)[0]  # noqa: E731
+    excluded = [w for w in writers if not w.included_in(state)]
+    later = [w for w in writers if w.included_in(state) and w.index >= use.layer.index]
+    if excluded:
+        w = excluded[0]
+        return (f' (it is produced only by layer "{w.name}" at line {line(w)}, which is excluded from this state by its '
+                "include/exclude rules); give this state its own producer of the blob")
+    if later:
+        w = later[0]
+        return (f' (layer "{w.name}" at line {line(w)} produces it, but later: Caffe wires layers in file order); '
+                "move that layer above this one")
+    known = sorted({name for (name, _version) in graph.producers})
+    close = difflib.get_close_matches(blob, known, n=1, cutoff=0.7)
+    return f'; did you mean "{close[0]}"?' if close else "; produce it before this layer or fix the name"
 
 
 class DuplicateTop(Rule):
@@ -91,8 +127,8 @@ class InplaceOnSharedBlob(Rule):
     applies_to = ("net",)
     summary = "An in-place layer rewrites a blob that another layer also reads"
     what_it_does = (
-        "Finds a blob version read by two or more layers where one of them works in place "
-        "(`bottom: \"x\" top: \"x\"`)."
+        "Finds a blob version that Caffe splits (read by two or more layers, or read once and also given a "
+        "loss_weight by its producer) where a reader works in place (`bottom: \"x\" top: \"x\"`)."
     )
     why_it_matters = (
         "Caffe inserts a Split layer for a blob with several readers and renames their bottoms; the "
@@ -110,15 +146,15 @@ class InplaceOnSharedBlob(Rule):
     def check(self, ctx):
         once = _Once()
         for net, state, graph in _each_state(ctx):
-            for (blob, version), uses in graph.consumers.items():
-                if len(uses) < 2:
-                    continue
+            for top, uses in graph.split_points():
+                blob = top.node.scalar
                 for use in uses:
                     if use.in_place and once.first(use.node):
                         others = [u.layer.name for u in uses if u is not use]
+                        other = f'"{others[0]}" also reads it' if others else f'its producer "{top.layer.name}" gives it a loss_weight'
                         ctx.report_node(
                             use.node,
-                            f"layer \"{use.layer.name}\" rewrites \"{blob}\" in place while \"{others[0]}\" also reads it "
+                            f"layer \"{use.layer.name}\" rewrites \"{blob}\" in place while {other} "
                             f"({state.describe()} net): Caffe's split makes the top collide (`produced by multiple "
                             "sources`); give this layer its own top name",
                         )
@@ -199,12 +235,25 @@ class LayerPhaseField(Rule):
 
     def visit(self, message, ctx):
         phase = message.last("phase")
-        if phase is not None and phase.scalar in ("TRAIN", "TEST"):
+        if phase is None or phase.scalar not in ("TRAIN", "TEST"):
+            return
+        other = "TEST" if phase.scalar == "TRAIN" else "TRAIN"
+        rules = [f.value for f in message.all("include") if isinstance(f.value, Message)]
+        only_same_phase = rules and all(
+            (r.last("phase") is not None and r.last("phase").scalar == phase.scalar) for r in rules
+        )
+        if only_same_phase:
             ctx.report_node(
                 phase,
-                f"`phase: {phase.scalar}` on a layer does not remove it from the other phase — it forces the layer "
-                f"to behave as in {phase.scalar} everywhere; did you mean `include {{ phase: {phase.scalar} }}`?",
+                f"`phase: {phase.scalar}` has no effect: `include` already keeps this layer out of {other}; remove it",
+                severity="info",
             )
+            return
+        ctx.report_node(
+            phase,
+            f"`phase: {phase.scalar}` on a layer does not remove it from the other phase — it forces the layer "
+            f"to behave as in {phase.scalar} everywhere; did you mean `include {{ phase: {phase.scalar} }}`?",
+        )
 
 
 

@@ -10,8 +10,11 @@ from protolint.config import ConfigError, clear_caches, find_config_file, load_c
 
 NET = """layer { name: "data" type: "Input" top: "data" top: "label" input_param { shape { dim: 2 dim: 4 } shape { dim: 2 } } }
 layer { name: "fc" type: "InnerProduct" bottom: "data" top: "fc" inner_product_param { num_output: 3 } }
-layer { name: "loss" type: "SoftmaxWithLoss" bottom: "fc" bottom: "label" top: "loss" }
-"""  # fc has no weight_filler (F401 warning) and no bias_filler (F402 info)
+layer { name: "relu" type: "ReLU" bottom: "fc" top: "fc" }
+layer { name: "out" type: "InnerProduct" bottom: "fc" top: "out"
+        inner_product_param { num_output: 2 weight_filler { type: "xavier" } bias_filler { type: "constant" } } }
+layer { name: "loss" type: "SoftmaxWithLoss" bottom: "out" bottom: "label" top: "loss" }
+"""  # the hidden layer fc has no weight_filler (F401 warning) and no bias_filler (F402 info)
 
 
 def protolint(*args, cwd):

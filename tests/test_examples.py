@@ -35,7 +35,7 @@ def findings(tmp_path_factory):
         ("poly_solver_without_max_iter.prototxt", "poly-without-max-iter", 'lr_policy: "poly"'),
         ("pooling_stride_gt_kernel.prototxt", "pooling-stride-exceeds-kernel", "stride: 3"),
         ("missing_bias_filler.prototxt", "missing-bias-filler", "convolution_param"),
-        ("missing_bias_filler.prototxt", "missing-weight-filler", "inner_product_param"),
+        ("missing_bias_filler.prototxt", "missing-weight-filler", "inner_product_param"),  # ip1, the hidden one
         ("infogain_raw_scores.prototxt", "infogain-input", 'bottom: "fc8"'),
         ("batchnorm_train_settings.prototxt", "batchnorm-global-stats-in-train", "use_global_stats: true"),
         ("batchnorm_train_settings.prototxt", "batchnorm-param-lr-nonzero", "lr_mult: 1"),

@@ -288,6 +288,7 @@ class BlobGraph:
     duplicate_tops: list[tuple[BlobUse, BlobUse]] = field(default_factory=list)  # (new, earlier producer)
     versions: dict[str, int] = field(default_factory=dict)  # blob -> latest version
     top_uses: dict[int, list[BlobUse]] = field(default_factory=dict)  # id(layer) -> its tops, in order
+    bottom_uses: dict[tuple[int, int], BlobUse] = field(default_factory=dict)  # (id(layer), index) -> known bottom
 
     def readers_of_top(self, layer: Layer, index: int = 0) -> list[BlobUse]:
         """The layers that read what `layer` writes to its top `index`."""
@@ -309,6 +310,19 @@ class BlobGraph:
                 found.append((top, readers))
         return found
 
+    def source_of(self, layer: Layer, index: int = 0, through: frozenset[str] = frozenset()) -> Layer | None:
+        """The layer that computes what `layer` reads at bottom `index`, looking through layers
+        whose type is in `through` (Flatten, Reshape, ... keep the values); None when unknown."""
+        use = self.bottom_uses.get((id(layer), index))
+        for _ in range(len(self.layers) + 1):  # a bound: the graph has no cycles, but be sure
+            top = self.producer_of(use) if use is not None else None
+            if top is None:
+                return None
+            if top.layer.type not in through or not top.layer.bottoms:
+                return top.layer
+            use = self.bottom_uses.get((id(top.layer), 0))
+        return None
+
     def producer_of(self, use: BlobUse) -> BlobUse | None:
         """The top that a bottom reads."""
         return self.producers.get((use.node.scalar, use.version))
@@ -325,6 +339,7 @@ class BlobGraph:
                     graph.unknown_bottoms.append(use)
                     continue
                 graph.consumers.setdefault((name, version), []).append(use)
+                graph.bottom_uses[(id(layer), i)] = use
             for i, (name, node) in enumerate(layer.tops):
                 use = BlobUse(layer, i, node, in_place=i < len(bottom_names) and bottom_names[i] == name)
                 version = graph.versions.get(name)

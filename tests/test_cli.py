@@ -376,3 +376,12 @@ def test_readme_documents_every_check_option(run):
 def test_readme_test_command_is_what_ci_runs():
     ci = (REPO / ".ci" / "run").read_text().strip().splitlines()[-1]
     assert f"\n    {ci}\n" in README
+
+
+def test_text_output_never_prints_control_characters(tmp_path):
+    # A file can carry terminal escape sequences; the snippet must not replay them.
+    (tmp_path / "evil.prototxt").write_bytes(b'layer { name: "x\x1b[2J" type: "ReLU" \x07 }\n')
+    result = subprocess.run([sys.executable, "-m", "protolint", "evil.prototxt", "--color", "never"], cwd=tmp_path,
+                            capture_output=True, timeout=60, env=dict(os.environ, PROTOLINT_CACHE_DIR=str(tmp_path)))
+    assert b"\x1b" not in result.stdout and b"\x07" not in result.stdout
+    assert "\ufffd[2J".encode() in result.stdout  # shown, one replacement character each

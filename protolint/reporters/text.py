@@ -7,9 +7,13 @@ import click
 _STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 
+# Undecodable bytes (kept as surrogates) and control characters (a file could carry terminal escape
+# sequences) are shown as U+FFFD, one character each, so carets still line up; tabs become spaces.
+_UNPRINTABLE = {i: "\ufffd" for i in [*range(0x00, 0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0), *range(0xDC80, 0xDD00)]}
+
+
 def _printable(text: str) -> str:
-    """Undecodable bytes (kept as surrogates) shown as U+FFFD; tabs as spaces, so carets line up."""
-    return "".join("\ufffd" if "\udc80" <= ch <= "\udcff" else ch for ch in text).replace("\t", "    ")
+    return text.translate(_UNPRINTABLE).replace("\t", "    ")
 
 
 def render(results, color: bool) -> str:

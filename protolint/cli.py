@@ -96,7 +96,10 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
 
     def schema_at(path: str | None):
         try:
-            return load_schema(path) if path else builtin_schema()
+            schema = load_schema(path) if path else builtin_schema()
+            if not schema.top_messages:
+                _fail(f"cannot use the schema: {path}: it defines no message")
+            return schema
         except SchemaError as error:
             where = f"{error.path}:{error.line}:{error.column}" if error.line else error.path  # no 0:0 for an unreadable file
             _fail(f"cannot use the schema: {where}: {error.message}")

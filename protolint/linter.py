@@ -134,9 +134,10 @@ class _no_cyclic_gc:
 
 def choose_root(document: Document, options: LintOptions) -> tuple[MessageType, str]:
     """The root message: --as, else a `# proto-message:` header, else the one whose fields the
-    file's top-level names fit best (nets and solvers first)."""
+    file's top-level names fit best (nets and solvers first, on a tie)."""
     schema = options.schema
-    wanted = options.root or _header_message(document)
+    header = _header(document)
+    wanted = options.root or (header[0] if header else None)
     if wanted:
         name = ROOT_MESSAGES.get(wanted, wanted)
         if schema.has_message(name):
@@ -144,15 +145,23 @@ def choose_root(document: Document, options: LintOptions) -> tuple[MessageType, 
             return message_type, _kind_of(message_type)
     names = {f.name for f in document.root.fields}
     candidates = [schema.message(n) for n in ROOT_MESSAGES.values() if schema.has_message(n)]
-    best = candidates[0] if candidates else schema.messages[schema.top_messages[0]]
-    best_score = -1
-    for message_type in candidates + [schema.messages[n] for n in schema.top_messages]:
+    candidates += [schema.messages[n] for n in schema.top_messages]
+    best, best_score = candidates[0], -1
+    for message_type in candidates:
         score = len(names & message_type.fields.keys())
-        if score > best_score or (score == best_score and message_type in candidates and best not in candidates):
+        if score > best_score:
             best, best_score = message_type, score
     filename = document.source.path.replace("\\", "/").rsplit("/", 1)[-1].lower()
     if best_score <= 0 and "solver" in filename and schema.has_message("SolverParameter"):
         best = schema.message("SolverParameter")  # an empty or unreadable solver file
+    if header and not options.root:
+        document.diagnostics.append(
+            Diagnostic.at(
+                document.source, header[1].start, header[1].end, "unknown-root-message", "warning",
+                f"the header names message `{header[0]}`, which this schema does not define; the file is read as "
+                f"{best.name} — pass the caffe.proto that defines it with --proto, or fix the name",
+            )
+        )
     return best, _kind_of(best)
 
 
@@ -163,13 +172,14 @@ def _kind_of(message_type: MessageType) -> str:
     return message_type.name
 
 
-def _header_message(document: Document) -> str | None:
+def _header(document: Document):
+    """(message name, comment) of a `# proto-message:` header in the first lines, or None."""
     for comment in document.comments:
         if document.source.position(comment.start)[0] > 10:
             break
         match = _HEADER.match(comment.text)
         if match:
-            return match.group(1).rsplit(".", 1)[-1]
+            return match.group(1).rsplit(".", 1)[-1], comment
     return None
 
 

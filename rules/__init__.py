@@ -19,7 +19,7 @@ from .net_graph import DuplicateLayerName, DuplicateTop, InplaceOnSharedBlob, La
 from .pooling import PoolingGlobalWithKernel, PoolingPadGeKernel, PoolingStrideExceedsKernel
 from .solver_rules import SOLVER_RULES
 from .suppression_checks import InvalidSuppression, UnusedSuppression
-from .schema_checks import DuplicateField, InvalidValue, SyntaxError_, UnknownField
+from .schema_checks import DuplicateField, InvalidValue, SyntaxError_, UnknownField, UnknownRootMessage
 from .unknown_layer_type import UnknownLayerType
 
 BUILTIN_RULES = [
@@ -31,6 +31,7 @@ BUILTIN_RULES = [
     UnknownLayerType,
     MixedLayerFormats,
     DeprecatedField,
+    UnknownRootMessage,
     # S: solver
     *SOLVER_RULES,
     NetFileNotFound,

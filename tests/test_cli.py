@@ -385,3 +385,19 @@ def test_text_output_never_prints_control_characters(tmp_path):
                             capture_output=True, timeout=60, env=dict(os.environ, PROTOLINT_CACHE_DIR=str(tmp_path)))
     assert b"\x1b" not in result.stdout and b"\x07" not in result.stdout
     assert "\ufffd[2J".encode() in result.stdout  # shown, one replacement character each
+
+
+def test_a_schema_without_messages_is_a_usage_error(tmp_path):
+    (tmp_path / "empty.proto").write_text('syntax = "proto2";\n')
+    (tmp_path / "net.prototxt").write_text('name: "x"\n')
+    result = subprocess.run([sys.executable, "-m", "protolint", "--proto", "empty.proto", "net.prototxt"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60, env=dict(os.environ, PROTOLINT_CACHE_DIR=str(tmp_path)))
+    assert result.returncode == 2
+    assert "protolint: cannot use the schema: empty.proto: it defines no message" in result.stderr
+
+
+def test_header_naming_an_unknown_message(tmp_path):
+    (tmp_path / "labels.prototxt").write_text('# proto-message: LabelMap\nitem { name: "cat" label: 1 }\n')
+    result = subprocess.run([sys.executable, "-m", "protolint", "labels.prototxt"], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=60, env=dict(os.environ, PROTOLINT_CACHE_DIR=str(tmp_path)))
+    assert "labels.prototxt:1:1: warning: the header names message `LabelMap`, which this schema does not define" in result.stdout

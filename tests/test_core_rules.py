@@ -592,10 +592,14 @@ def test_deprecated_field(registry):
     assert [(h.line, h.severity, h.code) for h in hits] == [(1, "info", "P007")]
     assert "`concat_dim` is deprecated; write `axis`" in hits[0].message
     legacy = 'input: "data"\ninput_dim: 1\ninput_dim: 3\ninput_dim: 224\ninput_dim: 224\n'
-    assert silent(legacy, registry, "deprecated-field")  # legacy-input-fields reports these
+    assert silent(legacy, registry, "deprecated-field")  # legacy-input-fields reports these, once
+    alone = found(legacy, registry, "deprecated-field", select=["deprecated-field"])  # ... unless it is off
+    assert [(h.line, h.severity) for h in alone] == [(1, "info"), (2, "info")]
+    assert "`input_dim` is deprecated; write an `Input` layer" in alone[1].message
     solver = 'net: "n.prototxt"\nsolver_type: NESTEROV\nbase_lr: 0.01\nlr_policy: "fixed"\nmax_iter: 10\nsolver_mode: CPU\n'
     hit = one(solver, registry, "deprecated-field", root="solver")
     assert hit.line == 2 and "`solver_type` is deprecated" in hit.message
     assert silent(solver.replace("solver_type: NESTEROV", 'type: "Nesterov"'), registry, "deprecated-field", root="solver")
     v1 = 'layers { name: "data" type: DATA top: "data" }\nlayers { name: "r" type: RELU bottom: "data" top: "data" }\n'
     assert silent(v1, registry, "deprecated-field")  # legacy-v1-syntax reports V1 nets
+    assert [h.line for h in found(v1, registry, "deprecated-field", select=["P"])] == [1]  # once per message

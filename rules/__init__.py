@@ -17,6 +17,7 @@ from .net_file_not_found import NetFileNotFound
 from .net_pack import DATA_RULES, NET_RULES
 from .net_graph import DuplicateLayerName, DuplicateTop, InplaceOnSharedBlob, LayerPhaseField, UnknownBottom
 from .pooling import PoolingGlobalWithKernel, PoolingPadGeKernel, PoolingStrideExceedsKernel
+from .shape_rules import SHAPE_RULES
 from .solver_rules import SOLVER_RULES
 from .suppression_checks import InvalidSuppression, UnusedSuppression
 from .schema_checks import DuplicateField, InvalidValue, SyntaxError_, UnknownField, UnknownRootMessage
@@ -58,6 +59,8 @@ BUILTIN_RULES = [
     BatchNormEpsNonpositive,
     BatchNormMovingAverageFraction,
     BatchNormWithoutScale,
+    # shapes as Caffe sets them up (N228, L323, L325, L343, L360, D609)
+    *SHAPE_RULES,
     # D: data and input layers
     *DATA_RULES,
     # more solver, filler and normalization checks (S13x, F4xx, B5xx)

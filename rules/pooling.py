@@ -25,6 +25,25 @@ def _pair(layer, name):
     return None
 
 
+def _layers_with_known_input(ctx) -> set[int]:
+    """Pooling layers whose input height and width shape inference knows in every state checked."""
+    from protolint.model.shapes import infer_shapes
+
+    known: dict[int, bool] = {}
+    for net in ctx.nets():
+        for state in net.states():
+            graph = net.graph(state)
+            shapes = infer_shapes(graph)
+            for layer in graph.layers:
+                if layer.type != "Pooling":
+                    continue
+                use = graph.bottom_uses.get((id(layer), 0))
+                shape = shapes.get((use.node.scalar, use.version)) if use is not None else None
+                ok = shape is not None and len(shape) == 4 and shape[2] is not None and shape[3] is not None
+                known[id(layer)] = known.get(id(layer), True) and ok
+    return {key for key, ok in known.items() if ok}
+
+
 class PoolingStrideExceedsKernel(Rule):
     code = "L301"
     name = "pooling-stride-exceeds-kernel"
@@ -33,7 +52,8 @@ class PoolingStrideExceedsKernel(Rule):
     summary = "Pooling stride larger than the kernel, without padding"
     what_it_does = (
         "Reports a Pooling layer whose stride is larger than its kernel along an axis while it has no "
-        "padding, is not global and rounds up (the default; `round_mode: FLOOR` is safe)."
+        "padding, is not global and rounds up (the default; `round_mode: FLOOR` is safe). When shape "
+        "inference knows the input size, pooling-empty-window decides exactly instead."
     )
     why_it_matters = (
         "Caffe rounds the output size up and only clips windows when pad > 0, so the last window can "
@@ -45,9 +65,12 @@ class PoolingStrideExceedsKernel(Rule):
     how_to_fix = "Use a stride no larger than the kernel (e.g. kernel_size 2, stride 2), or pad the input."
 
     def check(self, ctx):
+        shaped = _layers_with_known_input(ctx)
         for layer in _pooling_layers(ctx):
             if layer.get("pooling_param.global_pooling") or layer.get("pooling_param.round_mode") == "FLOOR":
                 continue  # FLOOR rounding never starts a window past the input
+            if id(layer) in shaped:
+                continue  # the input size is known: pooling-empty-window decides exactly
             kernel, stride, pad = _pair(layer, "kernel"), _pair(layer, "stride") or (1, 1), _pair(layer, "pad") or (0, 0)
             if kernel is None or any(p for p in pad):
                 continue  # any padding turns on Caffe's clipping of the last window

@@ -219,8 +219,16 @@ def test_layer_phase_field_without_effect_is_info(registry):
 
 
 def pool(params: str) -> str:
-    return SMALL_IN.replace("dim: 1 dim: 4", "dim: 1 dim: 3 dim: 8 dim: 8") + \
-        f'layer {{ name: "pool1" type: "Pooling" bottom: "data" top: "pool1" pooling_param {{ {params} }} }}\n'
+    # An HDF5 input: its size is not known statically, which is when this rule speaks.
+    return ('layer { name: "in" type: "HDF5Data" top: "data" hdf5_data_param { source: "list.txt" batch_size: 1 } }\n'
+            f'layer {{ name: "pool1" type: "Pooling" bottom: "data" top: "pool1" pooling_param {{ {params} }} }}\n')
+
+
+def test_pooling_stride_exceeds_kernel_defers_to_shapes(registry):
+    known = SMALL_IN.replace("dim: 1 dim: 4", "dim: 1 dim: 3 dim: 8 dim: 8") + \
+        'layer { name: "pool1" type: "Pooling" bottom: "data" top: "pool1" pooling_param { pool: AVE kernel_size: 1 stride: 2 } }\n'
+    assert silent(known, registry, "pooling-stride-exceeds-kernel")
+    assert one(known, registry, "pooling-empty-window").severity == "error"  # 8 = 1 + 2*3 + 1: the last window is out
 
 
 def test_pooling_stride_exceeds_kernel(registry):

@@ -401,3 +401,11 @@ def test_header_naming_an_unknown_message(tmp_path):
     result = subprocess.run([sys.executable, "-m", "protolint", "labels.prototxt"], cwd=tmp_path, capture_output=True,
                             text=True, timeout=60, env=dict(os.environ, PROTOLINT_CACHE_DIR=str(tmp_path)))
     assert "labels.prototxt:1:1: warning: the header names message `LabelMap`, which this schema does not define" in result.stdout
+
+
+def test_readme_rule_count_is_current():
+    from protolint.registry import default_registry
+
+    count = len(default_registry().rules)
+    assert f"What it checks today ({count} rules;" in README
+    assert f"the {count} rules" in README

@@ -409,3 +409,10 @@ def test_readme_rule_count_is_current():
     count = len(default_registry().rules)
     assert f"What it checks today ({count} rules;" in README
     assert f"the {count} rules" in README
+
+
+def test_header_naming_a_known_message_is_silent(tmp_path):
+    (tmp_path / "s.prototxt").write_text('# proto-message: caffe.SolverParameter\nbase_lr: 0.01\n')
+    result = subprocess.run([sys.executable, "-m", "protolint", "--select", "P", "s.prototxt"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60, env=dict(os.environ, PROTOLINT_CACHE_DIR=str(tmp_path)))
+    assert result.returncode == 0 and "unknown-root-message" not in result.stdout

@@ -54,6 +54,7 @@ def lint_inputs(inputs: list[Input], options_for: Callable[[str], LintOptions], 
             from .model.solver import Solver
 
             links = SolverLinks()
+            pretrained = bool(current.document.root.all("weights"))
             origin = inputs[index].path if index < len(inputs) else current.path
             for net_field, role, state in Solver(current.document.root).net_files():
                 found = _resolve(net_field.scalar, origin)
@@ -73,7 +74,7 @@ def lint_inputs(inputs: list[Input], options_for: Callable[[str], LintOptions], 
                 target = by_path[key]
                 if prepared[target].kind == "net":
                     usage = usages.setdefault(target, NetUsage())
-                    usage.add(state, current.path, role == "train")
+                    usage.add(state, current.path, role == "train", pretrained)
             usages[index] = links
     return [run(p, usages.get(i)) for i, p in enumerate(prepared)]
 

@@ -35,13 +35,20 @@ class BatchNormGlobalStatsInTrain(Rule):
     )
     how_to_fix = (
         "Remove `use_global_stats` (Caffe then uses batch statistics in TRAIN and global ones in TEST), or "
-        "put it only in the deploy net. Keep it only when fine-tuning with frozen, already trained statistics."
+        "put it only in the deploy net. Keep it only when fine-tuning with frozen, already trained statistics: "
+        "when the solver that trains the net names a .caffemodel in `weights`, the finding is only an info."
     )
 
     def check(self, ctx):
         for net, layer in _batchnorm_layers(ctx, trained_only=True):
             node = layer.field("batch_norm_param.use_global_stats")
             if node is not None and node.scalar is True:
+                if net.pretrained:
+                    # Fine-tuning with frozen statistics from the .caffemodel is a deliberate choice.
+                    ctx.report_node(node, f"BatchNorm \"{layer.name}\" keeps the statistics of the pretrained weights "
+                                    "frozen while training; fine when they come from the .caffemodel the solver loads",
+                                    severity="info")
+                    continue
                 ctx.report_node(node, f"BatchNorm \"{layer.name}\" uses global statistics while training: they are never "
                                 "updated (0 from scratch), inputs get multiplied by ~1/sqrt(eps) and activations blow up to "
                                 "NaN; remove use_global_stats from the train net")

@@ -52,7 +52,11 @@ class MissingWeightFiller(Rule):
         'layer { name: "loss" type: "SoftmaxWithLoss" bottom: "fc2" bottom: "label" top: "loss" }'
     )
     how_to_fix = 'Add `weight_filler { type: "xavier" }` (or "msra" before ReLU, or "gaussian" with a small std).'
-    version_notes = "If you always fine-tune from a .caffemodel that has this layer's weights, the filler is never used; suppress the rule for that layer."
+    version_notes = (
+        "When the solver that trains the net names a .caffemodel in `weights`, the layers get its weights and "
+        "nothing is reported. If you pass the weights on the command line (`caffe train --weights`), suppress "
+        "the rule for the pretrained layers."
+    )
 
     def check(self, ctx):
         from protolint.rules.fillers_extra import is_head
@@ -64,8 +68,8 @@ class MissingWeightFiller(Rule):
                 continue  # frozen: whatever it holds comes from a .caffemodel
             (entry[2] if layer.field(f"{block}.weight_filler") is None else entry[1]).append((layer, block))
         for net, with_filler, missing in by_net.values():
-            if not missing:
-                continue
+            if not missing or net.pretrained:
+                continue  # the solver loads a .caffemodel: those layers get its weights
             if not with_filler and len(missing) > 1:
                 # No layer says how to initialise: a net meant to be fine-tuned from a .caffemodel.
                 layer, block = missing[0]

@@ -611,3 +611,16 @@ def test_deprecated_field(registry):
     v1 = 'layers { name: "data" type: DATA top: "data" }\nlayers { name: "r" type: RELU bottom: "data" top: "data" }\n'
     assert silent(v1, registry, "deprecated-field")  # legacy-v1-syntax reports V1 nets
     assert [h.line for h in found(v1, registry, "deprecated-field", select=["P"])] == [1]  # once per message
+
+
+def test_a_solver_with_weights_marks_its_train_net_pretrained(registry, tmp_path):
+    net = tmp_path / "net.prototxt"
+    net.write_text(a10("batch_norm_param { use_global_stats: true } "))
+    solver = tmp_path / "solver.prototxt"
+    body = 'net: "net.prototxt"\nbase_lr: 0.01\nlr_policy: "fixed"\nmax_iter: 100\nsolver_mode: CPU\n'
+    solver.write_text(body)
+    hit = [d for d in lint_files(registry, [solver])[str(net)].diagnostics if d.rule == "batchnorm-global-stats-in-train"]
+    assert [d.severity for d in hit] == ["warning"]
+    solver.write_text(body + 'weights: "pretrained.caffemodel"\n')
+    hit = [d for d in lint_files(registry, [solver])[str(net)].diagnostics if d.rule == "batchnorm-global-stats-in-train"]
+    assert [d.severity for d in hit] == ["info"] and "pretrained" in hit[0].message

@@ -68,15 +68,17 @@ class NetUsage:
     """How the solvers linted together with a net file use it."""
 
     trained: bool = False  # named as a solver's train net (`net` or `train_net`)
+    pretrained: bool = False  # that solver starts from a .caffemodel (its `weights` field)
     states: list[NetState] = field(default_factory=list)  # the states the solvers build it in
     solvers: list[str] = field(default_factory=list)  # paths, for messages
 
-    def add(self, state: NetState, solver_path: str, trained: bool) -> None:
+    def add(self, state: NetState, solver_path: str, trained: bool, pretrained: bool = False) -> None:
         if state not in self.states:
             self.states.append(state)
         if solver_path not in self.solvers:
             self.solvers.append(solver_path)
         self.trained = self.trained or trained
+        self.pretrained = self.pretrained or (trained and pretrained)
 
 
 @dataclass(eq=False, slots=True)
@@ -448,6 +450,12 @@ class Net:
         if state not in self._has_loss:
             self._has_loss[state] = any(layer.is_loss for layer in self.graph(state).layers)
         return self._has_loss[state]
+
+    @property
+    def pretrained(self) -> bool:
+        """Trained from a .caffemodel: a solver linted with it trains it and names one in `weights`.
+        (Nets embedded in a solver are not marked: they are not linted through a NetUsage.)"""
+        return self.usage is not None and self.usage.pretrained
 
     @property
     def trained(self) -> bool:

@@ -258,36 +258,15 @@ def finetuning(ctx) -> bool:
     return bool(getattr(ctx.options, "assume_pretrained", False))
 
 
-_BOTTOM_USES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def bottom_use(graph, layer, index: int = 0):
     """The BlobUse of `layer`'s bottom `index` in `graph` (None when the bottom is unknown)."""
-    table = _BOTTOM_USES.get(graph)
-    if table is None:
-        table = {}
-        for uses in graph.consumers.values():
-            for use in uses:
-                table[(id(use.layer), use.index)] = use
-        _BOTTOM_USES[graph] = table
-    return table.get((id(layer), index))
+    return graph.bottom_uses.get((id(layer), index))
 
 
 def effective_producer(graph, layer, index: int = 0, through=VALUE_PASS_THROUGH):
     """The layer that really computes what `layer` reads at bottom `index`, skipping layers in
     `through` (spec H-EFF). None when the bottom is unknown."""
-    seen = 0
-    use = bottom_use(graph, layer, index)
-    while use is not None and seen < 10000:
-        seen += 1
-        top = graph.producer_of(use)
-        if top is None:
-            return None
-        producer = top.layer
-        if producer.type not in through or not producer.bottoms:
-            return producer
-        use = bottom_use(graph, producer, 0)
-    return None
+    return graph.source_of(layer, index, through)
 
 
 def channels(graph, layer, index: int = 0, depth: int = 0) -> int | None:

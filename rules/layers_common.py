@@ -203,27 +203,14 @@ def insert_after_fix(ctx, layer, keys, snippet: str, title: str, safe: bool = Fa
 
 # --- the blob graph: H-EFF and H-C ---------------------------------------------------------------
 
-_BOTTOMS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def bottom_uses(graph, layer):
     """The BlobUse of each bottom of `layer` in `graph`, by index (None for unknown bottoms)."""
-    index = _BOTTOMS.get(graph)
-    if index is None:
-        index = {}
-        for uses in graph.consumers.values():
-            for use in uses:
-                index.setdefault(id(use.layer), {})[use.index] = use
-        for use in graph.unknown_bottoms:
-            index.setdefault(id(use.layer), {})[use.index] = use
-        _BOTTOMS[graph] = index
-    by_index = index.get(id(layer), {})
-    return [by_index.get(i) for i in range(len(layer.bottoms))]
+    known = graph.bottom_uses
+    return [known.get((id(layer), i)) for i in range(len(layer.bottoms))]
 
 
 def bottom_use(graph, layer, i=0):
-    uses = bottom_uses(graph, layer)
-    return uses[i] if i < len(uses) else None
+    return graph.bottom_uses.get((id(layer), i))
 
 
 PASS_THROUGH = frozenset("Reshape Flatten Split Dropout Slice".split())
@@ -335,137 +322,32 @@ def non_negative(layer) -> bool:
 # --- H-BWD: Caffe's backward inference ---------------------------------------------------------
 
 # Learnable blobs per layer type (net.cpp: a layer with a blob of lr_mult != 0 needs backward).
-_NO_PARAMS = None  # filled lazily from the registered types
 
-
-def _param_count(layer):
-    """How many learnable blobs Caffe gives the layer; None for types it does not know."""
-    global _NO_PARAMS
-    if _NO_PARAMS is None:
-        from protolint.rules.unknown_layer_type import BVLC_LAYER_TYPES
-
-        _NO_PARAMS = BVLC_LAYER_TYPES - {"Convolution", "Deconvolution", "InnerProduct", "Embed", "Scale", "Bias",
-                                         "PReLU", "Parameter", "BatchNorm", "LSTM", "RNN", "Python"}
-    kind = layer.type
-    if kind in ("Convolution", "Deconvolution"):
-        return 1 + bool(layer.get("convolution_param.bias_term"))
-    if kind == "InnerProduct":
-        return 1 + bool(layer.get("inner_product_param.bias_term"))
-    if kind == "Embed":
-        return 1 + bool(layer.get("embed_param.bias_term"))
-    if kind == "Scale":
-        return (len(layer.bottoms) == 1) + bool(layer.get("scale_param.bias_term"))
-    if kind == "Bias":
-        return int(len(layer.bottoms) == 1)
-    if kind in ("PReLU", "Parameter"):
-        return 1
-    if kind == "BatchNorm":
-        return 3
-    if kind == "LSTM":
-        return 3
-    if kind == "RNN":
-        return 5
-    if kind in _NO_PARAMS:
-        return 0
-    return None
-
-
-def _learnable(layer, batchnorm_frozen: bool) -> bool:
-    mults = layer.lr_mults()
-    count = _param_count(layer)
-    if count is None:  # Python or a fork's layer: trust the param blocks written
-        return any(m != 0 for m in mults)
-    if layer.type == "BatchNorm" and batchnorm_frozen:
-        return False
-    return any((mults[i] if i < len(mults) else 1.0) != 0 for i in range(count))
-
-
-# Bottoms that force_backward does not touch (AllowForceBackward false), per type.
-_FB_EXCLUDED = {
-    "SoftmaxWithLoss": {1}, "MultinomialLogisticLoss": {1}, "SigmoidCrossEntropyLoss": {1}, "HingeLoss": {1},
-    "InfogainLoss": {1}, "ContrastiveLoss": {2}, "LSTM": {1}, "RNN": {1}, "LSTMUnit": {2},
-}
 
 
 class Backward:
-    """need(layer) and propagate_down(layer, i) as Caffe computes them for one state's layers."""
+    """need(layer) and propagate_down(layer, i) as Caffe computes them for one state's layers: a
+    view on rules.net_backward, which implements net.cpp's inference once for every rule."""
 
-    def __init__(self, need, pd):
-        self._need = need
-        self._pd = pd
+    def __init__(self, result):
+        self._result = result
 
     def need(self, layer) -> bool:
-        return self._need.get(id(layer), False)
+        return self._result.need.get(layer, False)
 
     def propagate_down(self, layer, index: int) -> bool:
-        flags = self._pd.get(id(layer), [])
+        flags = self._result.pd.get(layer, [])
         return index < len(flags) and flags[index]
 
     def any_propagate_down(self, layer) -> bool:
-        return any(self._pd.get(id(layer), []))
-
-
-_BACKWARD: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        return any(self._result.pd.get(layer, []))
 
 
 def backward(ctx, net, graph) -> Backward:
-    """H-BWD (spec §1.6) for a state's graph; cached per graph."""
-    cached = _BACKWARD.get(graph)
-    if cached is None:
-        cached = _compute_backward(net, graph, ctx.version_at_least("rc4"))
-        _BACKWARD[graph] = cached
-    return cached
+    """H-BWD (spec §1.6) for a state's graph."""
+    from .net_backward import backward_for_graph
 
-
-def _key(use):
-    return (use.node.scalar, use.version)
-
-
-def _compute_backward(net, graph, batchnorm_frozen: bool) -> Backward:
-    grad: dict = {}
-    need: dict = {}
-    pd: dict = {}
-    for layer in graph.layers:
-        uses = bottom_uses(graph, layer)
-        flags = [use is not None and grad.get(_key(use), False) for use in uses]
-        needed = any(flags) or _learnable(layer, batchnorm_frozen)
-        written_pd = [v for v, _ in values(layer.message, "propagate_down")]
-        if written_pd and len(written_pd) == len(uses):
-            flags = [bool(v) for v in written_pd]
-        need[id(layer)] = needed
-        pd[id(layer)] = flags
-        for top in graph.top_uses.get(id(layer), []):
-            grad[_key(top)] = needed
-    under_loss, consumed, wanted = set(), set(), set()
-    for layer in reversed(graph.layers):
-        tops = graph.top_uses.get(id(layer), [])
-        weights = layer.loss_weights()
-        contributes = any(w != 0 for w in weights) or any(_key(t) in under_loss for t in tops)
-        skip_all = bool(tops) and len(weights) <= len(tops) and all(
-            _key(t) in consumed and _key(t) not in wanted for t in tops)
-        flags = pd[id(layer)]
-        if need[id(layer)] and skip_all:
-            need[id(layer)] = False
-            flags = pd[id(layer)] = [False] * len(flags)
-        if not contributes:
-            need[id(layer)] = False
-            flags = pd[id(layer)] = [False] * len(flags)
-        for i, use in enumerate(bottom_uses(graph, layer)):
-            if use is None:
-                continue
-            key = _key(use)
-            consumed.add(key)
-            if contributes:
-                under_loss.add(key)
-            if flags[i]:
-                wanted.add(key)
-    force = net.root.last("force_backward")
-    if force is not None and force.scalar is True:
-        for layer in graph.layers:
-            need[id(layer)] = True
-            excluded = _FB_EXCLUDED.get(layer.type, set())
-            pd[id(layer)] = [f or i not in excluded for i, f in enumerate(pd[id(layer)])]
-    return Backward(need, pd)
+    return Backward(backward_for_graph(net, graph))
 
 
 # --- the solver a net is used with ------------------------------------------------------------

@@ -72,13 +72,17 @@ def _propagate_down(layer: Layer) -> list[bool] | None:
 
 
 def backward(net: Net, state: NetState, forced: bool | None = None) -> Backward:
+    return backward_for_graph(net, net.graph(state), forced)
+
+
+def backward_for_graph(net: Net, graph, forced: bool | None = None) -> Backward:
+    """Caffe's backward inference for one state's graph (states with the same layers share it)."""
     if forced is None:
         forced = force_backward(net)
     per_net = _CACHE.setdefault(net, {})
-    key = (state, forced)
+    key = (id(graph), forced)
     if key in per_net:
         return per_net[key]
-    graph = net.graph(state)
     result = Backward(graph.layers, forced=forced)
     grad: dict[str, bool] = {}
     learner_of: dict[str, Layer | None] = {}

@@ -321,9 +321,6 @@ def non_negative(layer) -> bool:
 
 # --- H-BWD: Caffe's backward inference ---------------------------------------------------------
 
-# Learnable blobs per layer type (net.cpp: a layer with a blob of lr_mult != 0 needs backward).
-
-
 
 class Backward:
     """need(layer) and propagate_down(layer, i) as Caffe computes them for one state's layers: a

@@ -3,26 +3,7 @@
 from protolint.rule import Rule
 from protolint.syntax.nodes import Message
 
-
-def _each_state(ctx):
-    """(net, state, graph) for every net in the file and every state Caffe builds it in."""
-    for net in ctx.nets():
-        for state in net.states():
-            yield net, state, net.graph(state)
-
-
-class _Once:
-    """Report each node once although it is checked in several states."""
-
-    def __init__(self):
-        self.seen = set()
-
-    def first(self, node) -> bool:
-        key = id(node)
-        if key in self.seen:
-            return False
-        self.seen.add(key)
-        return True
+from .layers_common import Once as _Once, each_graph as _each_state
 
 
 class UnknownBottom(Rule):

@@ -20,11 +20,6 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 class _DefaultToCheck(click.Group):
     """`protolint a.prototxt` means `protolint check a.prototxt`."""
 
-    def resolve_command(self, ctx, args):
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
-            args = ["check", *args]
-        return super().resolve_command(ctx, args)
-
     def parse_args(self, ctx, args):
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
             args = ["check", *args]

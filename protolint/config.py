@@ -97,8 +97,11 @@ def load_config(path: str) -> Config:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(path, None, f"not valid TOML: {error}") from None
     if os.path.basename(path) == "pyproject.toml":
-        table = data.get("tool", {}).get("protolint", {})
+        tool = data.get("tool", {})
+        table = tool.get("protolint", {}) if isinstance(tool, dict) else None
         prefix = "tool.protolint."
+        if not isinstance(table, dict):
+            raise ConfigError(path, "tool.protolint", "expected a table of settings")
     else:
         table, prefix = data, ""
     return _from_table(path, table, prefix)

@@ -218,17 +218,14 @@ def finish(diagnostics: list[Diagnostic], options: LintOptions, document: Docume
 
     registry = options.rules()
     enabled = {rule.name for rule in options.enabled_rules()}
-    diagnostics = suppressions.apply(document, [d for d in diagnostics if d.rule in enabled], registry, enabled)
-    kept = []
-    for diagnostic in diagnostics:
-        if diagnostic.rule not in enabled:
-            continue
+    # Suppression findings are only added for enabled rules, so this one filter is enough.
+    kept = suppressions.apply(document, [d for d in diagnostics if d.rule in enabled], registry, enabled)
+    for diagnostic in kept:
         rule = registry.lookup(diagnostic.rule)
         diagnostic.code = rule.code if rule else ""
         override = options.severity_overrides.get(diagnostic.rule)
         if override:
             diagnostic.severity = override
-        kept.append(diagnostic)
     kept.sort(key=Diagnostic.sort_key)
     return kept
 

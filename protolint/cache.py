@@ -35,15 +35,29 @@ def read(name: str, key: str) -> bytes | None:
 
 
 def write(name: str, key: str, data: bytes) -> None:
-    """Store atomically (write a temporary file, then rename), so readers never see half a file."""
+    """Store an entry; a cache that cannot be written is no cache, not an error."""
+    try:
+        directory = cache_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        atomic_write(directory / f"{name}-{key}", data)
+    except (OSError, RuntimeError):  # RuntimeError: no home directory for ~/.cache
+        pass
+
+
+def atomic_write(path: str | os.PathLike, data: bytes, mode: int | None = None) -> None:
+    """Replace a file's content with no moment where it is half written: write a temporary file
+    beside it, then rename it over the original. `mode`: the permission bits to give it."""
     import tempfile  # only when writing, which is rare: keep it off the start-up path
 
-    directory = cache_dir()
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".protolint-", suffix=".tmp")
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}-")
         with os.fdopen(fd, "wb") as out:
             out.write(data)
-        os.replace(tmp, directory / f"{name}-{key}")
-    except OSError:
-        pass
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

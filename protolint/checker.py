@@ -8,14 +8,14 @@ What the parser rejects, protolint rejects, at the same place; it then keeps goi
 
 from __future__ import annotations
 
-import difflib
 import math
 
 from .diagnostics import Diagnostic, Fix, TextEdit
 from .schema.model import FLOAT_TYPES, INTEGER_RANGES, INTEGER_TYPES, Field as SchemaField, MessageType
 from .source import SourceText
 from .syntax.nodes import FLOAT, IDENT, INT, STRING, Field, ListValue, Message, Scalar
-from .syntax.strings import EscapeError, unescape
+from .suggest import closest
+from .syntax.strings import EscapeError, parse_int, unescape
 
 _BOOL_WORDS = {"true": True, "True": True, "t": True, "1": True, "false": False, "False": False, "f": False, "0": False}
 _INF_WORDS = {"inf", "infinity"}
@@ -234,7 +234,7 @@ class SchemaChecker:
         if scalar.kind == STRING:
             word = scalar.text[1:-1]
             upper = word.upper().replace(" ", "_")
-            guess = upper if upper in enum.values else (difflib.get_close_matches(upper, names, 1, 0.6) or [None])[0]
+            guess = closest(upper, names)
             if field.name == "type" and field.schema.containing is not None and field.schema.containing.name == "V1LayerParameter":
                 return (
                     "V1 `layers` blocks take an enum name without quotes"
@@ -257,14 +257,8 @@ def _expected_words(schema_field: SchemaField) -> str:
 
 
 def _parse_int(text: str, negative: bool) -> int | None:
-    """protobuf's integer literal: decimal, 0x hex, or leading-zero octal."""
     try:
-        if text[:2] in ("0x", "0X"):
-            value = int(text, 16)
-        elif len(text) > 1 and text[0] == "0":
-            value = int(text, 8)
-        else:
-            value = int(text)
+        value = parse_int(text)
     except ValueError:
         return None
     return -value if negative else value
@@ -317,12 +311,8 @@ def _special_float_word(text: str) -> str | None:
 
 
 def _did_you_mean(word: str, candidates: list[str]) -> str:
-    matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.75)
-    if not matches:
-        lowered = {c.lower(): c for c in candidates}
-        if word.lower() in lowered:
-            matches = [lowered[word.lower()]]
-    return f"; did you mean `{matches[0]}`?" if matches else ""
+    match = closest(word, candidates)
+    return f"; did you mean `{match}`?" if match else ""
 
 
 def _nested_homes(name: str, message_type: MessageType) -> list[str]:

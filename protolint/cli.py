@@ -226,20 +226,9 @@ def _print_diffs(inputs, results, options_for, unsafe: bool) -> bool:
 
 def _write_atomically(path: str, data: bytes) -> None:
     """Replace the file's content without a moment where it is half written; keep its mode."""
-    import tempfile
+    from .cache import atomic_write
 
-    folder = os.path.dirname(os.path.abspath(path))
-    mode = os.stat(path).st_mode & 0o7777
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".protolint-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    atomic_write(path, data, mode=os.stat(path).st_mode & 0o7777)
 
 
 def _summary(results) -> str:

@@ -18,12 +18,13 @@ A bad configuration is reported with the file, the key and the reason (exit 2), 
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import os
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+from .suggest import closest
 
 CONFIG_FILENAMES = (".protolint.toml", "pyproject.toml")
 _KEYS = ("select", "ignore", "proto", "caffe-version", "extra-layer-types", "severity", "per-file-ignores")
@@ -127,14 +128,14 @@ def _from_table(path: str, table: dict, prefix: str) -> Config:
     def rule_selectors(key: str, values: list[str]) -> list[str]:
         for value in values:
             if not registry.matching(value):
-                close = difflib.get_close_matches(value, list(registry.by_name), 1)
-                fail(key, f"no rule is named or coded {value!r}" + (f"; did you mean {close[0]!r}?" if close else ""))
+                close = closest(value, registry.by_name)
+                fail(key, f"no rule is named or coded {value!r}" + (f"; did you mean {close!r}?" if close else ""))
         return values
 
     for key in table:
         if key not in _KEYS:
-            close = difflib.get_close_matches(key, _KEYS, 1)
-            fail(key, "unknown setting" + (f"; did you mean `{close[0]}`?" if close else f"; known settings: {', '.join(_KEYS)}"))
+            close = closest(key, _KEYS)
+            fail(key, "unknown setting" + (f"; did you mean `{close}`?" if close else f"; known settings: {', '.join(_KEYS)}"))
     if "select" in table:
         config.select = rule_selectors("select", string_list("select"))
     if "ignore" in table:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from protolint.cache import cache_dir
 from protolint.schema import loader
 from protolint.schema.descriptors import default_text, message_classes, to_file_descriptor
 from protolint.schema.loader import SchemaError, builtin_schema, load_schema, parse_schema
@@ -649,10 +650,10 @@ def test_unwritable_cache_dir_means_no_cache(tmp_path, monkeypatch):
 def test_cache_dir_follows_xdg_then_home(tmp_path, monkeypatch):
     monkeypatch.delenv("PROTOLINT_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert loader._cache_dir() == tmp_path / "xdg" / "protolint"
+    assert cache_dir() == tmp_path / "xdg" / "protolint"
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert loader._cache_dir() == tmp_path / "home" / ".cache" / "protolint"
+    assert cache_dir() == tmp_path / "home" / ".cache" / "protolint"
 
 
 def test_cached_load_in_a_fresh_process_imports_neither_lark_nor_protobuf(tmp_path, isolated_cache):

@@ -29,7 +29,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from protolint import __version__
+from protolint.cache import atomic_write, cache_dir
 from protolint.data_files import package_file
+from protolint.suggest import closest
+from protolint.syntax.strings import parse_int
 from protolint.schema.model import (
     FLOAT_TYPES,
     INTEGER_RANGES,
@@ -184,14 +187,6 @@ def _load_bytes(
     return schema
 
 
-def _cache_dir() -> Path:
-    if os.environ.get("PROTOLINT_CACHE_DIR"):
-        return Path(os.environ["PROTOLINT_CACHE_DIR"])
-    if os.environ.get("XDG_CACHE_HOME"):
-        return Path(os.environ["XDG_CACHE_HOME"]) / "protolint"
-    return Path.home() / ".cache" / "protolint"
-
-
 def _model_fingerprint() -> str:
     """The model's field names: a pickle made before a field was added would lack it when loaded."""
     from dataclasses import fields
@@ -207,7 +202,7 @@ def _disk_cache_file(data: bytes) -> Path | None:
     digest.update(f"protolint {__version__} schema-format {SCHEMA_FORMAT_VERSION} {_model_fingerprint()}\0".encode())
     digest.update(data)
     try:
-        return _cache_dir() / f"schema-{digest.hexdigest()}.pickle"
+        return cache_dir() / f"schema-{digest.hexdigest()}.pickle"
     except RuntimeError:  # no home directory to put ~/.cache in
         return None
 
@@ -248,17 +243,7 @@ def _write_disk_cache(cache_file: Path | None, schema: Schema, import_dirs: tupl
             protocol=pickle.HIGHEST_PROTOCOL,
         )
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        import tempfile
-
-        # Write then rename, so a reader never sees half a file.
-        fd, tmp_name = tempfile.mkstemp(dir=cache_file.parent, prefix=".schema-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as stream:
-                stream.write(payload)
-            os.replace(tmp_name, cache_file)
-        except BaseException:
-            os.unlink(tmp_name)
-            raise
+        atomic_write(cache_file, payload)
     except (OSError, pickle.PicklingError, RecursionError):
         pass  # a cache that cannot be written is no cache, not an error
 
@@ -421,14 +406,6 @@ def unescape_string(quoted: str) -> bytes:
         position = match.end()
     out += body[position:].encode("utf-8")
     return bytes(out)
-
-
-def _parse_int(text: str) -> int:
-    if text[:2] in ("0x", "0X"):
-        return int(text, 16)
-    if len(text) > 1 and text.startswith("0"):
-        return int(text, 8)
-    return int(text)
 
 
 @dataclass
@@ -773,7 +750,7 @@ class _SchemaBuilder:
         return str(label)
 
     def field_number(self, token: Token) -> int:
-        number = _parse_int(token)
+        number = parse_int(token)
         if not 1 <= number <= MAX_FIELD_NUMBER:
             raise self.error_at(token, f"field numbers must be between 1 and {MAX_FIELD_NUMBER}, not {number}")
         low, high = RESERVED_FOR_PROTOBUF
@@ -938,7 +915,7 @@ class _SchemaBuilder:
 
     def signed_int(self, tree: Tree) -> tuple[int, Token]:
         tokens = tree.children
-        value = _parse_int(tokens[-1])
+        value = parse_int(tokens[-1])
         return (-value if len(tokens) == 2 else value), tokens[0]
 
     def walk_message_reserved(self, tree: Tree, message: MessageType, checks: _MessageChecks) -> None:
@@ -1095,7 +1072,7 @@ class _SchemaBuilder:
             return _Constant("ident", ident, True, f"-{ident}", first.line, first.column)
         if kind == "int_constant":
             token = tree.children[-1]
-            value = _parse_int(token)
+            value = parse_int(token)
             return _Constant("int", -value if negative else value, negative, sign + token, first.line, first.column)
         if kind == "float_constant":
             token = tree.children[-1]
@@ -1341,13 +1318,8 @@ def _map_entry_name(field_name: str) -> str:
 
 
 def _did_you_mean(name: str, candidates: list[str]) -> str:
-    import difflib
-
-    matches = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
-    if not matches:
-        lowered = {c.lower(): c for c in candidates}
-        matches = [lowered[m] for m in difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)]
-    return f'; did you mean "{matches[0]}"?' if matches else ""
+    match = closest(name, candidates)
+    return f'; did you mean "{match}"?' if match else ""
 
 
 def _lookup(symbols: dict[str, _Symbol], name: str, scope: str) -> tuple[_Symbol | None, str | None]:

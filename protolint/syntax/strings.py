@@ -13,6 +13,16 @@ _ESCAPE = re.compile(
 _SIMPLE = {"a": 7, "b": 8, "f": 12, "n": 10, "r": 13, "t": 9, "v": 11, "\\": 92, "?": 63, "'": 39, '"': 34}
 
 
+def parse_int(text: str) -> int:
+    """protobuf's integer literal (no sign): decimal, 0x hex, or octal with a leading zero.
+    Raises ValueError for a literal that is none of these (`09`)."""
+    if text[:2] in ("0x", "0X"):
+        return int(text, 16)
+    if len(text) > 1 and text[0] == "0":
+        return int(text, 8)
+    return int(text)
+
+
 class EscapeError(ValueError):
     def __init__(self, offset: int, message: str):
         super().__init__(message)

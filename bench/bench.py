@@ -4,7 +4,7 @@
     python bench/bench.py [--corpus ../shared/corpus] [--runs 5] [--startup-runs 10] [--size-mb 2.5]
 
 Rows:
-  * lint throughput: `protolint.linter.lint_bytes` on every file (decode + parse + schema check +
+  * lint throughput: `protolint.api.lint_bytes` on every file (decode + parse + schema check +
     all rules) against `google.protobuf.text_format.Parse` into message classes built from the same
     schema (`protolint.schema.descriptors.message_classes(builtin_schema())`), best of --runs;
     (a) the corpus (protobuf only gets the files it accepts; protolint is timed on both all files
@@ -165,12 +165,13 @@ def _bench(args, cache_dir: str) -> int:
     from google.protobuf import text_format
     from google.protobuf.internal import api_implementation
 
-    from protolint.linter import LintOptions, lint_bytes
+    from protolint.api import default_options
+    from protolint.api import lint_bytes
     from protolint.schema.descriptors import message_classes
     from protolint.schema.loader import builtin_schema
 
     schema = builtin_schema()
-    options = LintOptions(schema=schema)
+    options = default_options(schema=schema)
     classes = message_classes(schema)
     package = f"{schema.package}." if schema.package else ""
     root_class = {"net": classes[f"{package}NetParameter"], "solver": classes[f"{package}SolverParameter"]}

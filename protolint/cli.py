@@ -67,7 +67,8 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
     from .config import Config, ConfigError, find_config_file, load_config
     from .linter import LintOptions, at_or_above
     from .project import Input, lint_inputs
-    from .registry import RegistryError, default_registry
+    from .api import default_registry
+    from .registry import RegistryError
     from .reporters import render
     from .schema.loader import SchemaError, builtin_schema, load_schema
     from .versions import VersionError, parse_version
@@ -106,7 +107,7 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
     def options_for(file_path: str) -> LintOptions:
         try:
             config_file = config_path or find_config_file(file_path)
-            config = load_config(os.path.abspath(config_file)) if config_file else Config()
+            config = load_config(os.path.abspath(config_file), registry) if config_file else Config()
         except ConfigError as error:
             _fail(f"bad configuration: {error}")
         options = options_by_config.get(config.path)
@@ -165,7 +166,7 @@ def _fixed_text(item, result, options_for, unsafe: bool) -> tuple[str, int]:
     """The file's text with its fixes applied, re-applied while fixes keep coming (overlapping ones
     wait for the next pass). A pass that would add syntax errors is not kept."""
     from . import fixes as fixing
-    from .linter import lint_bytes
+    from .project import lint_bytes
 
     source = result.document.source
     text, total = source.text, 0
@@ -304,7 +305,7 @@ def _fail(message: str) -> None:
 @main.command("rules")
 def list_rules():
     """List every rule: code, name, default severity, summary."""
-    from .registry import default_registry
+    from .api import default_registry
 
     for rule in default_registry().rules:
         click.echo(f"{rule.code:<6} {rule.name:<38} {rule.severity:<8} {rule.summary}")
@@ -314,7 +315,7 @@ def list_rules():
 @click.argument("rule")
 def explain(rule):
     """Show a rule's documentation (by name or code)."""
-    from .registry import default_registry
+    from .api import default_registry
 
     found = default_registry().lookup(rule)
     if found is None:

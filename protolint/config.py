@@ -88,7 +88,8 @@ def _has_tool_table(path: str) -> bool:
 
 
 @lru_cache(maxsize=64)
-def load_config(path: str) -> Config:
+def load_config(path: str, registry) -> Config:
+    """The configuration in `path`, its rule names checked against `registry`."""
     tomllib = _toml()
     try:
         with open(path, "rb") as handle:
@@ -105,13 +106,10 @@ def load_config(path: str) -> Config:
             raise ConfigError(path, "tool.protolint", "expected a table of settings")
     else:
         table, prefix = data, ""
-    return _from_table(path, table, prefix)
+    return _from_table(path, table, prefix, registry)
 
 
-def _from_table(path: str, table: dict, prefix: str) -> Config:
-    from .registry import default_registry
-
-    registry = default_registry()
+def _from_table(path: str, table: dict, prefix: str, registry) -> Config:
     config = Config(path=path)
 
     def fail(key: str, reason: str):

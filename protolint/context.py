@@ -1,40 +1,223 @@
-"""What a rule sees while it checks one document, and how it reports."""
+"""What a rule sees while it checks one document, and how it reports.
+
+The context hands rules the shared analysis, built once per document and kept on the model
+objects: the nets of the file with the states Caffe builds them in (`nets()`, `layers()`,
+`graphs()`), the backward pass and shapes of a state, the nets a solver builds (`solver_nets()`),
+and the places to point at (`report_node`, `report_value`, `report_layer`).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic, Fix
-from .syntax.nodes import Message
+from .syntax.nodes import Field, Scalar
 
 if TYPE_CHECKING:
-    from .linter import LintOptions
-    from .rule import Rule
-    from .schema.model import Schema
+    from .model.net import BlobGraph, Layer, Net, NetState
+    from .options import LintOptions
     from .syntax.parser import Document
 
 
-class LintContext:
-    def __init__(self, document: Document, schema: Schema, options: LintOptions, kind: str, usage=None):
-        self.document = document
-        self.source = document.source
-        self.schema = schema
-        self.options = options
-        self.kind = kind  # "net" | "solver" | another root message's name
-        self.usage = usage  # model.net.NetUsage: how the solvers linted with this net use it
-        self.diagnostics: list[Diagnostic] = []
-        self.rule: type[Rule] | None = None  # the rule being run; set by the linter
-        self._net = self._solver = None
-        self._embedded_nets = None
+@dataclass
+class NetFileLink:
+    """A solver's `net`/`train_net`/`test_net` field and the net file it names."""
+
+    field: Field
+    role: str  # "train" | "test"
+    state: NetState
+    path: str | None  # the resolved file, None when not found
+    net: Net | None = None  # its model, when it was read and is a net
+
+
+@dataclass
+class SolverNet:
+    """A net a solver builds, in one state."""
+
+    role: str  # "train" | "test"
+    state: NetState
+    net: Net
+    field: Field  # the solver field naming it (`net`, `test_net_param`, ...)
+    path: str | None  # the net file, None for a net embedded in the solver
 
     @property
-    def net(self):
+    def where(self) -> str:
+        return f'net file "{self.field.scalar}"' if self.path else f"`{self.field.name}`"
+
+
+@dataclass
+class Links:
+    """What project.py found about a file's relations to the other files linted with it."""
+
+    solver_use: object = None  # model.usage.SolverUse: for a net file, how solvers use it
+    net_files: list[NetFileLink] = field(default_factory=list)  # for a solver: the net files it names
+
+
+class Once:
+    """Report each node once although several states show it."""
+
+    def __init__(self):
+        self.seen: set[int] = set()
+
+    def first(self, node) -> bool:
+        key = id(node)
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+
+class LintContext:
+    def __init__(self, document: Document, options: LintOptions, kind: str, links: Links | None = None,
+                 net: Net | None = None):
+        self.document = document
+        self.source = document.source
+        self.options = options
+        self.schema = options.schema
+        self.kind = kind  # "net" | "solver" | another root message's name
+        self.links = links or Links()
+        self.diagnostics: list[Diagnostic] = []
+        self.rule = None  # the rule class being run; set by the linter
+        self._net = net
+        self._solver = None
+        self._nets: list[Net] | None = None
+
+    # --- the model -----------------------------------------------------------------------------
+
+    @property
+    def net(self) -> Net | None:
         """The net model of a net file (None for a solver file)."""
         if self._net is None and self.kind == "net":
             from .model.net import Net
+            from .model.usage import decide
 
-            self._net = Net.from_message(self.document.root, usage=self.usage)
+            self._net = Net.from_message(self.document.root)
+            self._net.usage = decide(self._net, self.links.solver_use, self.options.pretrained)
         return self._net
+
+    @property
+    def solver(self):
+        """The solver model of a solver file (None for a net file)."""
+        if self._solver is None and self.kind == "solver":
+            from .model.solver import Solver
+
+            self._solver = Solver(self.document.root)
+        return self._solver
+
+    def nets(self) -> list[Net]:
+        """Every net in this file: the file itself, or the nets embedded in a solver."""
+        if self._nets is None:
+            if self.kind == "net":
+                self._nets = [self.net]
+            elif self.kind == "solver":
+                from .model.usage import embedded_nets
+
+                self._nets = embedded_nets(self.solver)
+            else:
+                self._nets = []
+        return self._nets
+
+    def layers(self, *types, trained: bool = False, unbuilt: bool = False):
+        """(net, layer) for the layers of the given types (all when none are given; a tuple of types
+        works too) that Caffe builds in some state of each net — with `trained`, in a state a solver
+        trains it in; with `unbuilt`, every layer written, built or not — in file order."""
+        if len(types) == 1 and not isinstance(types[0], str):
+            types = tuple(types[0])
+        for net in self.nets():
+            if unbuilt:
+                chosen = [layer for layer in net.layers if not types or layer.type in types]
+            elif trained:
+                chosen = net.trained_layers()
+                if types:
+                    chosen = [layer for layer in chosen if layer.type in types]
+            elif not types:
+                chosen = net.built_layers()
+            else:
+                by_type = net.built_by_type()
+                chosen = [layer for t in types for layer in by_type.get(t, ())]
+                if len(types) > 1:
+                    chosen.sort(key=lambda layer: layer.index)
+            for layer in chosen:
+                yield net, layer
+
+    def graphs(self, trained: bool = False):
+        """(net, state, graph) for every net of the file and every state it is built (or trained) in."""
+        for net in self.nets():
+            for state in (net.train_states() if trained else net.states()):
+                yield net, state, net.graph(state)
+
+    def trained_layers(self):
+        """(net, graph, layer) for each layer of the states a solver trains each net in, once, with
+        the graph of the first such state."""
+        for net in self.nets():
+            seen: set[int] = set()
+            for state in net.train_states():
+                graph = net.graph(state)
+                for layer in graph.layers:
+                    if id(layer) not in seen:
+                        seen.add(id(layer))
+                        yield net, graph, layer
+
+    def backward(self, net: Net, graph: BlobGraph):
+        """Caffe's backward inference for one of the net's state graphs (model.backward)."""
+        from .model.backward import backward_for_graph
+
+        return backward_for_graph(net, graph)
+
+    def shape_issues(self, kind: str) -> list[tuple[object, str]]:
+        """(issue, message) for each layer whose setup CHECK of this kind fails with the inferred
+        shapes (model.shapes), once per layer; the message names the states when not all fail."""
+        from .model.shapes import shape_issues
+
+        found: list[tuple[object, str]] = []
+        for net in self.nets():
+            states = net.states()
+            by_layer: dict[int, list] = {}  # id(layer) -> [issue, [state labels]]
+            for state in states:
+                for issue in shape_issues(net.graph(state)):
+                    if issue.kind != kind:
+                        continue
+                    entry = by_layer.get(id(issue.layer))
+                    if entry is None:
+                        by_layer[id(issue.layer)] = [issue, [state.describe()]]
+                    elif state.describe() not in entry[1]:
+                        entry[1].append(state.describe())
+            for issue, labels in by_layer.values():
+                message = issue.message
+                if len(states) > 1 and len(labels) < len(states):
+                    message += f" (in the {', '.join(labels)} net)"
+                found.append((issue, message))
+        return found
+
+    def solver_nets(self, roles=("train", "test")) -> list[SolverNet]:
+        """The nets the solver of this file builds, in Caffe's order, each with the state it is built
+        in: the nets written inside it, then the net files project.py linked (read once, shared with
+        their own lint)."""
+        if self.solver is None:
+            return []
+        train: list[SolverNet] = []
+        inline_tests: list[SolverNet] = []
+        generic_tests: list[SolverNet] = []
+        for net in self.nets():
+            usage = net.usage
+            train += [SolverNet("train", s, net, usage.embedded_field, None) for s in usage.train_states]
+            tests = [SolverNet("test", s, net, usage.embedded_field, None) for s in usage.test_states]
+            (inline_tests if usage.embedded_field.name == "test_net_param" else generic_tests).extend(tests)
+        files = [SolverNet(link.role, link.state, link.net, link.field, link.path)
+                 for link in self.links.net_files if link.net is not None]
+        found = train + [n for n in files if n.role == "train"] + inline_tests + [n for n in files if n.role == "test"]
+        found += generic_tests
+        return [item for item in found if item.role in roles]
+
+    def rule_enabled(self, name: str) -> bool:
+        """Whether the rule called `name` runs on this file (rules defer to a more specific one)."""
+        return any(rule.name == name for rule in self.options.enabled_rules())
+
+    def known_layer_types(self) -> frozenset[str]:
+        from .model.facts import known_layer_types
+
+        return known_layer_types(self.schema, self.options.extra_layer_types)
 
     @property
     def caffe_version(self) -> str:
@@ -46,41 +229,10 @@ class LintContext:
 
         return at_least(self.caffe_version, release)
 
-    @property
-    def solver(self):
-        """The solver model of a solver file (None for a net file)."""
-        if self._solver is None and self.kind == "solver":
-            from .model.solver import Solver
+    # --- reporting -----------------------------------------------------------------------------
 
-            self._solver = Solver(self.document.root)
-        return self._solver
-
-    def nets(self):
-        """Every net in this file: the file itself, or the nets embedded in a solver."""
-        if self.kind == "net":
-            return [self.net]
-        if self._embedded_nets is None:
-            from .model.net import Net
-
-            self._embedded_nets = [
-                Net.from_message(f.value, embedded=True)
-                for name in ("net_param", "train_net_param", "test_net_param")
-                for f in self.document.root.all(name)
-                if isinstance(f.value, Message) and self.kind == "solver"
-            ]
-        return self._embedded_nets
-
-    def report(
-        self,
-        start: int,
-        end: int,
-        message: str,
-        *,
-        rule: type[Rule] | None = None,
-        fixes: list[Fix] | None = None,
-        related: list[tuple[int, int, str]] | None = None,
-        severity: str | None = None,
-    ) -> None:
+    def report(self, start: int, end: int, message: str, *, rule=None, fixes: list[Fix] | None = None,
+               related: list[tuple[int, int, str]] | None = None, severity: str | None = None) -> None:
         rule = rule or self.rule
         self.diagnostics.append(
             Diagnostic.at(self.source, start, end, rule.name, severity or rule.severity, message, related, fixes)
@@ -91,3 +243,53 @@ class LintContext:
         start = getattr(node, "name_start", node.start)
         end = getattr(node, "name_end", node.end)
         self.report(start, end, message, **kwargs)
+
+    def report_value(self, node, message: str, **kwargs) -> None:
+        """Report at what is wrong in a field: a scalar field's value, a message field's name; a bare
+        node as it is; the file start when there is no node."""
+        start, end = node_span(node) if node is not None else (0, 0)
+        self.report(start, end, message, **kwargs)
+
+    def report_layer(self, layer: Layer, message: str, node=None, **kwargs) -> None:
+        """Report at `node` (a field: at its name) when given, else at the layer (layer_span)."""
+        if node is not None:
+            self.report_node(node, message, **kwargs)
+        else:
+            start, end = layer_span(layer)
+            self.report(start, end, message, **kwargs)
+
+
+def node_span(node) -> tuple[int, int]:
+    """A scalar field's value; a message field's name; a bare node as it is."""
+    if isinstance(node, Field):
+        if isinstance(node.value, Scalar):
+            return node.value.start, node.value.end
+        return node.name_start, node.name_end
+    return node.start, node.end
+
+
+def layer_span(layer: Layer) -> tuple[int, int]:
+    """Where a layer is named: its `name:` value, else its `type:` value, else its `layer` keyword;
+    for the input layer Caffe makes of the legacy `input:` fields, the first `input`."""
+    if layer.synthetic:
+        first = layer.message.first("input")
+        return (first.name_start, first.name_end) if first is not None else (0, 0)
+    for key in ("name", "type"):
+        f = layer.message.last(key)
+        if f is not None and isinstance(f.value, Scalar):
+            return f.value.start, f.value.end
+    if layer.keyword is not None:
+        return layer.keyword.name_start, layer.keyword.name_end
+    return layer.message.start, layer.message.start + 1
+
+
+def net_span(net: Net) -> tuple[int, int]:
+    """Where findings about a whole net go: the solver field of an embedded net, else the file start."""
+    field = net.usage.embedded_field
+    return (field.name_start, field.name_end) if field is not None else (0, 0)
+
+
+def related_at(node, text: str) -> tuple[int, int, str]:
+    """A related location for a diagnostic, at node_span(node)."""
+    start, end = node_span(node)
+    return start, end, text

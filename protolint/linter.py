@@ -4,75 +4,22 @@ from __future__ import annotations
 
 import gc
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 
 from .checker import SchemaChecker
-from .context import LintContext
+from .context import LintContext, Links
 from .diagnostics import SEVERITY_RANK, Diagnostic
-from .registry import Registry, default_registry
+from .options import LintOptions
 from .rule import Rule
-from .schema.model import MessageType, Schema
+from .schema.model import MessageType
 from .source import SourceText
 from .syntax.nodes import Message
 from .syntax.parser import Document, parse
 
+__all__ = ["FileResult", "LintOptions", "Prepared", "at_or_above", "finish", "prepare", "run", "run_rules"]
+
 ROOT_MESSAGES = {"net": "NetParameter", "solver": "SolverParameter"}
 _HEADER = re.compile(r"^#\s*proto-message:\s*([A-Za-z_][\w.]*)\s*$")
-
-
-@dataclass
-class LintOptions:
-    schema: Schema
-    root: str | None = None  # "net" | "solver" | a message name; None = from the header or the content
-    extra_layer_types: frozenset[str] = frozenset()
-    select: list[str] = field(default_factory=lambda: ["ALL"])
-    ignore: list[str] = field(default_factory=list)
-    severity_overrides: dict[str, str] = field(default_factory=dict)  # rule name -> severity
-    caffe_version: str | None = None  # rc1..rc5, 1.0, master; None: read off the schema
-    registry: Registry | None = None
-    _layer_types: frozenset[str] | None = None
-    _enabled: list[type[Rule]] | None = None
-
-    def with_ignored(self, selectors: list[str]) -> LintOptions:
-        """These options with more rules turned off (per-file ignores)."""
-        if not selectors:
-            return self
-        return replace(self, ignore=self.ignore + selectors, _enabled=None)
-
-    def version(self) -> str:
-        if self.caffe_version is None:
-            from .versions import infer_from_schema
-
-            self.caffe_version = infer_from_schema(self.schema)
-        return self.caffe_version
-
-    def rules(self) -> Registry:
-        if self.registry is None:
-            self.registry = default_registry()
-        return self.registry
-
-    def enabled_rules(self) -> list[type[Rule]]:
-        if self._enabled is None:
-            self._enabled = self._select_rules()
-        return self._enabled
-
-    def _select_rules(self) -> list[type[Rule]]:
-        registry = self.rules()
-        selected: dict[str, type[Rule]] = {}
-        for selector in self.select:
-            for rule in registry.matching(selector):
-                selected[rule.name] = rule
-        for selector in self.ignore:
-            for rule in registry.matching(selector):
-                selected.pop(rule.name, None)
-        return list(selected.values())
-
-    def known_layer_types(self, schema: Schema) -> frozenset[str]:
-        if self._layer_types is None:
-            from protolint.rules.unknown_layer_type import BVLC_LAYER_TYPES
-
-            self._layer_types = BVLC_LAYER_TYPES | self.extra_layer_types | _fork_layer_types(schema)
-        return self._layer_types
 
 
 @dataclass
@@ -94,11 +41,6 @@ class Prepared:
     options: LintOptions
 
 
-def lint_bytes(path: str, data: bytes, options: LintOptions, usage=None) -> FileResult:
-    """Lint one file's bytes. Bad input becomes diagnostics; this never raises on content."""
-    return run(prepare(path, data, options), usage)
-
-
 def prepare(path: str, data: bytes, options: LintOptions) -> Prepared:
     source = SourceText.from_bytes(path, data)
     with _no_cyclic_gc():
@@ -110,11 +52,13 @@ def prepare(path: str, data: bytes, options: LintOptions) -> Prepared:
     return Prepared(path, document, kind, diagnostics, options)
 
 
-def run(prepared: Prepared, usage=None) -> FileResult:
-    """Run the rules on a prepared file. `usage` (model.net.NetUsage) says how solvers use a net."""
+def run(prepared: Prepared, links: Links | None = None, net=None) -> FileResult:
+    """Run the rules on a prepared file. `links` says how it relates to the files linted with it
+    (the solvers that use a net, the net files a solver names); `net` is its model when the
+    project built it already."""
     options = prepared.options
     with _no_cyclic_gc():
-        context = LintContext(prepared.document, options.schema, options, prepared.kind, usage)
+        context = LintContext(prepared.document, options, prepared.kind, links, net)
         run_rules(context, options.enabled_rules())
         diagnostics = prepared.diagnostics + context.diagnostics
     return FileResult(prepared.path, prepared.document, prepared.kind, finish(diagnostics, options, prepared.document))
@@ -216,7 +160,7 @@ def finish(diagnostics: list[Diagnostic], options: LintOptions, document: Docume
     """Apply suppression comments, drop disabled rules, apply severity overrides, fill in codes, sort."""
     from . import suppressions
 
-    registry = options.rules()
+    registry = options.registry
     enabled = {rule.name for rule in options.enabled_rules()}
     # Suppression findings are only added for enabled rules, so this one filter is enough.
     kept = suppressions.apply(document, [d for d in diagnostics if d.rule in enabled], registry, enabled)
@@ -233,15 +177,3 @@ def finish(diagnostics: list[Diagnostic], options: LintOptions, document: Docume
 def at_or_above(diagnostics: list[Diagnostic], level: str) -> list[Diagnostic]:
     rank = SEVERITY_RANK[level]
     return [d for d in diagnostics if SEVERITY_RANK[d.severity] >= rank]
-
-
-def _fork_layer_types(schema: Schema) -> frozenset[str]:
-    """Layer types a fork's schema implies: `FooParameter foo_param` in LayerParameter -> "Foo".
-    Only for a schema given with --proto; BVLC's own registry is known exactly."""
-    if schema.builtin or not schema.has_message("LayerParameter"):
-        return frozenset()
-    found = set()
-    for f in schema.message("LayerParameter").fields.values():
-        if f.message is not None and f.message.name.endswith("Parameter"):
-            found.add(f.message.name[: -len("Parameter")])
-    return frozenset(found - {"Transformation", "Loss"})

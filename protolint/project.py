@@ -3,31 +3,20 @@
 Every file is parsed and typed first; then each solver's `net`, `train_net` and `test_net` files
 are resolved (relative to the solver, then to the working directory), read if they were not given,
 and linted knowing how the solver uses them: as a trained net, in the TRAIN state with
-`train_state`, and in one TEST state per test-net instance with its `test_state`. Findings stay in
-the file where they are.
+`train_state`, and in one TEST state per test-net instance with its `test_state`. A net file is
+read and parsed once; its model is shared by its own lint and by the solver's rules that look
+into it. Findings stay in the file where they are.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
+from .context import Links, NetFileLink
 from .linter import FileResult, LintOptions, Prepared, prepare, run
-from .model.net import NetUsage
-
-
-@dataclass
-class NetFileLink:
-    field: object  # the solver's `net`/`train_net`/`test_net` field node
-    role: str  # "train" | "test"
-    state: object  # model.net.NetState
-    path: str | None  # the resolved file, None when not found
-
-
-@dataclass
-class SolverLinks:
-    links: list[NetFileLink] = field(default_factory=list)
+from .model.usage import SolverUse
 
 
 @dataclass
@@ -39,26 +28,29 @@ class Input:
 
 def lint_inputs(inputs: list[Input], options_for: Callable[[str], LintOptions], follow_nets: bool = True) -> list[FileResult]:
     prepared: list[Prepared] = []
+    origins: list[str | None] = []  # where each file is on disk, to resolve a solver's net paths
     by_path: dict[str, int] = {}
     for item in inputs:
         prepared.append(prepare(item.display, item.data, options_for(item.path or item.display)))
+        origins.append(item.path or item.display)
         if item.path:
             by_path[os.path.realpath(item.path)] = len(prepared) - 1
 
-    usages: dict[int, object] = {}
+    links: dict[int, Links] = {}
+    targets: dict[int, int] = {}  # id(NetFileLink) -> the index of the file it names
     if follow_nets:
+        from .model.solver import Solver
+
         for index in range(len(prepared)):  # grows while linked nets are added; those are nets, not solvers
             current = prepared[index]
             if current.kind != "solver":
                 continue
-            from .model.solver import Solver
-
-            links = SolverLinks()
+            solver_links = links.setdefault(index, Links())
             pretrained = bool(current.document.root.all("weights"))
-            origin = inputs[index].path if index < len(inputs) else current.path
             for net_field, role, state in Solver(current.document.root).net_files():
-                found = _resolve(net_field.scalar, origin)
-                links.links.append(NetFileLink(net_field, role, state, found))
+                found = resolve_net_file(net_field.scalar, origins[index])
+                link = NetFileLink(net_field, role, state, found)
+                solver_links.net_files.append(link)
                 if found is None:
                     continue
                 key = os.path.realpath(found)
@@ -67,19 +59,47 @@ def lint_inputs(inputs: list[Input], options_for: Callable[[str], LintOptions], 
                         with open(found, "rb") as handle:
                             data = handle.read()
                     except OSError:
-                        links.links[-1].path = None
+                        link.path = None
                         continue
                     prepared.append(prepare(_display(found), data, options_for(found)))
+                    origins.append(found)
                     by_path[key] = len(prepared) - 1
                 target = by_path[key]
+                targets[id(link)] = target
                 if prepared[target].kind == "net":
-                    usage = usages.setdefault(target, NetUsage())
-                    usage.add(state, current.path, role == "train", pretrained)
-            usages[index] = links
-    return [run(p, usages.get(i)) for i, p in enumerate(prepared)]
+                    use = links.setdefault(target, Links()).solver_use or SolverUse()
+                    links[target].solver_use = use
+                    use.add(state, current.path, role == "train", pretrained)
+
+    nets = {}
+    for index, file_links in links.items():  # every usage is complete now: build each linked net once
+        if file_links.solver_use is not None:
+            nets[index] = _net_model(prepared[index], file_links)
+    for file_links in links.values():
+        for link in file_links.net_files:
+            link.net = nets.get(targets.get(id(link)))
+    return [run(p, links.get(i), nets.get(i)) for i, p in enumerate(prepared)]
 
 
-def _resolve(value: str, solver_path: str | None) -> str | None:
+def lint_bytes(path: str, data: bytes, options: LintOptions) -> FileResult:
+    """Lint one file's bytes; a solver at a real path brings its net files along. Bad input becomes
+    diagnostics; this never raises on content."""
+    on_disk = path if os.path.isfile(path) else None
+    return lint_inputs([Input(path, data, on_disk)], lambda _path: options)[0]
+
+
+def _net_model(prepared: Prepared, links: Links):
+    from .model.net import Net
+    from .model.usage import decide
+
+    net = Net.from_message(prepared.document.root)
+    net.usage = decide(net, links.solver_use, prepared.options.pretrained)
+    return net
+
+
+def resolve_net_file(value: str, solver_path: str | None) -> str | None:
+    """A solver's net path as Caffe would open it from the solver's folder, else from the working
+    directory (where `caffe train` usually runs)."""
     if not value:
         return None
     candidates = []

@@ -1,13 +1,13 @@
-"""The rule registry: built-in rules plus third-party ones from the `protolint.rules` entry-point group.
+"""The rule registry: the rules a run may use, looked up by name, code or code prefix.
 
-Plugins come only from installed distributions (entry points), never from the working directory.
+It holds what the composition root hands it (protolint.api: the built-in rules plus third-party
+ones from the `protolint.rules` entry-point group) and imports no rule itself. Plugins come only
+from installed distributions (entry points), never from the working directory.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-
 from .rule import Rule
 
 ENTRY_POINT_GROUP = "protolint.rules"
@@ -24,6 +24,7 @@ class Registry:
         self.rules: list[type[Rule]] = []
         self.by_name: dict[str, type[Rule]] = {}
         self.by_code: dict[str, type[Rule]] = {}
+        self._selections: dict[tuple, list[type[Rule]]] = {}
         for rule in rules:
             self.add(rule)
 
@@ -40,6 +41,7 @@ class Registry:
         self.rules.append(rule)
         self.by_name[rule.name] = rule
         self.by_code[rule.code] = rule
+        self._selections.clear()
 
     def lookup(self, name_or_code: str) -> type[Rule] | None:
         return self.by_name.get(name_or_code) or self.by_code.get(name_or_code.upper())
@@ -56,17 +58,19 @@ class Registry:
         return [r for r in self.rules if r.code.startswith(prefix)] if prefix[:1].isalpha() else []
 
 
-@lru_cache(maxsize=1)
-def default_registry() -> Registry:
-    from protolint.rules import BUILTIN_RULES
+    def select(self, select, ignore) -> list[type[Rule]]:
+        """The rules `select` names minus those `ignore` names, in registry order (memoised: every
+        file of a run asks with the same few selector lists)."""
+        key = (tuple(select), tuple(ignore))
+        found = self._selections.get(key)
+        if found is None:
+            chosen = {rule.name for selector in select for rule in self.matching(selector)}
+            chosen -= {rule.name for selector in ignore for rule in self.matching(selector)}
+            found = self._selections[key] = [rule for rule in self.rules if rule.name in chosen]
+        return found
 
-    registry = Registry(BUILTIN_RULES)
-    for rule in _plugin_rules():
-        registry.add(rule)
-    return registry
 
-
-def _plugin_rules() -> list[type[Rule]]:
+def plugin_rules() -> list[type[Rule]]:
     """Rules from installed distributions. A distribution found in the working directory (where
     `python -m` puts it on sys.path) is skipped: linting a checkout must never run its code."""
     import os

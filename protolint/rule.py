@@ -74,3 +74,17 @@ class Rule:
             else:
                 parts.append(text)
         return "\n".join(parts)
+
+
+class SolverRule(Rule):
+    """A rule about a solver's own settings: implement `check_solver(solver, ctx)`; it runs once per
+    solver file."""
+
+    applies_to = ("solver",)
+
+    def check(self, ctx: LintContext) -> None:
+        if ctx.kind == "solver" and ctx.solver is not None:
+            self.check_solver(ctx.solver, ctx)
+
+    def check_solver(self, solver, ctx: LintContext) -> None:  # pragma: no cover - overridden
+        pass

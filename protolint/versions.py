@@ -11,13 +11,25 @@ from .schema.model import Schema
 
 RELEASES = ("rc1", "rc2", "rc3", "rc4", "rc5", "1.0", "master")
 
-# (message, field) first present in a release; checked newest first.
-_MARKERS = (
-    ("PoolingParameter", "round_mode", "master"),
-    ("InfogainLossParameter", "axis", "1.0"),
-    ("SolverParameter", "layer_wise_reduce", "rc4"),
-    ("LossParameter", "normalization", "rc3"),
-)
+# What appeared when in BVLC Caffe's history: layer types (by the release that first registers
+# them) and schema fields (by the release whose caffe.proto first has them). N227 reports uses of
+# them with an older target; infer_from_schema reads the field table to date a schema.
+TYPE_SINCE = {
+    **{t: "rc3" for t in "BatchNorm BatchReindex Bias ELU Embed Filter Log PReLU Reduction Reshape SPP Scale Tile".split()},
+    **{t: "rc4" for t in "Crop Input LSTM LSTMUnit Parameter RNN".split()},
+    "Clip": "master",
+    "Swish": "master",
+}
+FIELD_SINCE = {
+    ("PoolingParameter", "round_mode"): "master",
+    ("SolverParameter", "weights"): "master",
+    ("InfogainLossParameter", "axis"): "1.0",
+    ("SolverParameter", "layer_wise_reduce"): "rc4",
+    ("LossParameter", "normalization"): "rc3",
+    ("SolverParameter", "type"): "rc3",
+}
+# The markers infer_from_schema checks, newest first.
+_MARKERS = tuple(sorted(((m, f, r) for (m, f), r in FIELD_SINCE.items()), key=lambda item: -RELEASES.index(item[2])))
 
 
 class VersionError(ValueError):

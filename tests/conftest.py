@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from protolint.linter import LintOptions, lint_bytes
+from protolint.api import default_options
+from protolint.api import lint_bytes
+from protolint.linter import LintOptions
 from protolint.schema.loader import builtin_schema
 
 
@@ -19,6 +21,6 @@ def lint_text(caffe_schema):
 
     def run(text, path: str = "net.prototxt", schema=None, **options):
         data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogateescape")
-        return lint_bytes(path, data, LintOptions(schema=schema or caffe_schema, **options))
+        return lint_bytes(path, data, default_options(schema=schema or caffe_schema, **options))
 
     return run

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from protolint.linter import LintOptions, lint_bytes
+from protolint.api import default_options
+from protolint.api import lint_bytes
+from protolint.linter import LintOptions
 from protolint.schema.loader import builtin_schema
 
 
 def options(registry, **kwargs) -> LintOptions:
-    return LintOptions(schema=builtin_schema(), registry=registry, **kwargs)
+    return default_options(schema=builtin_schema(), registry=registry, **kwargs)
 
 
 def lint(text: str, registry, path: str = "net.prototxt", **kwargs):

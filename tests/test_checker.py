@@ -10,7 +10,9 @@ import struct
 import pytest
 from google.protobuf import text_format
 
-from protolint.linter import LintOptions, lint_bytes
+from protolint.api import default_options
+from protolint.api import lint_bytes
+from protolint.linter import LintOptions
 from protolint.schema.descriptors import message_classes
 from protolint.schema.loader import parse_schema
 
@@ -366,7 +368,7 @@ def types_schema():
 def test_scalar_rules_agree_with_protobuf(types_schema, field, value):
     schema, cls = types_schema
     text = f"{field}: {value}\n"
-    result = lint_bytes("t.prototxt", text.encode(), LintOptions(schema=schema, root="Types"))
+    result = lint_bytes("t.prototxt", text.encode(), default_options(schema=schema, root="Types"))
     ours = findings(result)
     message = cls()
     try:
@@ -392,7 +394,7 @@ def test_scalar_rules_agree_with_protobuf(types_schema, field, value):
 
 def test_oneof_members_are_exclusive(types_schema):
     schema, _ = types_schema
-    result = lint_bytes("t", b'one: 1\nother: "x"\n', LintOptions(schema=schema, root="Types"))
+    result = lint_bytes("t", b'one: 1\nother: "x"\n', default_options(schema=schema, root="Types"))
     [d] = [d for d in result.diagnostics if d.rule in REJECTING]
     assert (d.rule, where(d)) == ("invalid-value", (2, 1, 2, 6))
     assert d.message == "`other` and `one` (line 1) are both members of oneof `choice` in Types; keep only one"
@@ -404,7 +406,7 @@ def test_recursive_schema_deep_nesting_does_not_overflow(types_schema):
     schema, _ = types_schema
     depth = 20_000
     text = "child { " * depth + "i32: 1 wrong: 2 " + "} " * depth
-    result = lint_bytes("t", text.encode(), LintOptions(schema=schema, root="Types"))
+    result = lint_bytes("t", text.encode(), default_options(schema=schema, root="Types"))
     [d] = [d for d in result.diagnostics if d.rule in REJECTING]
     assert d.message.startswith("unknown field `wrong` in Types")
     message = result.document.root

@@ -404,7 +404,7 @@ def test_header_naming_an_unknown_message(tmp_path):
 
 
 def test_readme_rule_count_is_current():
-    from protolint.registry import default_registry
+    from protolint.api import default_registry
 
     count = len(default_registry().rules)
     assert f"What it checks today ({count} rules;" in README

@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from protolint.api import default_registry
 from protolint.config import ConfigError, clear_caches, find_config_file, load_config
 
 NET = """layer { name: "data" type: "Input" top: "data" top: "label" input_param { shape { dim: 2 dim: 4 } shape { dim: 2 } } }
@@ -26,7 +27,7 @@ def load(tmp_path, text, name=".protolint.toml"):
     path = tmp_path / name
     path.write_text(text)
     load_config.cache_clear()
-    return load_config(str(path))
+    return load_config(str(path), default_registry())
 
 
 def test_nearest_config_wins_and_pyproject_needs_the_tool_table(tmp_path):

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from protolint.linter import LintOptions, lint_bytes
+from protolint.api import default_options
+from protolint.api import lint_bytes
+from protolint.linter import LintOptions
 from protolint.project import Input, lint_inputs
 from protolint.registry import Registry
 from protolint.rules import BUILTIN_RULES
@@ -26,7 +28,7 @@ def registry():
 
 
 def options(registry, **kwargs):
-    return LintOptions(schema=builtin_schema(), registry=registry, **kwargs)
+    return default_options(schema=builtin_schema(), registry=registry, **kwargs)
 
 
 def lint(text: str, registry, path: str = "net.prototxt", **kwargs):

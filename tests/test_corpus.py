@@ -24,7 +24,9 @@ import pytest
 from google.protobuf import text_format
 from google.protobuf.descriptor import FieldDescriptor
 
-from protolint.linter import LintOptions, lint_bytes
+from protolint.api import default_options
+from protolint.api import lint_bytes
+from protolint.linter import LintOptions
 from protolint.schema.descriptors import message_classes
 from protolint.schema.loader import builtin_schema, load_schema
 from protolint.syntax.nodes import Message
@@ -72,13 +74,13 @@ def test_corpus_folder():
 @lru_cache(maxsize=None)
 def builtin():
     schema = builtin_schema()
-    return LintOptions(schema=schema), message_classes(schema)
+    return default_options(schema=schema), message_classes(schema)
 
 
 @lru_cache(maxsize=None)
 def fork():
     schema = load_schema(FORK_PROTO)
-    return LintOptions(schema=schema), message_classes(schema)
+    return default_options(schema=schema), message_classes(schema)
 
 
 class Outcome:

@@ -15,7 +15,7 @@ from protolint.registry import Registry
 from rulekit import hits, lint, one, options
 from protolint.rule import DOC_SECTIONS
 from protolint.rules import BUILTIN_RULES
-from protolint.rules.net_pack import DATA_RULES, NET_RULES
+from _packs import DATA_RULES, NET_RULES
 
 NAMES = {rule.name for rule in DATA_RULES}
 

@@ -9,13 +9,16 @@ import os
 from pathlib import Path
 
 import pytest
+from dataclasses import replace
 
-from protolint.linter import LintOptions, lint_bytes
+from protolint.api import default_options
+from protolint.api import lint_bytes
+from protolint.linter import LintOptions
 from protolint.project import Input, lint_inputs
 from protolint.registry import Registry
 from protolint.rule import DOC_SECTIONS
 from protolint.rules import BUILTIN_RULES
-from protolint.rules.extra_pack import EXTRA_RULES
+from _packs import EXTRA_RULES
 from protolint.schema.loader import builtin_schema
 
 NAMES = {rule.name for rule in EXTRA_RULES}
@@ -27,7 +30,7 @@ def registry():
 
 
 def options(registry, **kwargs):
-    return LintOptions(schema=builtin_schema(), registry=registry, **kwargs)
+    return default_options(schema=builtin_schema(), registry=registry, **kwargs)
 
 
 def lint(text: str, registry, path: str = "net.prototxt", **kwargs):
@@ -245,8 +248,7 @@ def test_constant_weight_filler_variants(registry):
     hit = one(trained_conv("weight_filler { }"), registry, "constant-weight-filler")
     assert "constant 0 (the default)" in hit.message and "block the gradient below a ReLU" in hit.message
     # Weights loaded from a .caffemodel.
-    opts = options(registry)
-    opts.assume_pretrained = True  # the linter option of spec §0.5, when the host sets it
+    opts = replace(options(registry), pretrained=True)
     result = lint_bytes("net.prototxt", trained_conv('weight_filler { type: "constant" value: 0.1 }').encode(), opts)
     assert not [d for d in result.diagnostics if d.rule == "constant-weight-filler"]
 
@@ -463,16 +465,23 @@ def test_snapshot_prefix_dir_missing(registry, tmp_path):
     assert silent(text3, registry, "snapshot-prefix-dir-missing", path=str(solver))
 
 
-def test_net_files_are_parsed_once_per_version(registry, tmp_path):
-    from protolint.rules import solver_extra
+def test_net_files_are_parsed_once_and_shared_with_the_solver(registry, tmp_path, monkeypatch):
+    import protolint.project as project
 
     (tmp_path / "net.prototxt").write_text(BN_FILE)
     solver = tmp_path / "solver.prototxt"
     solver.write_text('net: "net.prototxt"\ntest_iter: 10\ntest_interval: 100\nbase_lr: 0.01\n' + S_LR + "solver_mode: GPU\n")
-    lint_bytes(str(solver), solver.read_bytes(), options(registry))
-    cached = dict(solver_extra._CACHE)
-    lint_bytes(str(solver), solver.read_bytes(), options(registry))
-    assert [id(v) for v in solver_extra._CACHE.values()] == [id(v) for v in cached.values()]
+    prepared = []
+    real_prepare = project.prepare
+    monkeypatch.setattr(project, "prepare", lambda *args: prepared.append(args[0]) or real_prepare(*args))
+    seen = {}
+    real_run = project.run
+    monkeypatch.setattr(project, "run", lambda p, links=None, net=None: seen.setdefault(p.path, (links, net)) and real_run(p, links, net))
+    project.lint_inputs([project.Input(str(solver), solver.read_bytes(), str(solver))], lambda _path: options(registry))
+    assert len(prepared) == 2  # the solver, and its net file once
+    solver_links, _ = seen[str(solver)]
+    _, net_model = [v for k, v in seen.items() if k != str(solver)][0]
+    assert [link.net for link in solver_links.net_files] == [net_model, net_model]  # train and test: one model
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 
+from protolint.api import default_options
 from protolint.diagnostics import Fix, TextEdit
 from protolint.fixes import apply
 
@@ -88,11 +89,12 @@ def test_overlapping_fixes_wait_for_the_next_pass():
 
 def test_a_fix_that_would_break_the_file_is_not_applied(tmp_path, capsys):
     from protolint.cli import _fixed_text
-    from protolint.linter import LintOptions, lint_bytes
+    from protolint.api import lint_bytes
+    from protolint.linter import LintOptions
     from protolint.project import Input
     from protolint.schema.loader import builtin_schema
 
-    options = LintOptions(schema=builtin_schema())
+    options = default_options(schema=builtin_schema())
     data = b'layer { name: "r" type: "Relu" }\n'
     result = lint_bytes("net.prototxt", data, options)
     closing = data.index(b"}")

@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from protolint.linter import LintOptions, lint_bytes
+from protolint.api import default_options
+from protolint.api import lint_bytes
+from protolint.linter import LintOptions
 from protolint.registry import Registry
 from protolint.rule import DOC_SECTIONS
 from protolint.rules import BUILTIN_RULES
-from protolint.rules.layer_pack import LAYER_RULES
+from _packs import LAYER_RULES
 from protolint.schema.loader import builtin_schema
 
 RULE_NAMES = {rule.name for rule in LAYER_RULES}
@@ -28,7 +30,7 @@ def registry():
 
 def lint(text: str, registry: Registry, *, version: str | None = None, root: str | None = None,
          path: str = "net.prototxt"):
-    options = LintOptions(schema=builtin_schema(), registry=registry, root=root, caffe_version=version)
+    options = default_options(schema=builtin_schema(), registry=registry, root=root, caffe_version=version)
     return lint_bytes(path, text.encode(), options).diagnostics
 
 
@@ -353,7 +355,7 @@ def test_python_layer_multigpu_in_linked_net_file(registry, tmp_path):
 
     (tmp_path / "train.prototxt").write_text(PYTHON_NET)
     (tmp_path / "solver.prototxt").write_text('net: "train.prototxt"\n' + SOLVER_HEAD)
-    options = LintOptions(schema=builtin_schema(), registry=registry)
+    options = default_options(schema=builtin_schema(), registry=registry)
     paths = [tmp_path / "solver.prototxt", tmp_path / "train.prototxt"]
     results = lint_inputs([Input(str(p), p.read_bytes(), str(p)) for p in paths], lambda _: options)
     found = [d for r in results for d in r.diagnostics if d.rule == "python-layer-multigpu"]
@@ -738,7 +740,7 @@ def test_reference_models_have_no_errors(registry):
         pytest.skip(f"none of {', '.join(REFERENCE)} under {root}")
     paths = sorted(p for folder in folders for p in folder.rglob("*.prototxt"))
     assert len(paths) >= 10, paths
-    options = LintOptions(schema=builtin_schema(), registry=registry)
+    options = default_options(schema=builtin_schema(), registry=registry)
     results = lint_inputs([Input(str(p), p.read_bytes(), str(p)) for p in paths], lambda _: options)
     errors = [f"{r.path}:{d.line} {d.rule}: {d.message}" for r in results for d in r.diagnostics
               if d.rule in RULE_NAMES and d.severity == "error"]

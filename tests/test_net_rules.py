@@ -10,16 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from protolint.linter import lint_bytes
-from protolint.model import layer_facts as facts
+from protolint.api import default_options
+from protolint.api import lint_bytes
+from protolint.model import facts
 from protolint.model.net import TRAIN, Net
+from protolint.model.usage import net_alone
 from protolint.project import Input, lint_inputs
 from protolint.registry import Registry
 from rulekit import hits, lint, one, options
 from protolint.rule import DOC_SECTIONS
 from protolint.rules import BUILTIN_RULES
-from protolint.rules import net_backward as nb
-from protolint.rules.net_pack import DATA_RULES, NET_RULES
+from protolint.model import backward as nb
+from protolint.rules import BUILTIN_RULES as _ALL
+from _packs import DATA_RULES, NET_RULES
 
 NAMES = {rule.name for rule in NET_RULES}
 
@@ -250,7 +253,7 @@ def test_no_loss_in_embedded_train_net(registry):
 
 
 def NB_EXAMPLE():
-    return nb.NoLossInTrainNet.example
+    return [r for r in _ALL if r.code == "N218"][0].example
 
 
 FC_TRAIN = 'layer { name: "fc" type: "InnerProduct" bottom: "data" top: "fc" inner_product_param { num_output: 10 } include { phase: TRAIN } }\n'
@@ -477,7 +480,7 @@ def test_empty_phase_net_negative_when_layers_remain(registry):
 
 def _net(text, registry):
     result = lint_bytes("net.prototxt", text.encode(), options(registry))
-    return Net.from_message(result.document.root)
+    return net_alone(result.document.root)
 
 
 def test_backward_inference_mirrors_caffe(registry):
@@ -572,8 +575,10 @@ def test_bvlc_consolidated_solver_cannot_train(registry):
 
 
 def test_blob_graph_split_points_and_versions():
-    from protolint.linter import LintOptions, lint_bytes
+    from protolint.api import lint_bytes
+    from protolint.linter import LintOptions
     from protolint.model.net import TRAIN, Net
+    from protolint.model.usage import net_alone
     from protolint.schema.loader import builtin_schema
 
     text = (
@@ -584,8 +589,8 @@ def test_blob_graph_split_points_and_versions():
         'layer { name: "b" type: "TanH" bottom: "ip" top: "b" loss_weight: 1 }\n'
         'layer { name: "c" type: "Sigmoid" bottom: "b" top: "c" }\n'
     )
-    result = lint_bytes("n.prototxt", text.encode(), LintOptions(schema=builtin_schema(), select=["P"]))
-    graph = Net.from_message(result.document.root).graph(TRAIN)
+    result = lint_bytes("n.prototxt", text.encode(), default_options(schema=builtin_schema(), select=["P"]))
+    graph = net_alone(result.document.root).graph(TRAIN)
     assert graph.versions == {"data": 0, "ip": 1, "a": 0, "b": 0, "c": 0}
     relu = graph.layers[2]
     assert [(u.layer.name, u.in_place) for u in graph.consumers[("ip", 0)]] == [("relu", True)]
@@ -596,8 +601,10 @@ def test_blob_graph_split_points_and_versions():
 
 
 def test_v0_layers_are_upgraded_in_the_model():
-    from protolint.linter import LintOptions, lint_bytes
+    from protolint.api import lint_bytes
+    from protolint.linter import LintOptions
     from protolint.model.net import TRAIN, Net
+    from protolint.model.usage import net_alone
     from protolint.schema.loader import builtin_schema
 
     text = (
@@ -606,9 +613,9 @@ def test_v0_layers_are_upgraded_in_the_model():
         'layers { layer { name: "conv1" type: "conv" num_output: 4 kernelsize: 3 } bottom: "pad1" top: "conv1" }\n'
         'layers { layer { name: "loss" type: "softmax_loss" } bottom: "conv1" bottom: "label" }\n'
     )
-    result = lint_bytes("v0.prototxt", text.encode(), LintOptions(schema=builtin_schema(), select=["P"]))
+    result = lint_bytes("v0.prototxt", text.encode(), default_options(schema=builtin_schema(), select=["P"]))
     assert [d for d in result.diagnostics if d.severity == "error"] == []
-    net = Net.from_message(result.document.root)
+    net = net_alone(result.document.root)
     assert [(layer.name, layer.type) for layer in net.layers] == [
         ("data", "Data"), ("pad1", ""), ("conv1", "Convolution"), ("loss", "SoftmaxWithLoss"),
     ]

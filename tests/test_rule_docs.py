@@ -7,9 +7,10 @@ import sys
 
 import pytest
 
+from protolint.api import default_options
 from protolint.linter import LintOptions
 from protolint.project import Input, lint_inputs
-from protolint.registry import default_registry
+from protolint.api import default_registry
 from protolint.rule import DOC_SECTIONS, SECTION_TITLES
 from protolint.schema.loader import builtin_schema
 
@@ -41,7 +42,7 @@ def test_documentation_is_complete(rule):
 def test_the_example_triggers_the_rule(rule, tmp_path):
     path = tmp_path / "example.prototxt"
     path.write_bytes(rule.example.encode())
-    options = LintOptions(schema=builtin_schema(), caffe_version=rule.example_caffe_version)
+    options = default_options(schema=builtin_schema(), caffe_version=rule.example_caffe_version)
     results = lint_inputs([Input(str(path), path.read_bytes(), str(path))], lambda _path: options)
     found = {d.rule for result in results for d in result.diagnostics}
     assert rule.name in found, f"{rule.name}: its example reports only {sorted(found)}"

@@ -9,14 +9,17 @@ import time
 
 import pytest
 
-from protolint.linter import LintOptions, lint_bytes, prepare
+from protolint.api import default_options
+from protolint.api import lint_bytes
+from protolint.linter import LintOptions, prepare
 from protolint.model.net import TEST, TRAIN, Net
+from protolint.model.usage import net_alone
 from protolint.model.shapes import infer_shapes
 from protolint.registry import Registry
 from protolint.rule import DOC_SECTIONS
 from protolint.rules import BUILTIN_RULES
 from protolint.schema.loader import builtin_schema
-from protolint.rules import shape_rules as sr
+import _packs as sr
 
 RULE_NAMES = {rule.name for rule in sr.SHAPE_RULES}
 
@@ -27,7 +30,7 @@ def registry():
 
 
 def lint(text, registry):
-    options = LintOptions(schema=builtin_schema(), registry=registry)
+    options = default_options(schema=builtin_schema(), registry=registry)
     return lint_bytes("net.prototxt", text.encode(), options).diagnostics
 
 
@@ -37,8 +40,8 @@ def findings(text, registry, name=None):
 
 def shapes_of(text, state=TEST):
     """{top blob name: shape of its last version} in `state`."""
-    prepared = prepare("net.prototxt", text.encode(), LintOptions(schema=builtin_schema()))
-    net = Net.from_message(prepared.document.root)
+    prepared = prepare("net.prototxt", text.encode(), default_options(schema=builtin_schema()))
+    net = net_alone(prepared.document.root)
     graph = net.graph(state)
     shapes = infer_shapes(graph)
     assert infer_shapes(graph) is shapes  # memoised per graph
@@ -169,8 +172,8 @@ def test_inference_is_linear():
     for i in range(20000):
         layers.append(f'layer {{ name: "r{i}" type: "ReLU" bottom: "b{i}" top: "b{i + 1}" }}\n')
     text = "".join(layers)
-    prepared = prepare("net.prototxt", text.encode(), LintOptions(schema=builtin_schema()))
-    graph = Net.from_message(prepared.document.root).graph(TEST)
+    prepared = prepare("net.prototxt", text.encode(), default_options(schema=builtin_schema()))
+    graph = net_alone(prepared.document.root).graph(TEST)
     start = time.perf_counter()
     shapes = infer_shapes(graph)
     assert time.perf_counter() - start < 0.5

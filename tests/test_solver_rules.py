@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from protolint.linter import LintOptions, lint_bytes
+from protolint.api import default_options
+from protolint.api import lint_bytes
+from protolint.linter import LintOptions
 from protolint.registry import Registry
 from protolint.rule import DOC_SECTIONS
 from protolint.rules import BUILTIN_RULES
-from protolint.rules import solver_rules as sr
+import _packs as sr
 from protolint.schema.loader import builtin_schema
 
 RULE_NAMES = {rule.name for rule in sr.SOLVER_RULES}
@@ -26,7 +28,7 @@ def registry():
 
 
 def lint(text: str, registry: Registry, *, root: str | None = "solver", path: str = "solver.prototxt"):
-    options = LintOptions(schema=builtin_schema(), registry=registry, root=root)
+    options = default_options(schema=builtin_schema(), registry=registry, root=root)
     return lint_bytes(path, text.encode(), options).diagnostics
 
 
@@ -346,7 +348,7 @@ def test_reference_solvers_have_no_errors(registry):
     assert len(solvers) >= 20, solvers
     errors = []
     for path in solvers:
-        result = lint_bytes(str(path), path.read_bytes(), LintOptions(schema=builtin_schema(), registry=registry))
+        result = lint_bytes(str(path), path.read_bytes(), default_options(schema=builtin_schema(), registry=registry))
         assert result.kind == "solver", path
         errors += [f"{path.name}:{d.line} {d.rule}: {d.message}" for d in result.diagnostics
                    if d.rule in RULE_NAMES and d.severity == "error"]

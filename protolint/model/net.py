@@ -8,10 +8,14 @@ each state. Nets embedded in a solver are not upgraded, exactly as Caffe does no
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..syntax.nodes import Field, Message, Scalar
+from .facts import LOSS_TYPES
+
+if TYPE_CHECKING:
+    from .usage import Usage
 
 # V1LayerParameter.LayerType -> the type string of the V2 format (Caffe's V1 -> V2 upgrade).
 V1_TYPE_NAMES = {
@@ -40,14 +44,6 @@ V0_TYPE_NAMES = {
     "split": "Split", "tanh": "TanH", "window_data": "WindowData", "padding": "",
 }
 
-# Layer classes derived from LossLayer: loss_weight 1 on top 0 unless set.
-LOSS_TYPES = frozenset(
-    "ContrastiveLoss EuclideanLoss HingeLoss InfogainLoss MultinomialLogisticLoss "
-    "SigmoidCrossEntropyLoss SoftmaxWithLoss".split()
-)
-DATA_TYPES = frozenset("Data ImageData HDF5Data MemoryData WindowData DummyData Input Python".split())
-
-
 @dataclass(frozen=True)
 class NetState:
     phase: str  # "TRAIN" | "TEST"
@@ -63,24 +59,6 @@ TRAIN = NetState("TRAIN", label="TRAIN")
 TEST = NetState("TEST", label="TEST")
 
 
-@dataclass
-class NetUsage:
-    """How the solvers linted together with a net file use it."""
-
-    trained: bool = False  # named as a solver's train net (`net` or `train_net`)
-    pretrained: bool = False  # that solver starts from a .caffemodel (its `weights` field)
-    states: list[NetState] = field(default_factory=list)  # the states the solvers build it in
-    solvers: list[str] = field(default_factory=list)  # paths, for messages
-
-    def add(self, state: NetState, solver_path: str, trained: bool, pretrained: bool = False) -> None:
-        if state not in self.states:
-            self.states.append(state)
-        if solver_path not in self.solvers:
-            self.solvers.append(solver_path)
-        self.trained = self.trained or trained
-        self.pretrained = self.pretrained or (trained and pretrained)
-
-
 @dataclass(eq=False, slots=True)
 class Layer:
     message: Message  # the `layer { }` / `layers { }` node (or the root, for a legacy input layer)
@@ -93,7 +71,8 @@ class Layer:
     synthetic: bool = False  # made by an upgrade (legacy input fields)
     includes: list[Message] = field(default_factory=list)  # NetStateRules
     excludes: list[Message] = field(default_factory=list)
-    memo: dict = field(default_factory=dict, repr=False)  # per_layer results
+    keyword: Field | None = None  # the `layer`/`layers` field holding it (None for a synthetic layer)
+    memo: dict = field(default_factory=dict, repr=False)  # answers about this layer (model.memo)
 
     @property
     def node(self):
@@ -130,23 +109,8 @@ class Layer:
         return found.value if found is not None and isinstance(found.value, Message) else None
 
     def params(self) -> list[Message]:
-        """`param { }` blocks (V2). For V1 layers see lr_mults()."""
+        """`param { }` blocks (V2). model.params reads V1 parameter fields too."""
         return [f.value for f in self.message.all("param") if isinstance(f.value, Message)]
-
-    def lr_mults(self) -> list[float]:
-        """The lr_mult Caffe uses for each param blob that is written down (V1: blobs_lr)."""
-        if "lr_mults" not in self.memo:
-            self.memo["lr_mults"] = self._lr_mults()
-        return self.memo["lr_mults"]
-
-    def _lr_mults(self) -> list[float]:
-        if self.v1:
-            return [f.scalar for f in self.message.all("blobs_lr") if isinstance(f.scalar, (int, float))]
-        mults = []
-        for param in self.params():
-            lr = param.last("lr_mult")
-            mults.append(lr.scalar if lr is not None and isinstance(lr.scalar, (int, float)) else 1.0)
-        return mults
 
     def loss_weights(self) -> list[float]:
         """Effective loss weight per top (LossLayers default to 1 on top 0)."""
@@ -200,22 +164,6 @@ def _schema_default(message_type, path: str):
     value = None if schema_field is None or schema_field.message else schema_field.effective_default()
     _DEFAULTS[key] = value
     return value
-
-
-def per_layer(function):
-    """Memoise a function of one Layer on the layer itself: many rules ask the same question of every
-    layer (its fillers, its ParamSpecs, ...), and the answer only depends on the layer."""
-    key = f"{function.__module__}.{function.__qualname__}"
-
-    @functools.wraps(function)
-    def cached(layer):
-        memo = layer.memo
-        if key in memo:
-            return memo[key]
-        value = memo[key] = function(layer)
-        return value
-
-    return cached
 
 
 def _layer_from(message: Message, index: int, v1: bool) -> Layer:
@@ -291,6 +239,11 @@ class BlobGraph:
     versions: dict[str, int] = field(default_factory=dict)  # blob -> latest version
     top_uses: dict[int, list[BlobUse]] = field(default_factory=dict)  # id(layer) -> its tops, in order
     bottom_uses: dict[tuple[int, int], BlobUse] = field(default_factory=dict)  # (id(layer), index) -> known bottom
+    memo: dict = field(default_factory=dict, repr=False)  # answers about this state's graph (shapes, backward, ...)
+
+    def bottom_use(self, layer: Layer, index: int = 0) -> BlobUse | None:
+        """The use of `layer`'s bottom `index` (None when the bottom is unknown)."""
+        return self.bottom_uses.get((id(layer), index))
 
     def readers_of_top(self, layer: Layer, index: int = 0) -> list[BlobUse]:
         """The layers that read what `layer` writes to its top `index`."""
@@ -311,19 +264,6 @@ class BlobGraph:
             if len(readers) + extra > 1:
                 found.append((top, readers))
         return found
-
-    def source_of(self, layer: Layer, index: int = 0, through: frozenset[str] = frozenset()) -> Layer | None:
-        """The layer that computes what `layer` reads at bottom `index`, looking through layers
-        whose type is in `through` (Flatten, Reshape, ... keep the values); None when unknown."""
-        use = self.bottom_uses.get((id(layer), index))
-        for _ in range(len(self.layers) + 1):  # a bound: the graph has no cycles, but be sure
-            top = self.producer_of(use) if use is not None else None
-            if top is None:
-                return None
-            if top.layer.type not in through or not top.layer.bottoms:
-                return top.layer
-            use = self.bottom_uses.get((id(top.layer), 0))
-        return None
 
     def producer_of(self, use: BlobUse) -> BlobUse | None:
         """The top that a bottom reads."""
@@ -359,14 +299,14 @@ class Net:
     root: Message  # the NetParameter node
     layers: list[Layer]  # every layer in file order, upgraded
     embedded: bool = False  # inside a solver (net_param, ...): Caffe does not upgrade these
-    upgrade_problems: list[str] = field(default_factory=list)
-    usage: NetUsage | None = None
+    usage: Usage | None = None  # how it is used (model.usage.decide); set before rules run
+    memo: dict = field(default_factory=dict, repr=False)  # answers about this net
     _graphs: dict[NetState, BlobGraph] = field(default_factory=dict)
     _has_loss: dict[NetState, bool] = field(default_factory=dict)
     _layers_in: dict[NetState, list[Layer]] = field(default_factory=dict)
 
     @classmethod
-    def from_message(cls, root: Message, embedded: bool = False, usage: NetUsage | None = None) -> Net:
+    def from_message(cls, root: Message, embedded: bool = False) -> Net:
         layers: list[Layer] = []
         legacy_inputs = [f for f in root.all("input")]
         if legacy_inputs and not embedded and (root.has("input_shape") or root.has("input_dim")):
@@ -380,8 +320,10 @@ class Net:
         for f in v2 + v1:
             message = f.value
             if isinstance(message, Message):
-                layers.append(_layer_from(message, len(layers), f.name == "layers"))
-        return cls(root, layers, embedded, usage=usage)
+                layer = _layer_from(message, len(layers), f.name == "layers")
+                layer.keyword = f
+                layers.append(layer)
+        return cls(root, layers, embedded)
 
     def layers_in(self, state: NetState) -> list[Layer]:
         if state not in self._layers_in:
@@ -401,43 +343,15 @@ class Net:
         return self._graphs[state]
 
     def states(self) -> list[NetState]:
-        """The states to check this net in when no solver says. Without phase-restricted data layers:
-        TRAIN and TEST. Otherwise the states those layers' `include` rules ask for (phase, stages,
-        level), so a train-only file is not checked as a test net and a TEST data layer that needs
-        `stage: "test-on-test"` is checked with that stage. States with no source of data are skipped.
-        When solvers use the net, exactly the states they build it in."""
-        if self.usage is not None and self.usage.states:
-            return list(self.usage.states)
-        sources = [l for l in self.layers if not l.bottoms and l.tops]
-        candidates: list[NetState] = []
-        for layer in sources:
-            for f in layer.message.all("include"):
-                rule = f.value
-                if not isinstance(rule, Message):
-                    continue
-                phase = rule.last("phase")
-                stages = tuple(st.scalar for st in rule.all("stage") if isinstance(st.scalar, str))
-                level = rule.last("min_level")
-                for name in [phase.scalar] if phase is not None and phase.scalar else ["TRAIN", "TEST"]:
-                    state = NetState(
-                        name,
-                        level.scalar if level is not None and isinstance(level.scalar, int) else 0,
-                        stages,
-                        label=name + (f" (stage {', '.join(stages)})" if stages else ""),
-                    )
-                    if state not in candidates:
-                        candidates.append(state)
-        if not candidates:
-            candidates = [TRAIN, TEST]
-        built = [state for state in candidates if any(l.included_in(state) for l in sources)]
-        return built or candidates[:1]
+        """The states Caffe builds this net in (see model.usage)."""
+        return self.usage.states
 
     def train_states(self) -> list[NetState]:
-        """The states the net is trained in (a solver's train_state, else plain TRAIN); none for a
-        net that is not trained."""
-        if not self.trained:
-            return []
-        return [state for state in self.states() if state.phase == "TRAIN"] or [TRAIN]
+        """The states a solver trains it in (Backward runs); none for a net that is only run forward."""
+        return self.usage.train_states
+
+    def test_states(self) -> list[NetState]:
+        return self.usage.test_states
 
     def layers_in_any(self, states: list[NetState]) -> list[Layer]:
         """The layers built in at least one of `states`, in file order."""
@@ -446,18 +360,44 @@ class Net:
         chosen = {id(layer) for state in states for layer in self.layers_in(state)}
         return [layer for layer in self.layers if id(layer) in chosen]
 
+    def built_layers(self) -> list[Layer]:
+        """The layers Caffe builds in at least one of the net's states, in file order."""
+        if "built" not in self.memo:
+            self.memo["built"] = self.layers_in_any(self.states())
+        return self.memo["built"]
+
+    def built_by_type(self) -> dict[str, list[Layer]]:
+        if "built_by_type" not in self.memo:
+            by_type: dict[str, list[Layer]] = {}
+            for layer in self.built_layers():
+                by_type.setdefault(layer.type, []).append(layer)
+            self.memo["built_by_type"] = by_type
+        return self.memo["built_by_type"]
+
+    def trained_layers(self) -> list[Layer]:
+        """The layers of the states it is trained in, in file order."""
+        if "trained" not in self.memo:
+            self.memo["trained"] = self.layers_in_any(self.train_states()) if self.train_states() else []
+        return self.memo["trained"]
+
     def has_loss_in(self, state: NetState) -> bool:
         if state not in self._has_loss:
             self._has_loss[state] = any(layer.is_loss for layer in self.graph(state).layers)
         return self._has_loss[state]
 
     @property
+    def phase_dependent(self) -> bool:
+        """Whether some layer has include/exclude rules (otherwise every state has the same layers)."""
+        if "phased" not in self.memo:
+            self.memo["phased"] = any(layer.includes or layer.excludes for layer in self.layers)
+        return self.memo["phased"]
+
+    @property
     def pretrained(self) -> bool:
-        """Trained from a .caffemodel: a solver linted with it trains it and names one in `weights`.
-        (Nets embedded in a solver are not marked: they are not linted through a NetUsage.)"""
-        return self.usage is not None and self.usage.pretrained
+        """Its weights start from a .caffemodel (the solver that trains it names one in `weights`)."""
+        return self.usage.pretrained
 
     @property
     def trained(self) -> bool:
-        """Trained: a solver names it as its train net, or it has a loss when built for TRAIN."""
-        return (self.usage is not None and self.usage.trained) or self.has_loss_in(TRAIN)
+        """Some solver trains it (Backward runs in some state)."""
+        return bool(self.usage.train_states)

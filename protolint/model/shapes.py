@@ -1,4 +1,4 @@
-"""Static blob-shape inference (KB E), one pass over a state's BlobGraph in Caffe's layer order.
+"""Static blob-shape inference, one pass over a state's BlobGraph in Caffe's layer order.
 
 `infer_shapes(graph)` maps every blob version `(blob, version)` to its shape: a tuple of ints, with
 None for an axis whose size is unknown (a Data layer's channels), or None when even the number of
@@ -8,7 +8,7 @@ when the batch size and crop (or resize) fix them. They flow through the layers 
 Caffe computes from their parameters; anything else gives unknown tops. Nothing is guessed.
 
 The same pass records the setup CHECKs that fail with those shapes (`shape_issues(graph)`), so the
-[shape] rules only read the results. A layer whose CHECK fails, or whose parameters Caffe rejects
+shape rules only read the results. A layer whose CHECK fails, or whose parameters Caffe rejects
 anyway (other rules report those), gets unknown tops, and a top with a dimension <= 0 is unknown to
 the layers that read it: every problem is reported once, where it starts.
 
@@ -18,27 +18,20 @@ number of layers.
 
 from __future__ import annotations
 
-import math
-import weakref
 from dataclasses import dataclass
 
 from ..syntax.nodes import Message, Scalar
-from .net import LOSS_TYPES
+from .facts import LOSS_TYPES, SAME_SHAPE
+from .geometry import conv_geometry, conv_output_size, int_values as ints, pooled_size, pooling_geometry
 
 Shape = tuple  # tuple[int | None, ...]
-
-# Layers whose top 0 has the shape of bottom 0 (KB E.4).
-SAME_SHAPE = frozenset(
-    "ReLU Sigmoid TanH Dropout Power Exp Log AbsVal BNLL ELU PReLU Threshold Swish Clip BatchNorm "
-    "Scale Bias MVN LRN Softmax".split()
-)
-
 
 @dataclass(eq=False, slots=True)
 class ShapeIssue:
     """A setup CHECK that fails (or a top with a dimension <= 0) with the inferred shapes."""
 
-    code: str  # the rule code: N228, L323, L325, L343, L360, D609
+    kind: str  # what failed: nonpositive-dim, empty-window, pooling-non-4d, loss-shape-mismatch,
+    # shape-mismatch, crop-too-large
     layer: object  # protolint.model.net.Layer
     node: object  # where to point; None: at the layer
     message: str
@@ -48,9 +41,6 @@ class ShapeIssue:
 class ShapeResult:
     shapes: dict
     issues: list
-
-
-_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def infer_shapes(graph) -> dict:
@@ -64,9 +54,9 @@ def shape_issues(graph) -> list[ShapeIssue]:
 
 
 def _result(graph) -> ShapeResult:
-    found = _CACHE.get(graph)
+    found = graph.memo.get("shapes")
     if found is None:
-        found = _CACHE[graph] = _Inference(graph).run()
+        found = graph.memo["shapes"] = _Inference(graph).run()
     return found
 
 
@@ -99,28 +89,6 @@ def _int(value):
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def ints(message: Message | None, name: str) -> list:
-    """The values of a repeated scalar field (list syntax included); non-integers as None."""
-    if message is None:
-        return []
-    found = []
-    for f in message.all(name):
-        for item in f.values():
-            if isinstance(item, Scalar):
-                found.append(_int(item.value))
-    return found
-
-
-def _one(message: Message | None, name: str):
-    """(is_set, int value or None) of an optional scalar field."""
-    if message is None:
-        return False, None
-    f = message.last(name)
-    if f is None:
-        return False, None
-    return True, _int(f.scalar)
-
-
 def _blob_shape(message) -> Shape | None:
     """A BlobShape message (`shape { dim: ... }`) as a tuple, None when a value is not an int."""
     if not isinstance(message, Message):
@@ -136,12 +104,6 @@ def canonical_axis(axis, num_axes: int):
     if axis is None or not -num_axes <= axis < num_axes:
         return None
     return axis + num_axes if axis < 0 else axis
-
-
-def _trunc_div(a: int, b: int) -> int:
-    """C++ int division (truncates toward zero)."""
-    q = abs(a) // abs(b)
-    return q if (a >= 0) == (b > 0) else -q
 
 
 def _axis_error(layer, axis, shape, field=None) -> str:
@@ -198,8 +160,8 @@ class _Inference:
             return None
         return shape
 
-    def issue(self, code, layer, node, message):
-        self.issues.append(ShapeIssue(code, layer, node, message))
+    def issue(self, kind, layer, node, message):
+        self.issues.append(ShapeIssue(kind, layer, node, message))
 
     def _check_nonpositive(self, layer, shapes):
         for i, shape in enumerate(shapes):
@@ -207,7 +169,7 @@ class _Inference:
                 continue
             for axis, d in enumerate(shape):
                 if d is not None and d <= 0:
-                    self.issue("N228", layer, _nonpositive_node(layer, i), _nonpositive_message(self, layer, i, shape, axis, d))
+                    self.issue("nonpositive-dim", layer, _nonpositive_node(layer, i), _nonpositive_message(self, layer, i, shape, axis, d))
                     return
 
 
@@ -326,7 +288,7 @@ def _image_data(inf, layer, bottoms):
         if resized and (crop > h or crop > w):
             node = layer.field("transform_param.crop_size") or layer.field("image_data_param.crop_size")
             axis = "img_height" if crop > h else "img_width"
-            inf.issue("D609", layer, node,
+            inf.issue("crop-too-large", layer, node,
                       f'"{layer.name}" crops {crop}×{crop} from {h}×{w} images (new_height × new_width): Caffe aborts '
                       f'("Check failed: {axis} >= crop_size") — use a crop ≤ the image size or resize to at least '
                       f"{crop}×{crop}")
@@ -358,42 +320,19 @@ def _memory_data(inf, layer, bottoms):
 # --- convolution and pooling -----------------------------------------------------------------------
 
 
-def _per_axis(block, name, h_name, w_name, nsp, default, required=False):
-    """Caffe's per-spatial-axis values of kernel/stride/pad/dilation; None when Caffe rejects them."""
-    has_h, h = _one(block, h_name) if h_name else (False, None)
-    has_w, w = _one(block, w_name) if w_name else (False, None)
-    if has_h or has_w:
-        if nsp != 2 or ints(block, name):
-            return None
-        if (has_h and h is None) or (has_w and w is None):
-            return None
-        return [h if has_h else 0, w if has_w else 0]
-    values = ints(block, name)
-    if any(v is None for v in values):
-        return None
-    if not values:
-        return None if required else [default] * nsp
-    if len(values) == 1:
-        return values * nsp
-    if len(values) == nsp:
-        return values
-    return None
-
-
 def _convolution(inf, layer, bottoms):
     bottom = bottoms[0] if bottoms else None
     if bottom is None:
         return None
-    block = layer.sub("convolution_param")
     axis = canonical_axis(_int(layer.get("convolution_param.axis")), len(bottom))
     if axis is None:
-        inf.issue("L360", layer, layer.field("convolution_param.axis"),
+        inf.issue("shape-mismatch", layer, layer.field("convolution_param.axis"),
                   _axis_error(layer, layer.get("convolution_param.axis"), bottom))
         return None
     for i, other in enumerate(bottoms[1:], 1):
         if known(bottom) and known(other) and other != bottom:
             node = layer.bottoms[i][1]
-            inf.issue("L360", layer, node,
+            inf.issue("shape-mismatch", layer, node,
                       f'{layer.type} "{layer.name}": bottom 0 is {fmt_shape(bottom)} but bottom {i} is {fmt_shape(other)} '
                       f'— Caffe aborts at setup with "shape mismatch - bottom[0]: ... vs. bottom[{i}]: ..." (all bottoms '
                       "of a convolution must have the same shape)")
@@ -402,15 +341,10 @@ def _convolution(inf, layer, bottoms):
     num_output = _int(layer.get("convolution_param.num_output"))
     if num_output is None or num_output <= 0 or nsp < 1:
         return None
-    kernel = _per_axis(block, "kernel_size", "kernel_h", "kernel_w", nsp, None, required=True)
-    stride = _per_axis(block, "stride", "stride_h", "stride_w", nsp, 1)
-    pad = _per_axis(block, "pad", "pad_h", "pad_w", nsp, 0)
-    dilation = _per_axis(block, "dilation", None, None, nsp, 1)
-    if kernel is None or stride is None or pad is None or dilation is None:
+    geometry = conv_geometry(layer, nsp)
+    if geometry is None:
         return None
-    if any(k <= 0 for k in kernel) or any(s <= 0 for s in stride):
-        return None
-    extents = [d * (k - 1) + 1 for d, k in zip(dilation, kernel)]
+    extents, stride, pad = geometry.extents, geometry.stride, geometry.pad
     layer.memo["shape.geometry"] = (extents, pad)
     out = []
     deconv = layer.type == "Deconvolution"
@@ -418,58 +352,10 @@ def _convolution(inf, layer, bottoms):
         size = bottom[axis + 1 + i]
         if size is None:
             out.append(None)
-        elif deconv:
-            out.append(stride[i] * (size - 1) + extents[i] - 2 * pad[i])
         else:
-            out.append(_trunc_div(size + 2 * pad[i] - extents[i], stride[i]) + 1)
+            out.append(conv_output_size(size, extents[i], stride[i], pad[i], deconv))
     top = tuple(bottom[:axis]) + (num_output,) + tuple(out)
     return [top] * len(layer.tops)
-
-
-def pooling_geometry(layer):
-    """(kernel (h, w) or None for global, stride, pad) as PoolingLayer::LayerSetUp reads them; None when
-    its CHECKs reject the parameters (other rules report that)."""
-    block = layer.sub("pooling_param")
-    glob = bool(layer.get("pooling_param.global_pooling"))
-    has = (lambda name: block is not None and block.has(name))
-    if glob:
-        if has("kernel_size") or has("kernel_h") or has("kernel_w"):
-            return None
-        kernel = None
-    else:
-        if has("kernel_size") == (has("kernel_h") and has("kernel_w")):
-            return None
-        if has("kernel_size"):
-            k = _int(layer.get("pooling_param.kernel_size"))
-            kernel = (k, k)
-        else:
-            kernel = (_int(layer.get("pooling_param.kernel_h")), _int(layer.get("pooling_param.kernel_w")))
-        if any(k is None or k <= 0 for k in kernel):
-            return None
-    if has("pad_h") or has("pad_w"):
-        if has("pad") or not (has("pad_h") and has("pad_w")):
-            return None
-        pad = (_int(layer.get("pooling_param.pad_h")), _int(layer.get("pooling_param.pad_w")))
-    else:
-        p = _int(layer.get("pooling_param.pad"))
-        pad = (p, p)
-    if has("stride_h") or has("stride_w"):
-        if has("stride") or not (has("stride_h") and has("stride_w")):
-            return None
-        stride = (_int(layer.get("pooling_param.stride_h")), _int(layer.get("pooling_param.stride_w")))
-    else:
-        s = _int(layer.get("pooling_param.stride"))
-        stride = (s, s)
-    if any(v is None for v in pad + stride) or any(s <= 0 for s in stride) or any(p < 0 for p in pad):
-        return None
-    if glob and (pad != (0, 0) or stride != (1, 1)):
-        return None
-    if pad != (0, 0):
-        if layer.get("pooling_param.pool") not in ("MAX", "AVE"):
-            return None
-        if kernel is not None and (pad[0] >= kernel[0] or pad[1] >= kernel[1]):
-            return None
-    return kernel, stride, pad
 
 
 def _pooling(inf, layer, bottoms):
@@ -477,7 +363,7 @@ def _pooling(inf, layer, bottoms):
     if bottom is None:
         return None
     if len(bottom) != 4:
-        inf.issue("L325", layer, layer.bottoms[0][1],
+        inf.issue("pooling-non-4d", layer, layer.bottoms[0][1],
                   f'Pooling "{layer.name}" gets a {len(bottom)}-D input ({fmt_shape(bottom)}): Caffe aborts with "Input '
                   'must have 4 axes, corresponding to (num, channels, height, width)" — pool a 4-D blob (N×C×H×W), or '
                   "Reshape the input first")
@@ -496,16 +382,14 @@ def _pooling(inf, layer, bottoms):
         if size is None:
             out.append(None)
             continue
-        ratio = (size + 2 * p - k) / s
-        pooled = int(math.floor(ratio) if floor else math.ceil(ratio)) + 1
-        out.append(pooled)
+        out.append(pooled_size(size, k, s, p, floor))
     if pad != (0, 0):  # clip a last window that would start in the padding (pooling_layer.cpp)
         for i, (size, s, p) in enumerate(zip((h, w), stride, pad)):
             if out[i] is not None and (out[i] - 1) * s >= size + p:
                 out[i] -= 1
         for i, (size, s, p) in enumerate(zip((h, w), stride, pad)):
             if out[i] is not None and (out[i] - 1) * s >= size + p:
-                inf.issue("L360", layer, layer.field("pooling_param.pad") or layer.field("pooling_param.pad_h"),
+                inf.issue("shape-mismatch", layer, layer.field("pooling_param.pad") or layer.field("pooling_param.pad_h"),
                           f'Pooling "{layer.name}" on a {h}×{w} input with kernel {kernel[i]}, stride {s}, pad {p}: '
                           f'even the clipped last window starts outside the input — Caffe aborts at setup with "Check '
                           f'failed: (pooled_{"height" if i == 0 else "width"}_ - 1) * stride_{"h" if i == 0 else "w"}_ < '
@@ -518,7 +402,7 @@ def _pooling(inf, layer, bottoms):
                           else "they are −3.4e38 and backward writes out of bounds")
                 node = (layer.field("pooling_param.stride") or layer.field("pooling_param.stride_h" if i == 0 else
                                                                              "pooling_param.stride_w"))
-                inf.issue("L323", layer, node,
+                inf.issue("empty-window", layer, node,
                           f'Pooling "{layer.name}" on a {h}×{w} input with kernel {k} stride {s}: the last '
                           f'{"row" if i == 0 else "column"} of windows lies outside the input — {effect} — use stride ≤ '
                           "kernel, pad, or round_mode: FLOOR")
@@ -536,7 +420,7 @@ def _inner_product(inf, layer, bottoms):
         return None
     axis = canonical_axis(_int(layer.get("inner_product_param.axis")), len(bottom))
     if axis is None:
-        inf.issue("L360", layer, layer.field("inner_product_param.axis"),
+        inf.issue("shape-mismatch", layer, layer.field("inner_product_param.axis"),
                   _axis_error(layer, layer.get("inner_product_param.axis"), bottom))
         return None
     num_output = _int(layer.get("inner_product_param.num_output"))
@@ -564,7 +448,7 @@ def _check_scale_bias(inf, layer, bottom, param):
     axis_value = _int(layer.get(f"{block}.axis"))
     axis = canonical_axis(axis_value, len(bottom))
     if axis is None:
-        inf.issue("L360", layer, layer.field(f"{block}.axis"), _axis_error(layer, axis_value, bottom))
+        inf.issue("shape-mismatch", layer, layer.field(f"{block}.axis"), _axis_error(layer, axis_value, bottom))
         return False
     what = "scale" if layer.type == "Scale" else "bias"
     if len(bottom) < axis + len(param):
@@ -578,7 +462,7 @@ def _check_scale_bias(inf, layer, bottom, param):
                 break
         else:
             return True
-    inf.issue("L360", layer, layer.bottoms[1][1],
+    inf.issue("shape-mismatch", layer, layer.bottoms[1][1],
               f'{layer.type} "{layer.name}": bottom 0 is {fmt_shape(bottom)}, the {what} (bottom 1) is {fmt_shape(param)}; '
               f'{problem} — Caffe aborts at setup with "{check}"')
     return False
@@ -597,7 +481,7 @@ def _eltwise(inf, layer, bottoms):
         if other is None:
             continue
         if len(other) != len(first) or any(a is not None and b is not None and a != b for a, b in zip(first, other)):
-            inf.issue("L360", layer, layer.bottoms[i][1],
+            inf.issue("shape-mismatch", layer, layer.bottoms[i][1],
                       f'Eltwise "{layer.name}": bottom 0 is {fmt_shape(first)} but bottom {i} is {fmt_shape(other)} — '
                       f'Caffe aborts at setup with "Check failed: bottom[0]->shape() == bottom[{i}]->shape()"; '
                       "element-wise inputs must have identical shapes")
@@ -622,7 +506,7 @@ def _concat(inf, layer, bottoms):
         value, node = _int(layer.get("concat_param.axis")), layer.field("concat_param.axis")
         axis = canonical_axis(value, len(first))
     if axis is None:
-        inf.issue("L360", layer, node, _axis_error(layer, value, first))
+        inf.issue("shape-mismatch", layer, node, _axis_error(layer, value, first))
         return None
     total = first[axis]
     for i, other in enumerate(bottoms[1:], 1):
@@ -635,7 +519,7 @@ def _concat(inf, layer, bottoms):
                     bad = "All inputs must have the same shape, except at concat_axis."
                     break
         if bad:
-            inf.issue("L360", layer, layer.bottoms[i][1],
+            inf.issue("shape-mismatch", layer, layer.bottoms[i][1],
                       f'Concat "{layer.name}": bottom 0 is {fmt_shape(first)} but bottom {i} is {fmt_shape(other)} '
                       f'(concatenating along axis {axis}) — Caffe aborts at setup with "{bad}"')
             return None
@@ -661,7 +545,7 @@ def _slice(inf, layer, bottoms):
         value, node = _int(layer.get("slice_param.axis")), layer.field("slice_param.axis")
         axis = canonical_axis(value, len(bottom))
     if axis is None:
-        inf.issue("L360", layer, node, _axis_error(layer, value, bottom))
+        inf.issue("shape-mismatch", layer, node, _axis_error(layer, value, bottom))
         return None
     dim = bottom[axis]
     n = len(layer.tops)
@@ -675,7 +559,7 @@ def _slice(inf, layer, bottoms):
         if dim is None:
             return None
         if n > dim:
-            inf.issue("L360", layer, point_node,
+            inf.issue("shape-mismatch", layer, point_node,
                       f'Slice "{layer.name}": {n} tops from an axis of size {dim} ({fmt_shape(bottom)}, axis {axis}) — '
                       f'Caffe aborts at setup with "Check failed: top.size() <= bottom_slice_axis"')
             return None
@@ -687,7 +571,7 @@ def _slice(inf, layer, bottoms):
             prev = p
         sizes.append(dim - prev)
         if sizes[-1] <= 0:
-            inf.issue("L360", layer, point_node,
+            inf.issue("shape-mismatch", layer, point_node,
                       f'Slice "{layer.name}": slice_point {prev} is not inside axis {axis} of size {dim} '
                       f'({fmt_shape(bottom)}) — Caffe aborts at setup (the last top would have size {sizes[-1]}); '
                       f"use slice points below {dim}")
@@ -696,7 +580,7 @@ def _slice(inf, layer, bottoms):
         if dim is None:
             sizes = [None] * n
         elif dim % n:
-            inf.issue("L360", layer, layer.field("slice_param.axis") or layer.tops[-1][1],
+            inf.issue("shape-mismatch", layer, layer.field("slice_param.axis") or layer.tops[-1][1],
                       f'Slice "{layer.name}": {n} tops do not evenly divide axis {axis} of size {dim} ({fmt_shape(bottom)}) '
                       f'— Caffe aborts at setup with "Number of top blobs ({n}) should evenly divide input slice axis '
                       f'({dim})"; give slice_point values')
@@ -720,7 +604,7 @@ def _flatten(inf, layer, bottoms):
     if start is None or end is None:
         value, node = ((start_value, layer.field("flatten_param.axis")) if start is None
                        else (end_value, layer.field("flatten_param.end_axis")))
-        inf.issue("L360", layer, node, _axis_error(layer, value, bottom))
+        inf.issue("shape-mismatch", layer, node, _axis_error(layer, value, bottom))
         return None
     middle = count(bottom, start, end + 1)
     return [tuple(bottom[:start]) + (middle,) + tuple(bottom[end + 1:])]
@@ -743,13 +627,13 @@ def _reshape(inf, layer, bottoms):
     node = shape_field or layer.field("reshape_param")
     where = f'Reshape "{layer.name}" of a {fmt_shape(bottom)} input'
     if start < 0 or start > nb:
-        inf.issue("L360", layer, layer.field("reshape_param.axis"),
+        inf.issue("shape-mismatch", layer, layer.field("reshape_param.axis"),
                   f'{where}: axis {axis_value} is out of range — Caffe aborts at setup with "axis {axis_value} out of '
                   f'range for {nb}-D input blob"')
         return None
     end = nb if num_axes == -1 else start + num_axes
     if end > nb:
-        inf.issue("L360", layer, layer.field("reshape_param.num_axes"),
+        inf.issue("shape-mismatch", layer, layer.field("reshape_param.num_axes"),
                   f'{where}: axis + num_axes = {end} goes past its {nb} axes — Caffe aborts at setup with "end_axis = '
                   'axis + num_axes is out of range"')
         return None
@@ -759,7 +643,7 @@ def _reshape(inf, layer, bottoms):
     for i, d in enumerate(dims):
         if d == 0:
             if start + i >= nb:
-                inf.issue("L360", layer, node,
+                inf.issue("shape-mismatch", layer, node,
                           f'{where}: dim {i} of the new shape is 0 (copy) but the input has no axis {start + i} — Caffe '
                           'aborts at setup with "new shape contains a 0, but there was no corresponding bottom axis to copy"')
                 return None
@@ -776,7 +660,7 @@ def _reshape(inf, layer, bottoms):
         elif explicit <= 0:
             return None
         elif total % explicit:
-            inf.issue("L360", layer, node,
+            inf.issue("shape-mismatch", layer, node,
                       f"{where}: its {total} values cannot be split into the new shape ({fmt_shape(tuple(top))} with -1 "
                       f'inferred) — Caffe aborts at setup with "bottom count ({total}) must be divisible by the product '
                       f'of the specified dimensions ({explicit})"')
@@ -788,7 +672,7 @@ def _reshape(inf, layer, bottoms):
         return [top]  # Blob::Reshape aborts first: N228
     out_count = count(top)
     if total is not None and out_count is not None and out_count != total:
-        inf.issue("L360", layer, node,
+        inf.issue("shape-mismatch", layer, node,
                   f"{where}: the new shape {fmt_shape(top)} holds {out_count} values, the input {total} — Caffe aborts at "
                   'setup with "output count must match input count"')
         return None
@@ -803,14 +687,14 @@ def _crop_layer(inf, layer, bottoms):
     axis_value = _int(layer.get("crop_param.axis"))
     axis = canonical_axis(axis_value, nd)
     if axis is None:
-        inf.issue("L360", layer, layer.field("crop_param.axis"), _axis_error(layer, axis_value, data))
+        inf.issue("shape-mismatch", layer, layer.field("crop_param.axis"), _axis_error(layer, axis_value, data))
         return None
     offsets = ints(layer.sub("crop_param"), "offset")
     if any(o is None for o in offsets):
         return None
     offset_node = layer.field("crop_param.offset")
     if len(offsets) > 1 and axis + len(offsets) != nd:
-        inf.issue("L360", layer, offset_node,
+        inf.issue("shape-mismatch", layer, offset_node,
                   f'Crop "{layer.name}": {len(offsets)} offsets for the {nd - axis} axes from axis {axis} of its '
                   f'{fmt_shape(data)} input — Caffe aborts at setup with "number of offset values specified must be equal '
                   'to the number of dimensions following axis."')
@@ -822,7 +706,7 @@ def _crop_layer(inf, layer, bottoms):
         offset = offsets[0] if len(offsets) == 1 else (offsets[i - axis] if offsets else 0)
         top[i] = ref[i]
         if data[i] is not None and ref[i] is not None and data[i] - offset < ref[i]:
-            inf.issue("L360", layer, offset_node or layer.bottoms[1][1],
+            inf.issue("shape-mismatch", layer, offset_node or layer.bottoms[1][1],
                       f'Crop "{layer.name}": cropping {ref[i]} from size {data[i]} at offset {offset} on axis {i} '
                       f'(data {fmt_shape(data)}, reference {fmt_shape(ref)}) — Caffe aborts at setup with "the crop for '
                       f'dimension {i} is out-of-bounds with size {ref[i]} and offset {offset}"')
@@ -850,7 +734,7 @@ def _loss(inf, layer, bottoms):
     node = layer.bottoms[1][1]
 
     def fail(check):
-        inf.issue("L343", layer, node,
+        inf.issue("loss-shape-mismatch", layer, node,
                   f'{kind} "{layer.name}": {shapes} do not fit ("{check}") — Caffe aborts at setup')
         return None
 
@@ -860,7 +744,7 @@ def _loss(inf, layer, bottoms):
         param = {"SoftmaxWithLoss": "softmax_param", "InfogainLoss": "infogain_loss_param", "Accuracy": "accuracy_param"}[kind]
         axis = canonical_axis(_int(layer.get(f"{param}.axis")), len(pred))
         if axis is None:
-            inf.issue("L360", layer, layer.field(f"{param}.axis"), _axis_error(layer, layer.get(f"{param}.axis"), pred))
+            inf.issue("shape-mismatch", layer, layer.field(f"{param}.axis"), _axis_error(layer, layer.get(f"{param}.axis"), pred))
             return None
         outer, inner, labels = count(pred, 0, axis), count(pred, axis + 1), count(label)
         if outer is not None and inner is not None and labels is not None and outer * inner != labels:

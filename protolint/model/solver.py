@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..syntax.nodes import Field, Message, Scalar
 from .net import NetState
-
-from ..syntax.nodes import Field, Message
 
 # The deprecated solver_type enum -> the `type` string Caffe upgrades it to.
 SOLVER_TYPE_NAMES = {
@@ -34,6 +33,63 @@ class Solver:
             return written.scalar
         schema_field = self.root.schema.fields.get(name) if self.root.schema else None
         return schema_field.effective_default() if schema_field is not None else None
+
+    def number(self, name: str):
+        """The number Caffe uses for `name` (written or default); None if the written value is invalid."""
+        value = self.get(name)
+        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+    @property
+    def policy(self):
+        """The lr_policy string ("" when unset); None when the written value is not a string."""
+        value = self.get("lr_policy")
+        return value if isinstance(value, str) else None
+
+    def written(self, name: str) -> str:
+        """`name` as written (its source text), or "unset"."""
+        node = self.field(name)
+        return node.value.source_text if node is not None and isinstance(node.value, Scalar) else "unset"
+
+    def int_values(self, name: str) -> list[tuple[Scalar, int]]:
+        """Every valid value of a repeated int field, in file order, with its node."""
+        found = []
+        for node in self.root.all(name):
+            for value in node.values():
+                if isinstance(value, Scalar) and isinstance(value.value, int) and not isinstance(value.value, bool):
+                    found.append((value, value.value))
+        return found
+
+    def count(self, name: str) -> int:
+        """How many values a repeated field has (list syntax included)."""
+        return sum(len(node.values()) for node in self.root.all(name))
+
+    def test_net_instances(self) -> int | None:
+        """How many test nets Caffe builds (solver.cpp InitTestNets), or None when the test_iter count
+        makes it abort first."""
+        generic = self.has("net") or self.has("net_param")
+        explicit = self.count("test_net") + self.count("test_net_param")
+        iters = self.count("test_iter")
+        if generic:
+            return iters if iters >= explicit else None
+        return explicit if iters == explicit else None
+
+    def first_decay_iteration(self, lr_policy):
+        """The iteration of the first decay within max_iter for step/exp/multistep; None if there is none."""
+        max_iter = self.number("max_iter")
+        bounded = max_iter is not None and max_iter > 0
+        if lr_policy == "exp":
+            return 1
+        if lr_policy == "step":
+            stepsize = self.number("stepsize")
+            if stepsize is None or stepsize <= 0 or (bounded and stepsize >= max_iter):
+                return None
+            return stepsize
+        if lr_policy == "multistep":
+            values = self.int_values("stepvalue")
+            if not values or (bounded and values[0][1] >= max_iter):
+                return None
+            return max(values[0][1], 0)
+        return None
 
     @property
     def type(self) -> str:

@@ -172,6 +172,9 @@ class Schema:
     dependencies: dict[str, Schema] = dc_field(default_factory=dict, repr=False)
     # True for a google/protobuf/*.proto built from the protobuf runtime rather than read from disk.
     from_runtime: bool = False
+    # Facts computed from the schema by the model (the layer types it implies, its Caffe version),
+    # kept with it so they are worked out once per schema.
+    derived: dict = dc_field(default_factory=dict, repr=False, compare=False)
 
     def message(self, name: str) -> MessageType:
         """Look a message up by full name or by its name inside the package (``NetParameter``)."""

@@ -113,6 +113,11 @@ class Message(Node):
     def has(self, name: str) -> bool:
         return name in (self._by_name or self._build_index())
 
+    def count(self, name: str) -> int:
+        """How many values the fields called `name` hold (`a: [1, 2]` counts 2)."""
+        found = (self._by_name or self._build_index()).get(name)
+        return sum(len(f.values()) for f in found) if found else 0
+
 
 class Field(Node):
     """`name: value` or `name { ... }`.
@@ -147,6 +152,26 @@ class Field(Node):
     @property
     def message(self) -> Message | None:
         return self.value if isinstance(self.value, Message) else None
+
+
+def number(value):
+    """`value` if it is an int or a float (not a bool), else None: what a rule may compute with."""
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def values(message: Message | None, name: str) -> list[tuple[object, object]]:
+    """(typed value, node) of a repeated scalar field, in order, list syntax included. The node is
+    the Field for `name: v`, the Scalar for an item of `name: [a, b]`."""
+    if message is None:
+        return []
+    found = []
+    for f in message.all(name):
+        items = f.values()
+        if len(items) == 1 and isinstance(items[0], Scalar) and items[0] is f.value:
+            found.append((items[0].value, f))
+        else:
+            found += [(item.value, item) for item in items if isinstance(item, Scalar)]
+    return found
 
 
 def walk_fields(message: Message) -> Iterator[tuple[Field, Message]]:

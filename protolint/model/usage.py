@@ -1,0 +1,164 @@
+"""How a net is used: the one answer every rule shares.
+
+A net file is trained by a solver (its `net`/`train_net`), tested by one (`test_net`, or the
+generic `net` for each test_iter), embedded in a solver (`net_param`, `train_net_param`,
+`test_net_param`), or linted alone. That decides the states Caffe builds it in (phase, level,
+stages), in which of them Backward runs (where fillers, BatchNorm statistics and gradients
+matter), and whether its weights start from a .caffemodel. `decide()` works this out once per net
+from what the project found (`SolverUse`: the solvers linted with a net file) and the net itself;
+rules read the result from `Net.usage`.
+
+A net linted alone is built in the states its data layers' include rules ask for; it is trained
+only in a TRAIN state that has a loss, and checked only in states something builds: a deploy net
+(no loss) is checked as Caffe runs it, in TEST, never in a TRAIN state nobody builds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..syntax.nodes import Message
+from .facts import BVLC_LAYER_TYPES
+from .net import TEST, TRAIN, Net, NetState
+
+
+@dataclass
+class SolverUse:
+    """How the solvers linted together with a net file use it (collected by project.py)."""
+
+    trained: bool = False  # named as a solver's train net (`net` or `train_net`)
+    pretrained: bool = False  # that solver starts from a .caffemodel (its `weights` field)
+    states: list[NetState] = field(default_factory=list)  # the states the solvers build it in
+    solvers: list[str] = field(default_factory=list)  # paths, for messages
+
+    def add(self, state: NetState, solver_path: str, trained: bool, pretrained: bool = False) -> None:
+        if state not in self.states:
+            self.states.append(state)
+        if solver_path not in self.solvers:
+            self.solvers.append(solver_path)
+        self.trained = self.trained or trained
+        self.pretrained = self.pretrained or (trained and pretrained)
+
+
+@dataclass
+class Usage:
+    """The states a net is built in, where it is trained, and where its weights come from."""
+
+    train_states: list[NetState]  # states a solver trains it in (Backward runs)
+    test_states: list[NetState]  # states it is only run forward in
+    from_solver: bool = False  # the states come from a solver (linked net file or embedded net)
+    solvers: list[str] = field(default_factory=list)  # paths of the solvers using a net file
+    pretrained: bool = False  # its weights start from a .caffemodel the solver names
+    solver_trained: bool = False  # a solver names it as its train net (whether or not it has a loss)
+    embedded_field: object = None  # net_param / train_net_param / test_net_param of the solver file
+    embedded_role: str | None = None  # "train" | "test" for an embedded net
+
+    @property
+    def states(self) -> list[NetState]:
+        seen: list[NetState] = []
+        for state in self.train_states + self.test_states:
+            if state not in seen:
+                seen.append(state)
+        return seen
+
+
+def decide(net: Net, solver_use: SolverUse | None = None, pretrained: bool | None = None) -> Usage:
+    """The usage of a net file: from the solvers linked with it, else from the net alone.
+    `pretrained`: what the user said about the starting weights (None: not said)."""
+    if solver_use is not None and solver_use.states:
+        train = [s for s in solver_use.states if s.phase == "TRAIN"] if solver_use.trained else []
+        test = [s for s in solver_use.states if s not in train]
+        starts_pretrained = solver_use.pretrained if pretrained is None else pretrained
+        return Usage(train, test, True, list(solver_use.solvers), starts_pretrained, solver_use.trained)
+    states = inferred_states(net)
+    train = [s for s in states if s.phase == "TRAIN" and (net.has_loss_in(s) or _loss_like_in(net, s))]
+    test = [s for s in states if s.phase != "TRAIN"]
+    if not train and not test:
+        test = states  # built for TRAIN but never trained (no loss): still checked as it is built
+    return Usage(train, test, pretrained=bool(pretrained))
+
+
+def net_alone(root: Message) -> Net:
+    """The model of a net file linted on its own (what tools and tests that build a net need)."""
+    net = Net.from_message(root)
+    net.usage = decide(net)
+    return net
+
+
+def looks_like_loss(layer) -> bool:
+    """A layer meant as a loss that Caffe does not count as one: a Python layer without loss_weight
+    named like a loss, or a type BVLC does not register named like a loss (in its fork most likely
+    a LossLayer, loss_weight 1 by default)."""
+    if layer.type == "Python":
+        if layer.message.has("loss_weight"):
+            return False
+        texts = [layer.name, str(layer.get("python_param.module") or ""), str(layer.get("python_param.layer") or "")]
+        return any("loss" in t.lower() for t in texts)
+    return layer.type not in BVLC_LAYER_TYPES and "loss" in layer.type.lower()
+
+
+def _loss_like_in(net: Net, state: NetState) -> bool:
+    return any(looks_like_loss(layer) for layer in net.layers_in(state))
+
+
+def inferred_states(net: Net) -> list[NetState]:
+    """The states to check a net in when no solver says. Without phase-restricted data layers: TRAIN
+    and TEST. Otherwise the states those layers' `include` rules ask for (phase, stages, level), so
+    a train-only file is not checked as a test net and a TEST data layer that needs
+    `stage: "test-on-test"` is checked with that stage. States with no source of data are skipped."""
+    sources = [layer for layer in net.layers if not layer.bottoms and layer.tops]
+    candidates: list[NetState] = []
+    for layer in sources:
+        for rule in layer.includes:
+            phase = rule.last("phase")
+            stages = tuple(st.scalar for st in rule.all("stage") if isinstance(st.scalar, str))
+            level = rule.last("min_level")
+            for name in [phase.scalar] if phase is not None and phase.scalar else ["TRAIN", "TEST"]:
+                state = NetState(
+                    name,
+                    level.scalar if level is not None and isinstance(level.scalar, int) else 0,
+                    stages,
+                    label=name + (f" (stage {', '.join(stages)})" if stages else ""),
+                )
+                if state not in candidates:
+                    candidates.append(state)
+    if not candidates:
+        candidates = [TRAIN, TEST]
+    built = [state for state in candidates if any(layer.included_in(state) for layer in sources)]
+    return built or candidates[:1]
+
+
+# --- nets embedded in a solver -------------------------------------------------------------------
+
+EMBEDDED_FIELDS = ("net_param", "train_net_param", "test_net_param")
+
+
+def embedded_nets(solver) -> list[Net]:
+    """The nets written inside a solver, each with the states the solver builds it in (Caffe does
+    not upgrade these: V1 `layers` give no layers at all)."""
+    root = solver.root
+    inline_tests = [f for f in root.all("test_net_param") if isinstance(f.value, Message)]
+    test_files = sum(len(f.values()) for f in root.all("test_net"))
+    test_iters = sum(len(f.values()) for f in root.all("test_iter"))
+    has_train_spec = root.has("train_net_param") or root.has("train_net")
+    nets = []
+    for name in EMBEDDED_FIELDS:
+        for f in root.all(name):
+            if not isinstance(f.value, Message):
+                continue
+            net = Net.from_message(f.value, embedded=True)
+            train: list[NetState] = []
+            test: list[NetState] = []
+            if name == "train_net_param" or (name == "net_param" and not has_train_spec):
+                train.append(solver.state_from("train_state", "TRAIN"))
+            if name == "test_net_param":
+                index = next(i for i, t in enumerate(inline_tests) if t is f)
+                test.append(solver.state_from("test_state", "TEST", index, f"TEST #{index + 1}"))
+            elif name == "net_param":
+                first = len(inline_tests) + test_files
+                for index in range(first, max(test_iters, first)):
+                    test.append(solver.state_from("test_state", "TEST", index, f"TEST #{index + 1}"))
+            role = "test" if name == "test_net_param" else "train"
+            net.usage = Usage(train, test, True, solver_trained=bool(train), embedded_field=f, embedded_role=role)
+            nets.append(net)
+    return nets

@@ -1,0 +1,52 @@
+"""The settings one file is linted with: the schema, the rules to run, the target Caffe release.
+
+Plain data, built by the composition root (the CLI, protolint.api, the language server) from the
+command line and the configuration; the registry of rules is handed in, never looked up here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .registry import Registry
+    from .schema.model import Schema
+
+
+@dataclass(frozen=True)
+class LintOptions:
+    schema: Schema
+    registry: Registry | None = None  # the rules to choose from (protolint.api.default_registry())
+    root: str | None = None  # "net" | "solver" | a message name; None = from the header or the content
+    extra_layer_types: frozenset[str] = frozenset()
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    severity_overrides: dict[str, str] = field(default_factory=dict)  # rule name -> severity
+    caffe_version: str | None = None  # rc1..rc5, 1.0, master; None: read off the schema
+    # The trained nets start from a .caffemodel (passed as `caffe train --weights` or from Python,
+    # where the solver cannot show it); None: decide from the solver's `weights` and the net itself.
+    pretrained: bool | None = None
+
+    def __post_init__(self):
+        # Lists are accepted for convenience; stored as tuples so options stay hashable values.
+        object.__setattr__(self, "select", tuple(self.select))
+        object.__setattr__(self, "ignore", tuple(self.ignore))
+        object.__setattr__(self, "extra_layer_types", frozenset(self.extra_layer_types))
+
+    def with_ignored(self, selectors) -> LintOptions:
+        """These options with more rules turned off (per-file ignores)."""
+        return replace(self, ignore=self.ignore + tuple(selectors)) if selectors else self
+
+    def version(self) -> str:
+        """The targeted Caffe release: the one given, else what the schema shows."""
+        if self.caffe_version is not None:
+            return self.caffe_version
+        from .versions import infer_from_schema
+
+        return infer_from_schema(self.schema)
+
+    def enabled_rules(self) -> list:
+        if self.registry is None:
+            raise ValueError("LintOptions has no rules: pass registry= (protolint.api.default_registry())")
+        return self.registry.select(self.select, self.ignore)

@@ -1,0 +1,87 @@
+"""D601 data-not-normalized: A trained net's data layer feeds raw pixel values (no mean, scale 1)."""
+
+from __future__ import annotations
+
+from protolint.context import layer_span
+from protolint.model.facts import LINEAR_ON_INPUT, RANGE_PRESERVING
+from protolint.model.net import Layer
+from protolint.rule import Rule
+from protolint.syntax.nodes import number
+
+from .._format import layer_name
+from ._helpers import DATA_PARAM, deprecated_transform_fields, mean_values, transform_field
+
+
+def feeds_weights_raw(graph, layer: Layer) -> bool:
+    """Whether the data top (top 0) reaches bottom 0 of a Convolution/Deconvolution/InnerProduct only
+    through layers that keep raw values (so not a label map, an Embed index, or data that a
+    BatchNorm/Scale/Power layer normalises first)."""
+    stack, seen = [(layer, 0)], set()
+    while stack:
+        current, index = stack.pop()
+        for use in graph.readers_of_top(current, index):
+            reader = use.layer
+            if reader.type in LINEAR_ON_INPUT and use.index == 0:
+                return True
+            if reader.type in RANGE_PRESERVING and id(reader) not in seen and not (reader.type == "Crop" and use.index):
+                seen.add(id(reader))
+                stack.extend((reader, j) for j in range(len(reader.tops)))
+    return False
+
+
+class DataNotNormalized(Rule):
+    code = "D601"
+    name = "data-not-normalized"
+    severity = "warning"
+    applies_to = ("net",)
+    summary = "A trained net's data layer feeds raw pixel values (no mean, scale 1)"
+    what_it_does = (
+        "In a trained net, reports Data, ImageData and WindowData layers without mean subtraction "
+        "(`mean_file`/`mean_value`) and with scale 1 (`transform_param.scale`; WindowData: "
+        "`window_data_param.scale`) whose data reaches a Convolution/InnerProduct without passing a "
+        "normalising layer (BatchNorm, Scale, Power, ...). Label maps and Embed indices are not checked, nor "
+        "are HDF5Data, MemoryData, Input, DummyData and Python layers (their data is expected to be prepared)."
+    )
+    why_it_matters = (
+        "Without a transform Caffe feeds the stored bytes, typically 0…255 (data_transformer.cpp). With the "
+        "usual learning rates and initialisations this is the most common cause of early divergence and "
+        "NaN losses (BVLC issues #399, #409)."
+    )
+    example = (
+        'layer {\n  name: "data"\n  type: "Data"\n  top: "data"\n  top: "label"\n'
+        '  data_param { source: "train_lmdb" backend: LMDB batch_size: 64 }\n}\n'
+        'layer { name: "fc" type: "InnerProduct" bottom: "data" top: "fc" inner_product_param { num_output: 10 } }\n'
+        'layer { name: "loss" type: "SoftmaxWithLoss" bottom: "fc" bottom: "label" top: "loss" }'
+    )
+    how_to_fix = (
+        "Add `transform_param { mean_value: 104 mean_value: 117 mean_value: 123 }` (or a mean_file) and/or "
+        "`scale: 0.00390625` (1/256). Ignore the warning when the net normalises itself (e.g. a BatchNorm "
+        "right after the data)."
+    )
+    version_notes = "Same in every Caffe version."
+
+    def check(self, ctx):
+        for net in ctx.nets():
+            if not net.train_states():
+                continue  # not a trained net
+            states = net.states() or net.train_states()
+            for layer in net.layers_in_any(states):
+                if layer.type not in DATA_PARAM:
+                    continue
+                if not any(layer in net.graph(s).layers and feeds_weights_raw(net.graph(s), layer) for s in states):
+                    continue  # labels, indices, or data normalised by the net itself
+                if transform_field(layer, "mean_file") is not None or mean_values(layer):
+                    continue
+                if layer.type == "WindowData":
+                    scale = None if layer.v1 else layer.field("window_data_param.scale")
+                else:
+                    scale = transform_field(layer, "scale")
+                if scale is not None and number(scale.scalar) is not None and scale.scalar != 1:
+                    continue
+                if deprecated_transform_fields(layer):
+                    continue  # deprecated-data-param-transform says why
+                block = layer.message.last("transform_param")
+                span = (block.name_start, block.name_end) if block is not None else layer_span(layer)
+                ctx.report(*span, f'{layer.type} "{layer_name(layer)}" feeds raw pixel values (no mean subtraction, scale 1 — typically '
+                    "0…255): with standard learning rates and initialisations this is the most common cause of early "
+                    "divergence/NaN — add transform_param { mean_value: … } and/or scale: 0.00390625")

@@ -1,0 +1,36 @@
+"""D615 input-shape-count: an Input layer whose number of shapes fits neither 1 nor its tops."""
+
+from __future__ import annotations
+
+from protolint.context import node_span
+from protolint.rule import Rule
+
+from .._format import layer_name
+
+
+class InputShapeCount(Rule):
+    code = "D615"
+    name = "input-shape-count"
+    severity = "error"
+    applies_to = ("net",)
+    summary = "An Input layer whose number of shapes fits neither 1 nor its tops"
+    what_it_does = "Reports Input layers whose `input_param.shape` count is not 0, 1 or the number of tops."
+    why_it_matters = "InputLayer aborts at setup: \"Must specify 'shape' once, once per top blob, or not at all\" (input_layer.cpp:8-15)."
+    example = (
+        'layer {\n  name: "input"\n  type: "Input"\n  top: "a"\n  top: "b"\n  top: "c"\n'
+        '  input_param { shape { dim: 1 dim: 3 } shape { dim: 1 } }\n}'
+    )
+    how_to_fix = "Give one shape for all tops, or exactly one per top in top order."
+    version_notes = "The Input layer exists since rc4."
+
+    def check(self, ctx):
+        for net, layer in ctx.layers(("Input",), unbuilt=True):
+            if layer.synthetic:
+                continue
+            block = layer.sub("input_param")
+            shapes = [f for f in block.all("shape")] if block is not None else []
+            k, n = sum(len(f.values()) for f in shapes), len(layer.tops)
+            if k in (0, 1, n):
+                continue
+            ctx.report(*node_span(shapes[0]), f'Input "{layer_name(layer)}" has {k} shapes for {n} tops: Caffe aborts with "Must specify \'shape\' '
+                "once, once per top blob, or not at all\"")

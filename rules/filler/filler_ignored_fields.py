@@ -1,0 +1,56 @@
+"""F410 filler-ignored-fields: filler fields that the filler's type never reads."""
+
+from __future__ import annotations
+
+from protolint.diagnostics import Fix
+from protolint.edits import delete_field
+from protolint.model.fillers import FILLER_FIELDS, FILLER_READS, filler_uses
+from protolint.rule import Rule
+
+from .._format import layer_label
+
+
+class FillerIgnoredFields(Rule):
+    code = "F410"
+    name = "filler-ignored-fields"
+    severity = "info"
+    applies_to = ("net",)
+    fixable = True
+    summary = "Filler fields that the filler's type never reads"
+    what_it_does = (
+        "Reports fields a filler sets but its type ignores: constant reads only `value`; uniform `min` and "
+        "`max`; gaussian `mean`, `std` and `sparse`; xavier and msra only `variance_norm`; bilinear and "
+        "positive_unitball nothing. Trained layers only (TRAIN state of a trained net). `sparse` on a non-gaussian "
+        "filler is an error of its own (filler-sparse-invalid)."
+    )
+    why_it_matters = (
+        "The ignored values mislead readers: `weight_filler { type: \"xavier\" std: 0.1 }` looks like a std-0.1 "
+        "initialisation but draws from U(-sqrt(3/fan_in), sqrt(3/fan_in)) (filler.hpp per type); GoogLeNet's "
+        "prototxt carried such fields until PR #2536 cleaned them up."
+    )
+    example = (
+        'layer { name: "in" type: "Input" top: "data" top: "label" input_param { shape { dim: 8 dim: 3 dim: 8 dim: 8 } shape { dim: 8 } } }\n'
+        'layer { name: "fc" type: "InnerProduct" bottom: "data" top: "fc"\n'
+        '  inner_product_param { num_output: 10 weight_filler { type: "xavier" std: 0.1 } } }\n'
+        'layer { name: "loss" type: "SoftmaxWithLoss" bottom: "fc" bottom: "label" top: "loss" }'
+    )
+    how_to_fix = "Delete the ignored fields (the fix does it), or change the filler type if you meant the one that reads them."
+    version_notes = "All Caffe versions."
+
+    def check(self, ctx):
+        text = ctx.source.text
+        for net, graph, layer in ctx.trained_layers():
+            for use in filler_uses(layer):
+                kind = use.type
+                if kind not in FILLER_READS:
+                    continue
+                reads = FILLER_READS[kind]
+                ignored = [f for f in use.filler.fields
+                           if f.name in FILLER_FIELDS and f.name not in reads and f.name != "sparse"]
+                if not ignored:
+                    continue
+                names = ", ".join(dict.fromkeys(f.name for f in ignored))
+                fix = Fix(f"Remove {names}", [delete_field(text, f) for f in ignored])
+                pronoun = "them" if len(ignored) > 1 else "it"
+                ctx.report_value(ignored[0], f"the {kind} {use.role} filler of {layer_label(layer)} ignores {names}: "
+                          f"remove {pronoun} (no effect)", fixes=[fix])

@@ -1,0 +1,66 @@
+"""F408 filler-unknown-type: A filler type Caffe does not know (Caffe aborts)."""
+
+from __future__ import annotations
+
+import difflib
+
+from protolint.diagnostics import Fix, TextEdit
+from protolint.model.fillers import FILLER_TYPES, filler_uses
+from protolint.rule import Rule
+from protolint.syntax.nodes import Scalar
+
+from .._format import layer_label
+
+
+FILLER_LIST = ", ".join(FILLER_TYPES)
+
+
+# Names from other frameworks: a hint only (no fix, since the parameters differ).
+FILLER_ALIASES = {
+    "he": "msra", "kaiming": "msra", "he_normal": "msra", "kaiming_normal": "msra", "glorot": "xavier",
+    "glorot_uniform": "xavier", "normal": "gaussian", "gauss": "gaussian", "const": "constant", "zeros": "constant",
+    "zero": "constant", "unitball": "positive_unitball",
+}
+
+
+class FillerUnknownType(Rule):
+    code = "F408"
+    name = "filler-unknown-type"
+    severity = "error"
+    applies_to = ("net",)
+    fixable = True
+    summary = "A filler type Caffe does not know (Caffe aborts)"
+    what_it_does = (
+        f"Checks the `type` of every filler Caffe creates (weights, biases, Scale/Bias/PReLU, DummyData) against "
+        f"{FILLER_LIST} (case-sensitive), in every net, and suggests the closest."
+    )
+    why_it_matters = (
+        "GetFiller compares the string exactly and otherwise fails `CHECK(false) << \"Unknown filler name: \"` "
+        "(filler.hpp:276-295): Caffe aborts when it builds the layer, deploy nets included."
+    )
+    example = (
+        'layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1"\n'
+        '  convolution_param { num_output: 16 kernel_size: 3 weight_filler { type: "Xavier" } } }'
+    )
+    how_to_fix = f"Use one of {FILLER_LIST}, in lower case. He/Kaiming initialisation is \"msra\", Glorot is \"xavier\"."
+    version_notes = "All Caffe versions have these seven fillers (msra and bilinear since 2015)."
+
+    def check(self, ctx):
+        for net, layer in ctx.layers(unbuilt=True):
+            for use in filler_uses(layer):
+                node = use.type_node
+                value = node.scalar if node is not None else None
+                if not isinstance(value, str) or value in FILLER_TYPES:
+                    continue
+                lowered = value.strip().lower()
+                exact = lowered if lowered in FILLER_TYPES else None
+                guess = exact or FILLER_ALIASES.get(lowered)
+                if guess is None:
+                    close = difflib.get_close_matches(lowered, FILLER_TYPES, n=1, cutoff=0.6)
+                    guess = close[0] if close else None
+                hint = f'; did you mean "{guess}"?' if guess else f"; use one of {FILLER_LIST}"
+                fixes = None
+                if exact and isinstance(node.value, Scalar):
+                    fixes = [Fix(f'Replace with "{exact}"', [TextEdit(node.value.start, node.value.end, f'"{exact}"')])]
+                ctx.report_value(node, f"unknown filler type \"{value}\" in {layer_label(layer)}: Caffe aborts at net construction "
+                          f"with \"Unknown filler name: {value}\"{hint}", fixes=fixes)

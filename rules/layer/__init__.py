@@ -1,0 +1,2 @@
+"""The layer rules."""
+

@@ -1,0 +1,44 @@
+"""L316 conv-cudnn-dilation: engine: CUDNN on a dilated convolution."""
+
+from __future__ import annotations
+
+from protolint.edits import delete_fields
+from protolint.rule import Rule
+from protolint.syntax.nodes import number, values
+
+from .._format import fmt
+
+
+class ConvCudnnDilation(Rule):
+    code = "L316"
+    name = "conv-cudnn-dilation"
+    severity = "error"
+    applies_to = ("net",)
+    fixable = True
+    summary = "engine: CUDNN on a dilated convolution"
+    what_it_does = "Reports Convolution/Deconvolution layers with an explicit `engine: CUDNN` and a dilation above 1."
+    why_it_matters = (
+        'cuDNN builds abort with "CuDNN doesn\'t support the dilated convolution at Layer X"; builds without '
+        'cuDNN abort on any explicit CUDNN engine with "Layer X has unknown engine." (layer_factory.cpp).'
+    )
+    example = 'layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1" convolution_param { num_output: 8 kernel_size: 3 dilation: 2 engine: CUDNN } }'
+    how_to_fix = "Remove `engine: CUDNN`: the DEFAULT engine picks Caffe's own implementation for dilated convolutions."
+    version_notes = "Dilation exists since Caffe rc3."
+
+    def check(self, ctx):
+        no_cudnn = getattr(ctx.options, "use_cudnn", None) is False
+        for _, layer in ctx.layers(("Convolution", "Deconvolution")):
+            engine = layer.field("convolution_param.engine")
+            if engine is None or engine.scalar != "CUDNN":
+                continue
+            dilations = [number(v) for v, _ in values(layer.sub("convolution_param"), "dilation")]
+            dilated = [d for d in dilations if d is not None and d > 1]
+            fixes = delete_fields(ctx.source.text, "Remove engine: CUDNN", [engine], safe=False)
+            what = "convolution" if layer.type == "Convolution" else "deconvolution"
+            if dilated:
+                ctx.report_node(engine, f'{layer.type} "{layer.name}" requests engine CUDNN with dilation {fmt(dilated[0])}: '
+                                f'Caffe aborts with "CuDNN doesn\'t support the dilated {what} at Layer {layer.name}" — drop '
+                                "engine: CUDNN (DEFAULT picks the Caffe engine for dilated convolutions)", fixes=fixes)
+            elif no_cudnn:
+                ctx.report_node(engine, f'{layer.type} "{layer.name}": engine: CUDNN in a build without cuDNN: Caffe aborts with '
+                                f'"Layer {layer.name} has unknown engine." — drop engine: CUDNN', fixes=fixes)

@@ -1,0 +1,54 @@
+"""L369 prelu-slope-decay: trained PReLU slopes with weight decay."""
+
+from __future__ import annotations
+
+from protolint.context import Once
+from protolint.edits import insert_after_last
+from protolint.rule import Rule
+from protolint.syntax.nodes import number
+
+
+class PReLUSlopeDecay(Rule):
+    code = "L369"
+    name = "prelu-slope-decay"
+    severity = "info"
+    applies_to = ("net",)
+    fixable = True
+    summary = "Trained PReLU slopes with weight decay"
+    what_it_does = (
+        "In the TRAIN state of a trained net, reports PReLU layers whose slope blob is weight-decayed: its "
+        "`param` has no `decay_mult: 0` and the solver's weight_decay is positive (or unknown)."
+    )
+    why_it_matters = (
+        "Weight decay pulls the learned negative slopes toward 0, i.e. toward a plain ReLU; the PReLU paper "
+        "(He et al. 2015) trains them without decay."
+    )
+    example = (
+        'layer { name: "data" type: "Input" top: "data" top: "label" input_param { shape { dim: 8 dim: 16 } shape { dim: 8 } } }\n'
+        'layer { name: "fc" type: "InnerProduct" bottom: "data" top: "fc" inner_product_param { num_output: 4 weight_filler { type: "xavier" } } }\n'
+        'layer { name: "prelu" type: "PReLU" bottom: "fc" top: "fc" }\n'
+        'layer { name: "loss" type: "SoftmaxWithLoss" bottom: "fc" bottom: "label" top: "loss" }'
+    )
+    how_to_fix = "Add `param { decay_mult: 0 }` to the PReLU layer."
+    version_notes = "The PReLU layer exists since Caffe rc3."
+
+    def check(self, ctx):
+        once = Once()
+        for net in ctx.nets():
+            solver, _ = (ctx.solver, net.usage.embedded_role)
+            if solver is not None and not (number(solver.get("weight_decay")) or 0) > 0:
+                continue
+            for state in net.train_states():
+                for layer in net.layers_in(state):
+                    if layer.type != "PReLU" or not once.first(layer.message):
+                        continue
+                    params = layer.params()
+                    decay = params[0].last("decay_mult") if params else None
+                    lr = params[0].last("lr_mult") if params else None
+                    if (decay is not None and number(decay.scalar) == 0) or (lr is not None and number(lr.scalar) == 0):
+                        continue
+                    fixes = []
+                    if not params:
+                        fixes = insert_after_last(ctx.source.text, layer.message, ("top", "bottom"), "param { decay_mult: 0 }", "Add param { decay_mult: 0 }")
+                    ctx.report_layer(layer, f'PReLU "{layer.name}" slopes are weight-decayed toward 0 (ReLU); the PReLU '
+                                 "paper does not decay them — add param { decay_mult: 0 }", fixes=fixes)

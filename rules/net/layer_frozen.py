@@ -1,0 +1,53 @@
+"""N224 layer-frozen: A trained layer whose every parameter has lr_mult 0."""
+
+from __future__ import annotations
+
+from protolint.model import facts
+
+from protolint.context import layer_span
+from protolint.model.params import param_specs
+from protolint.rule import Rule
+
+from .._format import layer_name
+
+
+class LayerFrozen(Rule):
+    code = "N224"
+    name = "layer-frozen"
+    severity = "info"
+    applies_to = ("net",)
+    summary = "A trained layer whose every parameter has lr_mult 0"
+    what_it_does = (
+        "In the TRAIN state of a trained net, reports layers with parameter blobs (BatchNorm excluded) whose "
+        "every blob has lr_mult 0, unless weights are known to be loaded (option assume_pretrained)."
+    )
+    why_it_matters = (
+        "lr_mult 0 disables the update (net.cpp:145-153): the layer keeps its initial filler values. That is "
+        "right when fine-tuning from a .caffemodel, and a silent bug when training from scratch."
+    )
+    example = (
+        'layer { name: "data" type: "Input" top: "data" top: "label" input_param { shape { dim: 8 dim: 4 } shape { dim: 8 } } }\n'
+        'layer { name: "fc" type: "InnerProduct" bottom: "data" top: "fc" param { lr_mult: 0 } param { lr_mult: 0 } '
+        'inner_product_param { num_output: 2 } }\n'
+        'layer { name: "loss" type: "SoftmaxWithLoss" bottom: "fc" bottom: "label" top: "loss" }'
+    )
+    how_to_fix = "Load pretrained weights for the layer (caffe train --weights), or give it a non-zero lr_mult."
+    version_notes = "Same in every Caffe version."
+
+    def check(self, ctx):
+        if ctx.kind == "solver" and ctx.solver.has("weights"):
+            return  # the solver loads weights (post-1.0 `weights` field)
+        for net in ctx.nets():
+            if not net.train_states() or net.pretrained:
+                continue
+            for layer in net.layers_in_any(net.train_states()):
+                n = facts.param_blob_count(layer)
+                if not n or facts.statistics_only_params(layer.type):
+                    continue
+                specs = param_specs(layer)
+                if len(specs) < n or any(specs[i].effective_lr != 0 for i in range(n)):
+                    continue
+                if layer.type == "Deconvolution" and layer.get("convolution_param.weight_filler.type") == "bilinear":
+                    continue  # a fixed upsampling (bilinear-learnable)
+                ctx.report(*layer_span(layer), f'every parameter of "{layer_name(layer)}" has lr_mult 0: the layer is frozen and keeps its initial '
+                    "(filler) values unless weights are loaded from a .caffemodel")

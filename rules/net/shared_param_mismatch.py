@@ -1,0 +1,87 @@
+"""N222 shared-param-mismatch: layers share a named param but disagree on lr_mult, decay_mult or shape."""
+
+from __future__ import annotations
+
+from protolint.context import node_span
+from protolint.model.params import param_specs
+from protolint.rule import Rule
+
+from .._format import fmt, in_states, layer_name
+from ._helpers import param_signature, signature_difference
+
+
+class SharedParamMismatch(Rule):
+    code = "N222"
+    name = "shared-param-mismatch"
+    severity = "error"
+    applies_to = ("net",)
+    summary = "Layers share a named param but disagree on lr_mult, decay_mult or shape"
+    what_it_does = (
+        "For params shared by name (`param { name: \"w\" }` on several layers), reports explicit lr_mult or "
+        "decay_mult values that differ between sharers, and sharers of the same type whose written shape "
+        "fields differ (num_output, kernel, group, transpose, input_dim) — without share_mode: PERMISSIVE."
+    )
+    why_it_matters = (
+        "Caffe checks shared params when it builds the net (net.cpp:459-513): \"Shared param 'w' has "
+        "mismatched lr_mult.\" or \"Cannot share param 'w' owned by layer 'a' with layer 'b'; shape mismatch.\" — "
+        "the net does not start."
+    )
+    example = (
+        'layer { name: "data" type: "Input" top: "a" top: "b" input_param { shape { dim: 1 dim: 4 } } }\n'
+        'layer { name: "ip_a" type: "InnerProduct" bottom: "a" top: "fa" param { name: "w" lr_mult: 1 } '
+        'inner_product_param { num_output: 2 } }\n'
+        'layer { name: "ip_b" type: "InnerProduct" bottom: "b" top: "fb" param { name: "w" lr_mult: 2 } '
+        'inner_product_param { num_output: 2 } }'
+    )
+    how_to_fix = "Set lr_mult/decay_mult on one sharer only (or identically on all), and give sharers identical shapes."
+    version_notes = "Same in every Caffe version."
+
+    def check(self, ctx):
+        found: dict[int, list] = {}
+        for net in ctx.nets():
+            for state in net.states() or net.states():
+                owners: dict[str, dict] = {}
+                for layer in net.layers_in(state):
+                    for spec in param_specs(layer):
+                        if not spec.name:
+                            continue
+                        entry = owners.get(spec.name)
+                        if entry is None:
+                            owners[spec.name] = {"layer": layer, "spec": spec, "lr": None, "decay": None}
+                            entry = owners[spec.name]
+                            for kind in ("lr", "decay"):
+                                if getattr(spec, kind) is not None:
+                                    entry[kind] = (getattr(spec, kind), layer)
+                            continue
+                        problem = None
+                        for kind, label in (("lr", "lr_mult"), ("decay", "decay_mult")):
+                            value = getattr(spec, kind)
+                            if value is None:
+                                continue
+                            if entry[kind] is None:
+                                entry[kind] = (value, layer)
+                            elif entry[kind][0] != value and problem is None:
+                                first_value, first_layer = entry[kind]
+                                problem = (
+                                    f'param "{spec.name}" is shared by "{layer_name(first_layer)}" and "{layer_name(layer)}" '
+                                    f"but their {label} differ ({fmt(first_value)} vs {fmt(value)}): Caffe aborts with "
+                                    f"\"Shared param '{spec.name}' has mismatched {label}.\" — set it on one sharer only "
+                                    "or use the same value"
+                                )
+                        owner = entry["layer"]
+                        if problem is None and not spec.permissive and owner.type == layer.type:
+                            a = param_signature(owner, entry["spec"].index)
+                            b = param_signature(layer, spec.index)
+                            if a is not None and b is not None and a != b and entry["spec"].index == spec.index:
+                                problem = (
+                                    f'param "{spec.name}" is shared by "{layer_name(owner)}" and "{layer_name(layer)}" but '
+                                    f"their shapes differ ({signature_difference(a, b)}): Caffe aborts with \"Cannot share "
+                                    f"param '{spec.name}' owned by layer '{owner.name}' with layer '{layer.name}'; shape "
+                                    "mismatch.\" — make the sharing layers identical"
+                                )
+                        if problem is not None:
+                            node = spec.name_node
+                            item = found.setdefault(id(node), [node, problem, [], net])
+                            item[2].append(state)
+        for node, problem, states, net in found.values():
+            ctx.report(*node_span(node), f"{problem}{in_states(net, states)}")

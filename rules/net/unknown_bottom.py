@@ -1,0 +1,75 @@
+"""N201 unknown-bottom: A bottom blob that no earlier layer produces in that phase."""
+
+from __future__ import annotations
+
+import difflib
+
+from protolint.context import Once
+from protolint.rule import Rule
+
+
+def _producers_in_file(net) -> dict:
+    """Blob name -> the layers that write it as a top, in every state (file order)."""
+    found: dict = {}
+    for layer in net.layers:
+        for name, _node in layer.tops:
+            found.setdefault(name, []).append(layer)
+    return found
+
+
+def _why_unknown(ctx, use, state, producers, graph) -> str:
+    """Why the blob is missing: its producer is filtered out of this state, or comes later, or the
+    name is misspelt; then what to do."""
+    import difflib
+
+    blob = use.node.scalar
+    writers = producers.get(blob, [])
+    line = lambda layer: ctx.source.position(layer.message.start)[0]  # noqa: E731
+    excluded = [w for w in writers if not w.included_in(state)]
+    later = [w for w in writers if w.included_in(state) and w.index >= use.layer.index]
+    if excluded:
+        w = excluded[0]
+        return (f' (it is produced only by layer "{w.name}" at line {line(w)}, which is excluded from this state by its '
+                "include/exclude rules); give this state its own producer of the blob")
+    if later:
+        w = later[0]
+        return (f' (layer "{w.name}" at line {line(w)} produces it, but later: Caffe wires layers in file order); '
+                "move that layer above this one")
+    known = sorted({name for (name, _version) in graph.producers})
+    close = difflib.get_close_matches(blob, known, n=1, cutoff=0.7)
+    return f'; did you mean "{close[0]}"?' if close else "; produce it before this layer or fix the name"
+
+
+class UnknownBottom(Rule):
+    code = "N201"
+    name = "unknown-bottom"
+    severity = "error"
+    applies_to = ("net",)
+    summary = "A bottom blob that no earlier layer produces in that phase"
+    what_it_does = (
+        "For each state Caffe builds the net in (TRAIN and TEST, after include/exclude filtering), "
+        "checks that every `bottom` names a `top` produced by an earlier layer in file order."
+    )
+    why_it_matters = (
+        "Caffe wires layers in file order with no sorting and aborts with `Unknown bottom blob 'x' "
+        "(layer 'y', bottom index 0)` (insert_splits.cpp). A data layer restricted to TRAIN leaves the "
+        "TEST net without its input, which only fails at the first test pass."
+    )
+    example = 'layer {\n  name: "ip"\n  type: "InnerProduct"\n  bottom: "data"\n  top: "ip"\n  inner_product_param { num_output: 10 }\n}'
+    how_to_fix = "Produce the blob earlier (move the producing layer up, or give the other phase its own data layer), or fix the name."
+
+    def check(self, ctx):
+        once = Once()
+        for net, state, graph in ctx.graphs():
+            producers = None
+            for use in graph.unknown_bottoms:
+                if once.first(use.node):
+                    if producers is None:
+                        producers = _producers_in_file(net)
+                    name = use.layer.name or use.layer.type
+                    ctx.report_node(
+                        use.node,
+                        f"bottom \"{use.node.scalar}\" of layer \"{name}\" is not produced by any earlier layer in the "
+                        f"{state.describe()} net{_why_unknown(ctx, use, state, producers, graph)}: Caffe aborts with "
+                        "`Unknown bottom blob`",
+                    )

@@ -1,0 +1,60 @@
+"""B507 batchnorm-batch-stats-in-test: A BatchNorm that normalises with the current batch in a TEST net."""
+
+from __future__ import annotations
+
+from protolint.diagnostics import Fix
+from protolint.edits import delete_field
+from protolint.model.facts import batchnorm_global_stats
+
+from ._helpers import NormRule
+
+
+class BatchNormBatchStatsInTest(NormRule):
+    code = "B507"
+    name = "batchnorm-batch-stats-in-test"
+    severity = "warning"
+    fixable = True
+    summary = "A BatchNorm that normalises with the current batch in a TEST net"
+    what_it_does = (
+        "Reports a BatchNorm present in a TEST state (a solver's test net, or the TEST state of a stand-alone or "
+        "deploy net) that uses batch statistics there: `use_global_stats: false`, or `phase: TRAIN` on the layer."
+    )
+    why_it_matters = (
+        "use_global_stats defaults to true in TEST (batch_norm_layer.cpp:14-16). With batch statistics the "
+        "output of each image depends on the rest of the batch, test accuracy changes with the test batch size, "
+        "and with one image per batch (or a 1x1 input after an InnerProduct) the variance is 0 and the output is 0."
+    )
+    example = (
+        'layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 3 dim: 8 dim: 8 } } }\n'
+        'layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1" convolution_param { num_output: 4 kernel_size: 3 } }\n'
+        'layer { name: "bn1" type: "BatchNorm" bottom: "conv1" top: "conv1" batch_norm_param { use_global_stats: false } }'
+    )
+    how_to_fix = (
+        "Remove `use_global_stats: false` (Caffe then uses batch statistics in TRAIN and the stored ones in TEST), "
+        "or keep it only in a layer copy included in TRAIN."
+    )
+    version_notes = "BatchNorm exists since rc3."
+
+    def check(self, ctx):
+        text = ctx.source.text
+        reported = set()
+        for net in ctx.nets():
+            for state in net.states():
+                if state.phase != "TEST":
+                    continue
+                for layer in net.layers_in(state):
+                    if layer.type != "BatchNorm" or id(layer) in reported:
+                        continue
+                    uses_global, node = batchnorm_global_stats(layer, "TEST")
+                    if uses_global is not False or node is None:
+                        continue
+                    reported.add(id(layer))
+                    if node.name == "phase":
+                        cause, fixes = "its `phase: TRAIN` makes it", None
+                    else:
+                        cause = "`use_global_stats: false` makes it"
+                        fixes = [Fix("Remove use_global_stats: false", [delete_field(text, node)], safe=False)]
+                    ctx.report_value(node, f"BatchNorm \"{layer.name}\" normalises with the current batch in {state.describe()} "
+                              f"({cause} ignore the stored statistics): results depend on the batch, and with batch size 1 "
+                              "(or 1x1 spatial after an InnerProduct) the variance is 0 and the output is 0 — remove "
+                              "use_global_stats: false for TEST (it defaults to true)", fixes=fixes)

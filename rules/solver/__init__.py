@@ -1,0 +1,2 @@
+"""The solver rules."""
+

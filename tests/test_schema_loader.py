@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from protolint.cache import cache_dir
-from protolint.schema import loader
+from protolint.schema import loader, proto_parser
 from protolint.schema.descriptors import default_text, message_classes, to_file_descriptor
 from protolint.schema.loader import SchemaError, builtin_schema, load_schema, parse_schema
 from protolint.schema.model import Schema
@@ -618,7 +618,7 @@ def test_disk_cache_is_used_without_parsing(tmp_path, isolated_cache, monkeypatc
     def no_parsing():
         raise AssertionError("the disk cache should have made parsing unnecessary")
 
-    monkeypatch.setattr(loader, "_get_parser", no_parsing)
+    monkeypatch.setattr(proto_parser, "get_parser", no_parsing)
     schema = load_schema(path)
     assert schema.message("M").fields["a"].default == 3
     assert schema.message("M").fields["a"].containing is schema.message("M")

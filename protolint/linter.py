@@ -6,7 +6,7 @@ import gc
 import re
 from dataclasses import dataclass, field, replace
 
-from .checker import SchemaChecker
+from .schema.checker import SchemaChecker
 from .context import LintContext
 from .diagnostics import SEVERITY_RANK, Diagnostic
 from .registry import Registry, default_registry

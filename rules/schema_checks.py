@@ -1,6 +1,6 @@
 """The checks every Caffe text file gets from protobuf's own parser, as protolint rules.
 
-Their findings come from protolint.syntax.parser and protolint.checker; these classes carry the
+Their findings come from protolint.syntax.parser and protolint.schema.checker; these classes carry the
 codes, names and documentation, so the findings can be selected, configured and explained like
 every other rule.
 """

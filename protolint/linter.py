@@ -6,11 +6,11 @@ import gc
 import re
 from dataclasses import dataclass
 
-from .checker import SchemaChecker
 from .context import LintContext, Links
 from .diagnostics import SEVERITY_RANK, Diagnostic
 from .options import LintOptions
 from .rule import Rule
+from .schema.checker import SchemaChecker
 from .schema.model import MessageType
 from .source import SourceText
 from .syntax.nodes import Message

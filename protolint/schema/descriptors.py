@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import math
 import os
+import struct
 
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 
-from protolint.schema.loader import INT32_MAX, MAX_FIELD_NUMBER, float32
-from protolint.schema.model import EnumType, Field, MessageType, Schema
+from protolint.schema.model import INT32_MAX, MAX_FIELD_NUMBER, EnumType, Field, MessageType, Schema
 
 FDP = descriptor_pb2.FieldDescriptorProto
 
@@ -169,6 +169,14 @@ def _simple_ftoa(value: float) -> str:
         return "inf" if math.isinf(value) else "nan"
     text = f"{value:.6g}"
     return text if float32(float(text)) == value else f"{value:.9g}"
+
+
+def float32(value: float) -> float:
+    """The nearest 32-bit float, as C's (float) cast gives it (inf when out of range)."""
+    try:
+        return struct.unpack("<f", struct.pack("<f", value))[0]
+    except OverflowError:
+        return math.copysign(math.inf, value)
 
 
 def _c_escape(data: bytes) -> str:

@@ -6,6 +6,7 @@ Names are protobuf's: `full_name` is dotted without a leading dot (``caffe.Layer
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field as dc_field
 
 # Scalar type keywords of proto2, grouped the way the text format treats their values.
@@ -24,6 +25,19 @@ INTEGER_RANGES = {
     **{t: (-(2**63), 2**63 - 1) for t in INT64_TYPES},
     **{t: (0, 2**64 - 1) for t in UINT64_TYPES},
 }
+
+# Numbering limits protoc enforces: the largest field number, the field numbers protobuf keeps for
+# itself, and the range of enum values (32-bit signed).
+MAX_FIELD_NUMBER = 2**29 - 1
+RESERVED_FOR_PROTOBUF = (19000, 19999)
+INT32_MIN = -(2**31)
+INT32_MAX = 2**31 - 1
+
+# The scalar types by their number in descriptor.proto (FieldDescriptorProto.Type).
+DESCRIPTOR_TYPE_NAMES = {
+    1: "double", 2: "float", 3: "int64", 4: "uint64", 5: "int32", 6: "fixed64", 7: "fixed32", 8: "bool",
+    9: "string", 12: "bytes", 13: "uint32", 15: "sfixed32", 16: "sfixed64", 17: "sint32", 18: "sint64",
+}  # fmt: skip
 
 
 @dataclass(eq=False)
@@ -189,3 +203,14 @@ class Schema:
         except KeyError:
             return False
         return True
+
+    def all_dependencies(self) -> Iterator[Schema]:
+        """Every schema this one imports, directly or through other imports, each once."""
+        seen: set[int] = set()
+        stack = list(self.dependencies.values())
+        while stack:
+            dep = stack.pop()
+            if id(dep) not in seen:
+                seen.add(id(dep))
+                yield dep
+                stack.extend(dep.dependencies.values())

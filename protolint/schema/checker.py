@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import math
 
-from .diagnostics import Diagnostic, Fix, TextEdit
-from .schema.model import FLOAT_TYPES, INTEGER_RANGES, INTEGER_TYPES, Field as SchemaField, MessageType
-from .source import SourceText
-from .syntax.nodes import FLOAT, IDENT, INT, STRING, Field, ListValue, Message, Scalar
-from .suggest import closest
-from .syntax.strings import EscapeError, parse_int, unescape
+from protolint.diagnostics import Diagnostic, Fix, TextEdit
+from protolint.schema.model import FLOAT_TYPES, INTEGER_RANGES, INTEGER_TYPES, Field as SchemaField, MessageType
+from protolint.source import SourceText
+from protolint.suggest import closest
+from protolint.syntax.nodes import FLOAT, IDENT, INT, STRING, Field, ListValue, Message, Scalar
+from protolint.syntax.strings import EscapeError, parse_int, unescape
 
 _BOOL_WORDS = {"true": True, "True": True, "t": True, "1": True, "false": False, "False": False, "f": False, "0": False}
 _INF_WORDS = {"inf", "infinity"}
@@ -30,6 +30,8 @@ _TYPE_WORDS = {
 
 
 class SchemaChecker:
+    """Types documents against a schema in place and appends what protobuf's parser would reject to `diagnostics`."""
+
     def __init__(self, source: SourceText, diagnostics: list[Diagnostic]):
         self.source = source
         self.diagnostics = diagnostics

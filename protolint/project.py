@@ -82,10 +82,10 @@ def lint_inputs(inputs: list[Input], options_for: Callable[[str], LintOptions], 
 
 
 def lint_bytes(path: str, data: bytes, options: LintOptions) -> FileResult:
-    """Lint one file's bytes; a solver at a real path brings its net files along. Bad input becomes
-    diagnostics; this never raises on content."""
-    on_disk = path if os.path.isfile(path) else None
-    return lint_inputs([Input(path, data, on_disk)], lambda _path: options)[0]
+    """Lint one file's bytes; a solver that is a real file brings its net files along (text that is
+    not on disk has no folder to find them in). Bad input becomes diagnostics; never raises on content."""
+    on_disk = os.path.isfile(path)
+    return lint_inputs([Input(path, data, path if on_disk else None)], lambda _path: options, follow_nets=on_disk)[0]
 
 
 def _net_model(prepared: Prepared, links: Links):

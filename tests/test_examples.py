@@ -1,4 +1,4 @@
-"""The bundled examples: each design-card hazard is found at the line that causes it, and the clean
+"""The bundled examples: each hazard the design card names is found at the line that causes it, and the clean
 net stays clean. This is what the README's first command shows a new user."""
 
 import json

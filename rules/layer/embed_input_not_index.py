@@ -8,7 +8,7 @@ from protolint.model.facts import BVLC_LAYER_TYPES
 from protolint.rule import Rule
 
 
-# Producers of integer values (spec §2): label tops of data layers, HDF5/Input/DummyData/Python, ArgMax indices.
+# Producers of integer values: label tops of data layers, HDF5/Input/DummyData/Python, ArgMax indices.
 _LABEL_TOP_SOURCES = frozenset("Data ImageData WindowData MemoryData".split())
 
 

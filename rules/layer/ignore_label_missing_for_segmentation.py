@@ -10,7 +10,7 @@ from ._helpers import EXAMPLE_INPUT
 
 
 def spatial(graph, use, limit: int = 10000) -> bool:
-    """H-SPATIAL: the blob still has spatial axes — its producers reach a Convolution, Deconvolution, Crop
+    """Whether the blob still has spatial axes — its producers reach a Convolution, Deconvolution, Crop
     or (non-global) Pooling before any InnerProduct, global pooling, Reshape or Flatten."""
     top = graph.producer_of(use) if use is not None else None
     while top is not None and limit > 0:

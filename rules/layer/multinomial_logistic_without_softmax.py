@@ -8,7 +8,7 @@ from protolint.rule import Rule
 from ._helpers import EXAMPLE_CLASSIFIER, EXAMPLE_INPUT, loss_inputs
 
 
-# Layers whose output is not a probability distribution (spec L308).
+# Layers whose output is not a probability distribution.
 NOT_PROBABILITIES = frozenset(
     "InnerProduct Convolution Deconvolution Embed Scale Bias BatchNorm MVN LRN Pooling Eltwise Concat ReLU PReLU "
     "ELU TanH AbsVal BNLL Power Exp Log".split()

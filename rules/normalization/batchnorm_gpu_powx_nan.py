@@ -7,7 +7,7 @@ from protolint.rule import SolverRule
 
 class BatchNormPre10Gpu(SolverRule):
     code = "B510"
-    name = "batchnorm-gpu-powx-nan"  # the spec calls it batchnorm-pre-1.0-gpu; names have no dots
+    name = "batchnorm-gpu-powx-nan"
     severity = "info"
     summary = "BatchNorm trained on the GPU with a Caffe older than 1.0"
     what_it_does = (

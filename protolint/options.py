@@ -9,15 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .registry import Registry
+if TYPE_CHECKING:  # (the registry is not imported even for types: it imports the rule API, which sees options)
     from .schema.model import Schema
 
 
 @dataclass(frozen=True)
 class LintOptions:
     schema: Schema
-    registry: Registry | None = None  # the rules to choose from (protolint.api.default_registry())
+    registry: object = None  # registry.Registry: the rules to choose from (protolint.api.default_registry())
     root: str | None = None  # "net" | "solver" | a message name; None = from the header or the content
     extra_layer_types: frozenset[str] = frozenset()
     select: tuple[str, ...] = ("ALL",)

@@ -6,7 +6,6 @@ import pytest
 
 from protolint.api import default_options
 from protolint.api import lint_bytes
-from protolint.linter import LintOptions
 from protolint.schema.loader import builtin_schema
 
 

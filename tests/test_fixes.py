@@ -90,7 +90,6 @@ def test_overlapping_fixes_wait_for_the_next_pass():
 def test_a_fix_that_would_break_the_file_is_not_applied(tmp_path, capsys):
     from protolint.cli import _fixed_text
     from protolint.api import lint_bytes
-    from protolint.linter import LintOptions
     from protolint.project import Input
     from protolint.schema.loader import builtin_schema
 

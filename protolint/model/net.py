@@ -9,13 +9,9 @@ each state. Nets embedded in a solver are not upgraded, exactly as Caffe does no
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from ..syntax.nodes import Field, Message, Scalar
 from .facts import LOSS_TYPES
-
-if TYPE_CHECKING:
-    from .usage import Usage
 
 # V1LayerParameter.LayerType -> the type string of the V2 format (Caffe's V1 -> V2 upgrade).
 V1_TYPE_NAMES = {
@@ -299,7 +295,7 @@ class Net:
     root: Message  # the NetParameter node
     layers: list[Layer]  # every layer in file order, upgraded
     embedded: bool = False  # inside a solver (net_param, ...): Caffe does not upgrade these
-    usage: Usage | None = None  # how it is used (model.usage.decide); set before rules run
+    usage: object = None  # model.usage.Usage: how it is used (model.usage.decide), set before rules run
     memo: dict = field(default_factory=dict, repr=False)  # answers about this net
     _graphs: dict[NetState, BlobGraph] = field(default_factory=dict)
     _has_loss: dict[NetState, bool] = field(default_factory=dict)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
-
 from protolint.context import Once
 from protolint.rule import Rule
+from protolint.suggest import closest
+
+# Spelling suggestions per file: each compares against every blob name, so a file with thousands of
+# unknown bottoms (names that lost their quotes, a generated net) stays linear in time.
+SUGGESTION_BUDGET = 50
 
 
 def _producers_in_file(net) -> dict:
@@ -17,11 +20,10 @@ def _producers_in_file(net) -> dict:
     return found
 
 
-def _why_unknown(ctx, use, state, producers, graph) -> str:
+def _why_unknown(ctx, use, state, producers, known) -> str:
     """Why the blob is missing: its producer is filtered out of this state, or comes later, or the
-    name is misspelt; then what to do."""
-    import difflib
-
+    name is misspelt (`known`: the blob names of the state, None when no more suggestions are made);
+    then what to do."""
     blob = use.node.scalar
     writers = producers.get(blob, [])
     line = lambda layer: ctx.source.position(layer.message.start)[0]  # noqa: E731
@@ -35,9 +37,8 @@ def _why_unknown(ctx, use, state, producers, graph) -> str:
         w = later[0]
         return (f' (layer "{w.name}" at line {line(w)} produces it, but later: Caffe wires layers in file order); '
                 "move that layer above this one")
-    known = sorted({name for (name, _version) in graph.producers})
-    close = difflib.get_close_matches(blob, known, n=1, cutoff=0.7)
-    return f'; did you mean "{close[0]}"?' if close else "; produce it before this layer or fix the name"
+    close = closest(blob, known) if known is not None else None
+    return f'; did you mean "{close}"?' if close else "; produce it before this layer or fix the name"
 
 
 class UnknownBottom(Rule):
@@ -60,16 +61,19 @@ class UnknownBottom(Rule):
 
     def check(self, ctx):
         once = Once()
+        budget = SUGGESTION_BUDGET
         for net, state, graph in ctx.graphs():
-            producers = None
+            producers = known = None
             for use in graph.unknown_bottoms:
                 if once.first(use.node):
                     if producers is None:
                         producers = _producers_in_file(net)
+                        known = sorted({name for (name, _version) in graph.producers})
+                    budget -= 1
                     name = use.layer.name or use.layer.type
+                    why = _why_unknown(ctx, use, state, producers, known if budget >= 0 else None)
                     ctx.report_node(
                         use.node,
                         f"bottom \"{use.node.scalar}\" of layer \"{name}\" is not produced by any earlier layer in the "
-                        f"{state.describe()} net{_why_unknown(ctx, use, state, producers, graph)}: Caffe aborts with "
-                        "`Unknown bottom blob`",
+                        f"{state.describe()} net{why}: Caffe aborts with `Unknown bottom blob`",
                     )

@@ -4,11 +4,9 @@ Caffe's net.cpp."""
 from __future__ import annotations
 
 from protolint.api import default_options, lint_bytes
-from protolint.linter import LintOptions
 from protolint.model.usage import net_alone
-from protolint.model.net import TRAIN, Net
+from protolint.model.net import TRAIN
 from protolint.model import backward as nb
-from protolint.schema.loader import builtin_schema
 
 IN = ('layer { name: "in" type: "Input" top: "data" top: "label" '
       'input_param { shape { dim: 8 dim: 4 } shape { dim: 8 } } }\n')

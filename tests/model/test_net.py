@@ -4,10 +4,8 @@ V0 layers upgraded as Caffe upgrades them."""
 from __future__ import annotations
 
 from protolint.api import default_options, lint_bytes
-from protolint.linter import LintOptions
 from protolint.model.usage import net_alone
-from protolint.model.net import TRAIN, Net
-from protolint.schema.loader import builtin_schema
+from protolint.model.net import TRAIN
 
 
 def test_blob_graph_split_points_and_versions():

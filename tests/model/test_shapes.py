@@ -6,11 +6,10 @@ from __future__ import annotations
 import time
 
 from protolint.api import default_options
-from protolint.linter import LintOptions, prepare
+from protolint.linter import prepare
 from protolint.model.usage import net_alone
-from protolint.model.net import TEST, TRAIN, Net
+from protolint.model.net import TEST, TRAIN
 from protolint.model.shapes import infer_shapes
-from protolint.schema.loader import builtin_schema
 
 
 def shapes_of(text, state=TEST):

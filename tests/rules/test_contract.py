@@ -8,7 +8,6 @@ import sys
 import pytest
 
 from protolint.api import default_options
-from protolint.linter import LintOptions
 from protolint.project import Input, lint_inputs
 from protolint.api import default_registry
 from protolint.rule import DOC_SECTIONS, SECTION_TITLES

@@ -4,7 +4,7 @@ codes, and the reference models."""
 from __future__ import annotations
 
 from protolint.rules import BUILTIN_RULES
-from tests.rules.kit import apply, codes, hits, lint, one, reference_findings
+from tests.rules.kit import apply, codes, hits, one, reference_findings
 
 IN = ('layer { name: "in" type: "Input" top: "data" top: "label" '
       'input_param { shape { dim: 8 dim: 3 dim: 8 dim: 8 } shape { dim: 8 } } }\n')

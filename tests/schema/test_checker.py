@@ -12,7 +12,6 @@ from google.protobuf import text_format
 
 from protolint.api import default_options
 from protolint.api import lint_bytes
-from protolint.linter import LintOptions
 from protolint.schema.descriptors import message_classes
 from protolint.schema.loader import parse_schema
 

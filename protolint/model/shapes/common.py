@@ -1,0 +1,81 @@
+"""Shapes, the issues shape inference records, and the small helpers its layer handlers share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...syntax.nodes import Message
+from ..geometry import int_values as ints
+
+Shape = tuple  # tuple[int | None, ...]
+
+
+@dataclass(eq=False, slots=True)
+class ShapeIssue:
+    """A setup CHECK that fails (or a top with a dimension <= 0) with the inferred shapes."""
+
+    kind: str  # what failed: nonpositive-dim, empty-window, pooling-non-4d, loss-shape-mismatch,
+    # shape-mismatch, crop-too-large
+    layer: object  # protolint.model.net.Layer
+    node: object  # where to point; None: at the layer
+    message: str
+
+
+@dataclass(eq=False, slots=True)
+class ShapeResult:
+    shapes: dict
+    issues: list
+
+
+def fmt_shape(shape) -> str:
+    if shape is None:
+        return "?"
+    if not shape:
+        return "scalar"
+    return "×".join("?" if d is None else str(d) for d in shape)
+
+
+def known(shape) -> bool:
+    return shape is not None and all(d is not None for d in shape)
+
+
+def count(shape, start: int = 0, end: int | None = None):
+    """Product of shape[start:end], None when an axis is unknown."""
+    total = 1
+    for d in shape[start:end]:
+        if d is None:
+            return None
+        total *= d
+    return total
+
+
+def int_value(value):
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def blob_shape(message) -> Shape | None:
+    """A BlobShape message (`shape { dim: ... }`) as a tuple, None when a value is not an int."""
+    if not isinstance(message, Message):
+        return None
+    dims = ints(message, "dim")
+    if any(d is None for d in dims):
+        return None
+    return tuple(dims)
+
+
+def canonical_axis(axis, num_axes: int):
+    """Blob::CanonicalAxisIndex; None when out of range (Caffe aborts)."""
+    if axis is None or not -num_axes <= axis < num_axes:
+        return None
+    return axis + num_axes if axis < 0 else axis
+
+
+def axis_error(layer, axis, shape, field=None) -> str:
+    return (f'{layer.type} "{layer.name}": axis {axis} is out of range for its {len(shape)}-D input '
+            f'({fmt_shape(shape)}) — Caffe aborts at setup with "axis {axis} out of range for {len(shape)}-D input '
+            'blob"')
+
+
+def positive(shape) -> bool:
+    """No dimension is known to be <= 0 (such a blob already got its own report)."""
+    return all(d is None or d > 0 for d in shape)

@@ -139,7 +139,10 @@ def test_the_table_is_in_code_order_and_reserved_codes_are_unused():
 
 
 def test_every_package_folder_is_installed():
-    import tomllib
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
 
     listed = set(tomllib.loads((REPOSITORY / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     packages = {name for name, path in MODULES.items() if path.name == "__init__.py"}

@@ -19,7 +19,7 @@ class LayerFrozen(Rule):
     summary = "A trained layer whose every parameter has lr_mult 0"
     what_it_does = (
         "In the TRAIN state of a trained net, reports layers with parameter blobs (BatchNorm excluded) whose "
-        "every blob has lr_mult 0, unless weights are known to be loaded (option assume_pretrained)."
+        "every blob has lr_mult 0, unless its weights are known to come from a .caffemodel (the training solver's `weights`, or the `pretrained` setting)."
     )
     why_it_matters = (
         "lr_mult 0 disables the update (net.cpp:145-153): the layer keeps its initial filler values. That is "

@@ -1,0 +1,80 @@
+"""How a net is used — the one answer every rule reads (model.usage): the states Caffe builds it in,
+where Backward runs, and whether its weights start from a .caffemodel."""
+
+from __future__ import annotations
+
+from protolint.api import default_options, lint_bytes
+from protolint.linter import prepare
+from protolint.model.usage import net_alone
+from protolint.project import Input, lint_inputs
+
+DATA = 'layer { name: "d" type: "Data" top: "data" top: "label" include { phase: %s } data_param { source: "db" batch_size: 8 backend: LMDB } }\n'
+FC = 'layer { name: "fc" type: "InnerProduct" bottom: "data" top: "fc" inner_product_param { num_output: 2 } }\n'
+LOSS = 'layer { name: "loss" type: "SoftmaxWithLoss" bottom: "fc" bottom: "label" top: "loss" }\n'
+INPUT = 'layer { name: "in" type: "Input" top: "data" input_param { shape { dim: 1 dim: 4 } } }\n'
+
+
+def usage_of(text: str):
+    net = net_alone(prepare("net.prototxt", text.encode(), default_options()).document.root)
+    return [s.describe() for s in net.train_states()], [s.describe() for s in net.test_states()]
+
+
+def test_a_train_val_net_is_trained_in_train_and_tested_in_test():
+    assert usage_of(DATA % "TRAIN" + DATA % "TEST" + FC + LOSS) == (["TRAIN"], ["TEST"])
+
+
+def test_a_deploy_net_is_only_built_in_test():
+    # No loss: nothing trains it, and Caffe's deploy tools build it in TEST.
+    assert usage_of(INPUT + FC) == ([], ["TEST"])
+
+
+def test_a_net_with_only_test_data_is_never_trained():
+    assert usage_of(DATA % "TEST" + FC + LOSS) == ([], ["TEST"])
+
+
+def test_a_python_loss_without_loss_weight_still_marks_the_net_as_trained():
+    python_loss = ('layer { name: "loss" type: "Python" bottom: "fc" bottom: "label" top: "loss" '
+                   'python_param { module: "losses" layer: "DiceLoss" } }\n')
+    assert usage_of(DATA % "TRAIN" + FC + python_loss) == (["TRAIN"], [])
+
+
+def test_a_solver_decides_the_states_and_the_weights(tmp_path, monkeypatch):
+    import protolint.project as project
+
+    (tmp_path / "net.prototxt").write_text(DATA % "TRAIN" + DATA % "TEST" + FC + LOSS)
+    solver = tmp_path / "solver.prototxt"
+    solver.write_text('net: "net.prototxt"\ntest_iter: 1\ntest_interval: 10\nbase_lr: 0.01\nlr_policy: "fixed"\n'
+                      'max_iter: 10\nweights: "init.caffemodel"\ntest_state { stage: "val" }\n')
+    nets = []
+    real_run = project.run
+    monkeypatch.setattr(project, "run", lambda p, links=None, net=None: nets.append(net) or real_run(p, links, net))
+    lint_inputs([Input(str(solver), solver.read_bytes(), str(solver))], lambda _p: default_options())
+    net = nets[1]
+    assert [s.describe() for s in net.train_states()] == ["TRAIN"]
+    assert [s.describe() for s in net.test_states()] == ["TEST #1 (stage val)"]
+    assert net.pretrained and net.usage.from_solver
+
+
+def test_one_fine_tuning_answer_for_every_rule(tmp_path):
+    """A solver with `weights` silences the rules about initial weights alike (they once disagreed:
+    missing-weight-filler and the BatchNorm rule read the solver, constant-weight-filler and
+    layer-frozen an option nothing set)."""
+    net = (DATA % "TRAIN"
+           + 'layer { name: "conv" type: "Convolution" bottom: "data" top: "conv" '
+             'convolution_param { num_output: 4 kernel_size: 1 weight_filler { type: "constant" value: 0.1 } } }\n'
+           + 'layer { name: "frozen" type: "InnerProduct" bottom: "conv" top: "frozen" param { lr_mult: 0 } param { lr_mult: 0 } '
+             'inner_product_param { num_output: 4 } }\n'
+           + 'layer { name: "fc" type: "InnerProduct" bottom: "frozen" top: "fc" '
+             'inner_product_param { num_output: 2 weight_filler { type: "xavier" } } }\n' + LOSS)
+    rules = {"constant-weight-filler", "layer-frozen"}
+    alone = {d.rule for d in lint_bytes("net.prototxt", net.encode(), default_options()).diagnostics}
+    assert rules <= alone
+    (tmp_path / "net.prototxt").write_text(net)
+    solver = tmp_path / "solver.prototxt"
+    solver.write_text('net: "net.prototxt"\nbase_lr: 0.01\nlr_policy: "fixed"\nmax_iter: 10\nweights: "init.caffemodel"\n')
+    results = lint_inputs([Input(str(solver), solver.read_bytes(), str(solver))], lambda _p: default_options())
+    found = {d.rule for r in results for d in r.diagnostics}
+    assert not rules & found, found
+    # The same when the weights are passed on the command line: the `pretrained` setting.
+    told = {d.rule for d in lint_bytes("net.prototxt", net.encode(), default_options(pretrained=True)).diagnostics}
+    assert not rules & told

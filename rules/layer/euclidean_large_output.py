@@ -38,7 +38,7 @@ class EuclideanLargeOutput(Rule):
     def check(self, ctx):
         once = Once()
         for net in ctx.nets():
-            solver, _ = (ctx.solver, net.usage.embedded_role)
+            solver = ctx.solver
             lr = number(solver.get("base_lr")) if solver is not None else None
             if lr is not None and lr < 1e-3:
                 continue

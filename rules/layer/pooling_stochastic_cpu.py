@@ -29,7 +29,7 @@ class PoolingStochasticCpu(Rule):
 
     def check(self, ctx):
         for net in ctx.nets():
-            solver, _ = (ctx.solver, net.usage.embedded_role)
+            solver = ctx.solver
             for layer in net.built_layers():
                 node = layer.field("pooling_param.pool") if layer.type == "Pooling" else None
                 if node is None or node.scalar != "STOCHASTIC":

@@ -35,7 +35,7 @@ class PReLUSlopeDecay(Rule):
     def check(self, ctx):
         once = Once()
         for net in ctx.nets():
-            solver, _ = (ctx.solver, net.usage.embedded_role)
+            solver = ctx.solver
             if solver is not None and not (number(solver.get("weight_decay")) or 0) > 0:
                 continue
             for state in net.train_states():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from protolint.context import Once
-from protolint.model.net import TRAIN
 from protolint.rule import Rule
 from protolint.syntax.nodes import number
 
@@ -32,7 +31,7 @@ class RecurrentNoClip(Rule):
 
     def check(self, ctx):
         for net in ctx.nets():
-            solver, role = (ctx.solver, net.usage.embedded_role)
+            solver, role = ctx.solver, net.usage.embedded_role
             if solver is None or role != "train":
                 continue
             clip = number(solver.get("clip_gradients"))
@@ -41,7 +40,7 @@ class RecurrentNoClip(Rule):
             node = solver.field("clip_gradients")
             related = [(node.start, node.end, "clip_gradients is negative (off)")] if node is not None else None
             seen = Once()
-            for state in [s for s in net.states() if s.phase == "TRAIN"] or [TRAIN]:
+            for state in net.train_states():
                 for layer in net.layers_in(state):
                     if layer.type in ("LSTM", "RNN") and seen.first(layer.message):
                         ctx.report_layer(layer, f'{layer.type} "{layer.name}" is trained without gradient clipping: gradients '

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import sys
+from dataclasses import replace
 
 import click
 
@@ -50,6 +51,9 @@ def main() -> None:
 @click.option("--select", multiple=True, help="Rules to run: names, codes or code prefixes, comma-separated (default: ALL).")
 @click.option("--ignore", multiple=True, help="Rules to skip: names, codes or code prefixes, comma-separated.")
 @click.option("--extra-layer-types", multiple=True, help="Layer types your build adds (custom C++ layers), comma-separated.")
+@click.option("--pretrained/--from-scratch", "pretrained", default=None,
+              help="The trained nets start from a .caffemodel (caffe train --weights, or set from Python) / from their fillers "
+                   "(default: the solver's `weights`, the `pretrained` setting, or what the net shows).")
 @click.option("--include", multiple=True, help="File name patterns to lint inside folders (default: *.prototxt).")
 @click.option("--exclude", multiple=True, help="Path or name patterns to skip inside folders.")
 @click.option("--stdin-filename", help="The path to report for input read from stdin (-).")
@@ -59,7 +63,7 @@ def main() -> None:
 @click.option("--fix", is_flag=True, help="Apply safe fixes to the files, then report what is left.")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: also apply fixes that may change what the model computes.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them; exit 1 if there are any.")
-def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_types, include, exclude, stdin_filename, color,
+def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_types, pretrained, include, exclude, stdin_filename, color,
           config_path, caffe_version, fix, unsafe_fixes, diff):
     """Lint prototxt files and folders (folders: *.prototxt, recursively).
 
@@ -123,7 +127,9 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
                 registry=registry,
             )
             options_by_config[config.path] = options
-        return options.with_ignored(config.ignored_for(file_path))
+        options = options.with_ignored(config.ignored_for(file_path))
+        starts_pretrained = pretrained if pretrained is not None else config.pretrained_for(file_path)
+        return replace(options, pretrained=starts_pretrained) if starts_pretrained is not None else options
 
     had_io_error = False
     inputs = []

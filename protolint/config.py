@@ -6,6 +6,8 @@
     proto = "caffe/src/caffe/proto/caffe.proto"   # relative to this file
     caffe-version = "1.0"               # rc1..rc5, 1.0, master (default: read off the schema)
     extra-layer-types = ["PriorBox"]
+    pretrained = true                   # the trained nets start from a .caffemodel (caffe train --weights);
+                                        # false: from scratch; or globs: ["finetune/*.prototxt"]
 
     [tool.protolint.severity]           # per-rule severity
     missing-bias-filler = "warning"
@@ -27,7 +29,7 @@ from functools import lru_cache
 from .suggest import closest
 
 CONFIG_FILENAMES = (".protolint.toml", "pyproject.toml")
-_KEYS = ("select", "ignore", "proto", "caffe-version", "extra-layer-types", "severity", "per-file-ignores")
+_KEYS = ("select", "ignore", "proto", "caffe-version", "extra-layer-types", "pretrained", "severity", "per-file-ignores")
 
 
 class ConfigError(Exception):
@@ -46,20 +48,28 @@ class Config:
     extra_layer_types: list[str] = field(default_factory=list)
     severity: dict[str, str] = field(default_factory=dict)  # rule name -> severity
     per_file_ignores: list[tuple[str, list[str]]] = field(default_factory=list)
+    pretrained: bool | list[str] | None = None  # a value for every file, or the globs of the pretrained ones
 
     @property
     def folder(self) -> str:
         return os.path.dirname(self.path) if self.path else os.getcwd()
 
-    def ignored_for(self, file_path: str) -> list[str]:
-        """Rule selectors that per-file-ignores turns off for one file."""
-        if not self.per_file_ignores:
-            return []
+    def pretrained_for(self, file_path: str) -> bool | None:
+        """What `pretrained` says for one file: a value, or True when a glob matches it (None otherwise)."""
+        if not isinstance(self.pretrained, list):
+            return self.pretrained
+        return True if self._matches(file_path, self.pretrained) else None
+
+    def _matches(self, file_path: str, patterns) -> list[str]:
         relative = os.path.relpath(os.path.abspath(file_path), self.folder).replace(os.sep, "/")
         name = os.path.basename(file_path)
+        return [p for p in patterns if fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(name, p)]
+
+    def ignored_for(self, file_path: str) -> list[str]:
+        """Rule selectors that per-file-ignores turns off for one file."""
         found: list[str] = []
         for pattern, selectors in self.per_file_ignores:
-            if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(name, pattern):
+            if self._matches(file_path, [pattern]):
                 found += selectors
         return found
 
@@ -140,6 +150,11 @@ def _from_table(path: str, table: dict, prefix: str, registry) -> Config:
         config.ignore = rule_selectors("ignore", string_list("ignore"))
     if "extra-layer-types" in table:
         config.extra_layer_types = string_list("extra-layer-types")
+    if "pretrained" in table:
+        value = table["pretrained"]
+        if not isinstance(value, bool) and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            fail("pretrained", "expected true, false, or a list of globs of the files whose nets are fine-tuned")
+        config.pretrained = value
     if "proto" in table:
         if not isinstance(table["proto"], str):
             fail("proto", "expected a path to a caffe.proto")

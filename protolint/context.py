@@ -93,7 +93,7 @@ class LintContext:
             from .model.usage import decide
 
             self._net = Net.from_message(self.document.root)
-            self._net.usage = decide(self._net, self.links.solver_use, self.options.pretrained)
+            self._net.usage = decide(self._net, self.links.solver_use, self.options.pretrained, self.source.path)
         return self._net
 
     @property
@@ -113,7 +113,7 @@ class LintContext:
             elif self.kind == "solver":
                 from .model.usage import embedded_nets
 
-                self._nets = embedded_nets(self.solver)
+                self._nets = embedded_nets(self.solver, self.options.pretrained, self.source.path)
             else:
                 self._nets = []
         return self._nets

@@ -93,7 +93,7 @@ def _net_model(prepared: Prepared, links: Links):
     from .model.usage import decide
 
     net = Net.from_message(prepared.document.root)
-    net.usage = decide(net, links.solver_use, prepared.options.pretrained)
+    net.usage = decide(net, links.solver_use, prepared.options.pretrained, prepared.path)
     return net
 
 

@@ -74,7 +74,8 @@ def main() -> int:
         protolint = [options.protolint]
     else:
         beside = Path(sys.executable).with_name("protolint")
-        protolint = [str(beside)] if beside.exists() else [shutil.which("protolint") or "protolint"]
+        found = str(beside) if beside.exists() else shutil.which("protolint")
+        protolint = [found] if found else [sys.executable, "-m", "protolint"]
     extra = [a for a in options.args if a != "--"]
     folders = sorted(p for p in corpus.iterdir() if p.is_dir() and not p.name.startswith("."))
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:

@@ -390,8 +390,9 @@ class Net:
 
     @property
     def pretrained(self) -> bool:
-        """Its weights start from a .caffemodel (the solver that trains it names one in `weights`)."""
-        return self.usage.pretrained
+        """Told that its weights start from a .caffemodel (a solver's `weights`, or the `pretrained`
+        setting); model.usage.initialisation also reads the text for signs of fine-tuning."""
+        return self.usage.told_pretrained is True
 
     @property
     def trained(self) -> bool:

@@ -11,15 +11,25 @@ rules read the result from `Net.usage`.
 A net linted alone is built in the states its data layers' include rules ask for; it is trained
 only in a TRAIN state that has a loss, and checked only in states something builds: a deploy net
 (no loss) is checked as Caffe runs it, in TEST, never in a TRAIN state nobody builds.
+
+Where a trained net's weights start (`initialisation(net)`): told — a solver's `weights`, or the
+`pretrained` setting for weights passed as `caffe train --weights` or from Python — or read off the
+text: layers without fillers that are frozen, that a released model's .caffemodel can fill, or
+that form a backbone feeding a head with fillers; a file named for fine-tuning. Rules about initial weights are at full severity only when
+nothing says the weights are pretrained, and their messages name the evidence they used.
 """
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field
 
 from ..syntax.nodes import Message
-from .facts import BVLC_LAYER_TYPES
+from .backbones import loadable_from
+from .facts import BVLC_LAYER_TYPES, WEIGHT_BEARING
 from .net import TEST, TRAIN, Net, NetState
+from .params import lr_mult
 
 
 @dataclass
@@ -48,7 +58,9 @@ class Usage:
     test_states: list[NetState]  # states it is only run forward in
     from_solver: bool = False  # the states come from a solver (linked net file or embedded net)
     solvers: list[str] = field(default_factory=list)  # paths of the solvers using a net file
-    pretrained: bool = False  # its weights start from a .caffemodel the solver names
+    told_pretrained: bool | None = None  # what a solver's `weights` or the `pretrained` setting say
+    told_by: str = ""  # which of them said it, for messages
+    path: str = ""  # the net's file (the solver's for an embedded net)
     solver_trained: bool = False  # a solver names it as its train net (whether or not it has a loss)
     embedded_field: object = None  # net_param / train_net_param / test_net_param of the solver file
     embedded_role: str | None = None  # "train" | "test" for an embedded net
@@ -62,26 +74,112 @@ class Usage:
         return seen
 
 
-def decide(net: Net, solver_use: SolverUse | None = None, pretrained: bool | None = None) -> Usage:
+def decide(net: Net, solver_use: SolverUse | None = None, pretrained: bool | None = None, path: str = "") -> Usage:
     """The usage of a net file: from the solvers linked with it, else from the net alone.
     `pretrained`: what the user said about the starting weights (None: not said)."""
+    told, told_by = _told(solver_use, pretrained)
     if solver_use is not None and solver_use.states:
         train = [s for s in solver_use.states if s.phase == "TRAIN"] if solver_use.trained else []
         test = [s for s in solver_use.states if s not in train]
-        starts_pretrained = solver_use.pretrained if pretrained is None else pretrained
-        return Usage(train, test, True, list(solver_use.solvers), starts_pretrained, solver_use.trained)
+        return Usage(train, test, True, list(solver_use.solvers), told, told_by, path, solver_use.trained)
     states = inferred_states(net)
     train = [s for s in states if s.phase == "TRAIN" and (net.has_loss_in(s) or _loss_like_in(net, s))]
     test = [s for s in states if s.phase != "TRAIN"]
     if not train and not test:
         test = states  # built for TRAIN but never trained (no loss): still checked as it is built
-    return Usage(train, test, pretrained=bool(pretrained))
+    return Usage(train, test, told_pretrained=told, told_by=told_by, path=path)
 
 
-def net_alone(root: Message) -> Net:
+def _told(solver_use: SolverUse | None, setting: bool | None) -> tuple[bool | None, str]:
+    if setting is not None:
+        return setting, "the `pretrained` setting" if setting else "the `pretrained = false` setting"
+    if solver_use is not None and solver_use.pretrained:
+        return True, f"the `weights` of {', '.join(solver_use.solvers)}"
+    return None, ""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    kind: str  # frozen-unfilled | released-model | backbone-head | file-name
+    text: str  # what a message says, e.g. 'its 13 layers without fillers are named and sized like VGG-16's'
+
+
+@dataclass
+class Initialisation:
+    """Where a trained net's weights start."""
+
+    told: bool | None  # True: pretrained, False: from scratch, as a solver or the setting says
+    told_by: str
+    evidence: list[Evidence]  # read off the text: signs of fine-tuning
+
+    def pretrained(self, ignore: tuple[str, ...] = ()) -> bool | None:
+        """True when told or when the text shows fine-tuning (evidence kinds in `ignore` aside);
+        False when told from scratch; None when nothing says."""
+        if self.told is not None:
+            return self.told
+        return True if self.signs(ignore) else None
+
+    def signs(self, ignore: tuple[str, ...] = ()) -> list[Evidence]:
+        return [e for e in self.evidence if e.kind not in ignore]
+
+    def reason(self, ignore: tuple[str, ...] = ()) -> str:
+        """The evidence in words: "the solver's `weights`", "its layers ... (and ...)"."""
+        if self.told is not None:
+            return self.told_by
+        return "; ".join(e.text for e in self.signs(ignore))
+
+
+_FINE_TUNE_NAME = re.compile(r"fine[-_ ]?tun|(?<![a-z])ft(?![a-z])")
+
+
+def initialisation(net: Net) -> Initialisation:
+    """The evidence on where the net's weights start (memoised on the net)."""
+    found = net.memo.get("initialisation")
+    if found is None:
+        found = net.memo["initialisation"] = _initialisation(net)
+    return found
+
+
+def _initialisation(net: Net) -> Initialisation:
+    usage = net.usage
+    evidence: list[Evidence] = []
+    trained = net.trained_layers()
+    weighted = [layer for layer in trained if layer.type in WEIGHT_BEARING]
+    unfilled = [layer for layer in weighted if layer.field(f"{WEIGHT_BEARING[layer.type]}.weight_filler") is None]
+    filled = [layer for layer in weighted if layer not in unfilled]
+    frozen = [layer for layer in unfilled if lr_mult(layer, 0) == 0]
+    if frozen:
+        evidence.append(Evidence("frozen-unfilled", f"{_count(frozen, 'layer')} without a weight_filler "
+                                                    f"{'is' if len(frozen) == 1 else 'are'} frozen (lr_mult 0) "
+                                                    f"({_names(frozen)})"))
+    match = loadable_from(unfilled) if len(unfilled) >= 3 else None
+    if match is not None and len(match[1]) >= 3 and len(match[1]) >= 0.8 * len(unfilled):
+        evidence.append(Evidence("released-model", f"{_count(match[1], 'layer')} without a weight_filler "
+                                                   f"{'is' if len(match[1]) == 1 else 'are'} named and sized like "
+                                                   f"{match[0]}'s ({_names(match[1])})"))
+    if len(unfilled) >= 3 and filled and max(l.index for l in unfilled) < min(l.index for l in filled):
+        evidence.append(Evidence("backbone-head", f"a backbone of {len(unfilled)} layers without fillers feeds "
+                                                  f"{_count(filled, 'layer')} with fillers ({_names(filled)})"))
+    name_field = net.root.last("name")
+    names = [os.path.basename(usage.path or "").lower(), str(name_field.scalar if name_field is not None else "").lower()]
+    if any(_FINE_TUNE_NAME.search(name) for name in names):
+        evidence.append(Evidence("file-name", "its name says it is for fine-tuning"))
+    return Initialisation(usage.told_pretrained, usage.told_by, evidence)
+
+
+def _count(layers, noun: str) -> str:
+    return f"{len(layers)} {noun}{'s' if len(layers) != 1 else ''}"
+
+
+def _names(layers, shown: int = 3) -> str:
+    names = [f'"{layer.name}"' for layer in layers[:shown]]
+    return ", ".join(names) + (f" and {len(layers) - shown} more" if len(layers) > shown else "")
+
+
+def net_alone(root: Message, path: str = "") -> Net:
     """The model of a net file linted on its own (what tools and tests that build a net need)."""
     net = Net.from_message(root)
-    net.usage = decide(net)
+    net.usage = decide(net, path=path)
     return net
 
 
@@ -133,9 +231,9 @@ def inferred_states(net: Net) -> list[NetState]:
 EMBEDDED_FIELDS = ("net_param", "train_net_param", "test_net_param")
 
 
-def embedded_nets(solver) -> list[Net]:
+def embedded_nets(solver, pretrained: bool | None = None, path: str = "") -> list[Net]:
     """The nets written inside a solver, each with the states the solver builds it in (Caffe does
-    not upgrade these: V1 `layers` give no layers at all)."""
+    not upgrade these: V1 `layers` give no layers at all). `pretrained`: the setting, if given."""
     root = solver.root
     inline_tests = [f for f in root.all("test_net_param") if isinstance(f.value, Message)]
     test_files = sum(len(f.values()) for f in root.all("test_net"))
@@ -159,6 +257,9 @@ def embedded_nets(solver) -> list[Net]:
                 for index in range(first, max(test_iters, first)):
                     test.append(solver.state_from("test_state", "TEST", index, f"TEST #{index + 1}"))
             role = "test" if name == "test_net_param" else "train"
-            net.usage = Usage(train, test, True, solver_trained=bool(train), embedded_field=f, embedded_role=role)
+            told, told_by = (pretrained, "the `pretrained` setting") if pretrained is not None else (
+                (True, "the solver's `weights`") if root.has("weights") else (None, ""))
+            net.usage = Usage(train, test, True, told_pretrained=told, told_by=told_by, path=path,
+                              solver_trained=bool(train), embedded_field=f, embedded_role=role)
             nets.append(net)
     return nets

@@ -5,6 +5,7 @@ from __future__ import annotations
 from protolint.model.facts import WEIGHT_BEARING
 from protolint.model.fillers import filler_uses
 from protolint.model.params import learned_from_filler
+from protolint.model.usage import initialisation
 from protolint.syntax.nodes import Field, Message, Scalar
 
 
@@ -41,3 +42,15 @@ def scale_filler(layer):
         return None
     node = layer.field("scale_param.filler")
     return node if node is not None and isinstance(node.value, Message) else None
+
+
+def starting_value_severity(net, severity: str) -> tuple[str, str]:
+    """The severity of a finding about the values a filler starts a layer with, and a note for the
+    message: as given when the net is trained from scratch; an info when it starts from a
+    .caffemodel (as a solver or the setting says, or as its text shows), since then the filler is
+    used only for the layers the .caffemodel does not have."""
+    init = initialisation(net)
+    if init.pretrained():
+        return "info", (f" (this net starts from a .caffemodel — {init.reason()} — so the filler matters only if "
+                        "that .caffemodel has no layer of this name)")
+    return severity, ""

@@ -6,7 +6,7 @@ from protolint.rule import Rule
 from protolint.syntax.nodes import number
 
 from .._format import layer_label
-from ._helpers import text_of, trained_fillers
+from ._helpers import starting_value_severity, text_of, trained_fillers
 
 
 class BiasFillerLarge(Rule):
@@ -33,9 +33,11 @@ class BiasFillerLarge(Rule):
     version_notes = "All Caffe versions."
 
     def check(self, ctx):
-        for _net, graph, layer, use in trained_fillers(ctx, "bias", ("constant",)):
+        for net, graph, layer, use in trained_fillers(ctx, "bias", ("constant",)):
             node = use.filler.last("value")
             value = node.scalar if node is not None else None
             if (number(value) is not None) and abs(value) > 1:
-                ctx.report_value(node, f"{layer_label(layer)} starts its bias at {text_of(node, value)}: large initial biases "
-                          "saturate the following nonlinearity or softmax (or leave ReLUs dead) — use 0 or a small value")
+                _, note = starting_value_severity(net, self.severity)
+                ctx.report_value(node, f"{layer_label(layer)} starts its bias at {text_of(node, value)}: large initial "
+                                 f"biases saturate the following nonlinearity or softmax (or leave ReLUs dead){note} — use "
+                                 "0 or a small value")

@@ -7,6 +7,7 @@ from protolint.model.fillers import filler_uses
 from protolint.rule import Rule
 
 from .._format import layer_label
+from ._helpers import starting_value_severity
 
 
 class BilinearNotDepthwise(Rule):
@@ -55,6 +56,8 @@ class BilinearNotDepthwise(Rule):
                         continue
                     detail = f", input channels {inputs}" if inputs is not None else ""
                     node = layer.field("convolution_param.group") or layer.field("convolution_param.num_output")
-                    ctx.report_value(node, f"bilinear {layer_label(layer)} has group {group}, num_output {outputs}{detail}: the "
-                              "filler writes the same kernel for every input/output channel pair, so channels are summed "
-                              "together instead of upsampled independently — use group = num_output = input channels")
+                    severity, note = starting_value_severity(net, self.severity)
+                    ctx.report_value(node, f"bilinear {layer_label(layer)} has group {group}, num_output {outputs}{detail}: "
+                                     "the filler writes the same kernel for every input/output channel pair, so channels "
+                                     f"are summed together instead of upsampled independently{note} — use group = "
+                                     "num_output = input channels", severity=severity)

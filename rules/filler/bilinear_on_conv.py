@@ -7,6 +7,7 @@ from protolint.model.params import learned_from_filler
 from protolint.rule import Rule
 
 from .._format import layer_label
+from ._helpers import starting_value_severity
 
 
 class BilinearOnConv(Rule):
@@ -40,6 +41,7 @@ class BilinearOnConv(Rule):
                 continue
             for use in filler_uses(layer):
                 if use.role == "weight" and use.type == "bilinear":
+                    severity, note = starting_value_severity(net, self.severity)
                     ctx.report_value(use.anchor, f"bilinear filler on {layer_label(layer)}: it builds an upsampling "
-                              "kernel, identical for every channel pair, which only makes sense for a Deconvolution — use "
-                              "\"msra\" or \"xavier\"")
+                                     "kernel, identical for every channel pair, which only makes sense for a "
+                                     f"Deconvolution{note} — use \"msra\" or \"xavier\"", severity=severity)

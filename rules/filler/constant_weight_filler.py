@@ -8,7 +8,7 @@ from protolint.rule import Rule
 from protolint.syntax.nodes import number
 
 from .._format import layer_label
-from ._helpers import text_of, trained_fillers
+from ._helpers import starting_value_severity, text_of, trained_fillers
 
 
 class ConstantWeightFiller(Rule):
@@ -40,8 +40,6 @@ class ConstantWeightFiller(Rule):
 
     def check(self, ctx):
         for net, graph, layer, use in trained_fillers(ctx, "weight", ("constant",)):
-            if net.pretrained:
-                continue  # its weights come from a .caffemodel
             if is_head(graph, layer):
                 continue
             value = value_of(use.filler, "value")
@@ -49,5 +47,7 @@ class ConstantWeightFiller(Rule):
                 continue
             written = text_of(use.filler.last("value"), "0 (the default)")
             extra = " (and with 0 they also block the gradient below a ReLU)" if value == 0 else ""
+            severity, note = starting_value_severity(net, self.severity)
             ctx.report_value(use.anchor, f"{layer_label(layer)} initialises its weights to the constant {written}: "
-                      f"all units start identical and stay identical{extra} — use \"msra\", \"xavier\" or \"gaussian\"")
+                             f"all units start identical and stay identical{extra}{note} — use \"msra\", \"xavier\" or "
+                             "\"gaussian\"", severity=severity)

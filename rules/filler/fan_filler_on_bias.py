@@ -6,7 +6,7 @@ from protolint.model.fillers import value_of
 from protolint.rule import Rule
 
 from .._format import layer_label
-from ._helpers import trained_fillers
+from ._helpers import starting_value_severity, trained_fillers
 
 
 class FanFillerOnBias(Rule):
@@ -34,9 +34,10 @@ class FanFillerOnBias(Rule):
     version_notes = "All Caffe versions."
 
     def check(self, ctx):
-        for _net, graph, layer, use in trained_fillers(ctx, "bias", ("xavier", "msra")):
+        for net, graph, layer, use in trained_fillers(ctx, "bias", ("xavier", "msra")):
             if value_of(use.filler, "variance_norm") != "FAN_IN":
                 continue
             draw = "U(-1.73, 1.73)" if use.type == "xavier" else "N(0, 2)"
+            _, note = starting_value_severity(net, self.severity)
             ctx.report_value(use.anchor, f"{layer_label(layer)} uses a {use.type} bias filler: for a 1-D bias blob "
-                      f"fan_in is 1, so it draws {draw} biases — use constant 0 (or a small constant)")
+                             f"fan_in is 1, so it draws {draw} biases{note} — use constant 0 (or a small constant)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from protolint.model.params import lr_mult
+from protolint.model.usage import initialisation
 from protolint.rule import Rule
 
 from ._helpers import trained_weight_layers
@@ -33,7 +34,9 @@ class MissingBiasFiller(Rule):
 
     def check(self, ctx):
         weight_rule_on = ctx.rule_enabled("missing-weight-filler")
-        for _net, layer, block in trained_weight_layers(ctx):
+        for net, layer, block in trained_weight_layers(ctx):
+            if initialisation(net).pretrained():
+                continue  # the biases come with the .caffemodel's weights
             if not layer.get(f"{block}.bias_term"):
                 continue
             if lr_mult(layer, 1) == 0:

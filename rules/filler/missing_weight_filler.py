@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from protolint.model.dataflow import is_head
 from protolint.model.params import lr_mult
+from protolint.model.usage import initialisation
 from protolint.rule import Rule
 
 from ._helpers import trained_weight_layers
@@ -14,13 +15,12 @@ class MissingWeightFiller(Rule):
     name = "missing-weight-filler"
     severity = "warning"
     applies_to = ("net",)
-    summary = "A trained Convolution/InnerProduct/Embed layer without weight_filler"
+    summary = "A trained layer with weights but no weight_filler, in a net trained from scratch"
     what_it_does = (
-        "Reports layers with weights (Convolution, Deconvolution, InnerProduct, Embed) in the TRAIN "
-        "state of a trained net whose parameter block has no `weight_filler`, unless their weights are "
-        "frozen (lr_mult 0). A layer that feeds the loss directly (the classifier) is not reported: from "
-        "zero it still learns. When no layer of the net has a filler at all, one info says so instead "
-        "(a net meant for fine-tuning)."
+        "Reports layers with weights (Convolution, Deconvolution, InnerProduct, Embed, LSTM, RNN) in the "
+        "states a solver trains the net in whose parameter block has no `weight_filler`, unless their weights "
+        "are frozen (lr_mult 0). A layer that feeds the loss directly (the classifier) is not reported: from "
+        "zero it still learns."
     )
     why_it_matters = (
         "A missing filler is an empty FillerParameter: constant 0. With all-zero weights every unit "
@@ -37,9 +37,13 @@ class MissingWeightFiller(Rule):
     )
     how_to_fix = 'Add `weight_filler { type: "xavier" }` (or "msra" before ReLU, or "gaussian" with a small std).'
     version_notes = (
-        "When the solver that trains the net names a .caffemodel in `weights`, the layers get its weights and "
-        "nothing is reported. If you pass the weights on the command line (`caffe train --weights`), suppress "
-        "the rule for the pretrained layers."
+        "Where the weights start decides the severity. When the solver that trains the net names a .caffemodel in "
+        "`weights`, or the `pretrained` setting says so (weights passed as `caffe train --weights` or from "
+        "Python), nothing is reported. When the text shows fine-tuning — layers without fillers that are frozen, "
+        "that a released model (VGG, ResNet, GoogLeNet, AlexNet, SqueezeNet, MobileNet) can fill by name and "
+        "size, or that form a backbone feeding a head with fillers, or a file named for fine-tuning — one info "
+        "per net names that evidence. Otherwise each such layer is a warning (one per net when no layer has a "
+        "filler)."
     )
 
     def check(self, ctx):
@@ -50,25 +54,48 @@ class MissingWeightFiller(Rule):
                 continue  # frozen: whatever it holds comes from a .caffemodel
             (entry[2] if layer.field(f"{block}.weight_filler") is None else entry[1]).append((layer, block))
         for net, with_filler, missing in by_net.values():
-            if not missing or net.pretrained:
-                continue  # the solver loads a .caffemodel: those layers get its weights
-            if not with_filler and len(missing) > 1:
-                # No layer says how to initialise: a net meant to be fine-tuned from a .caffemodel.
-                layer, block = missing[0]
+            if not missing:
+                continue
+            init = initialisation(net)
+            pretrained = init.pretrained()
+            if pretrained and init.told:
+                continue  # its layers get the .caffemodel's weights, as the user says
+            none_filled, unfilled = not with_filler and len(missing) > 1, len(missing)
+            graphs = [net.graph(state) for state in net.train_states()]
+            missing = [(layer, block) for layer, block in missing
+                       if not any(is_head(graph, layer) for graph in graphs)]  # a classifier still learns from 0
+            if not missing:
+                continue
+            layer, block = missing[0]
+            node = layer.field(block) or layer.message.last("type")
+            if pretrained:
                 ctx.report_node(
-                    layer.field(block) or layer.message.last("type"),
-                    f"no layer of this net has a weight_filler ({len(missing)} layers with weights): fine when it is "
-                    "always fine-tuned from a .caffemodel (--weights), but trained from scratch every weight starts "
-                    "at 0 and the net does not learn",
+                    node,
+                    f"{_count(missing)} without a weight_filler: this net looks fine-tuned ({init.reason()}), so they "
+                    "get the weights of the .caffemodel you start from — any layer that .caffemodel does not have "
+                    "starts at 0 and does not learn",
                     severity="info",
                 )
                 continue
-            graphs = [net.graph(state) for state in net.train_states()]
+            why = "you say it is trained from scratch" if pretrained is False else (
+                "nothing shows it starts from a .caffemodel")
+            if none_filled:
+                ctx.report_node(
+                    node,
+                    f"no layer of this net has a weight_filler ({unfilled} layers with weights) and {why}: every "
+                    "weight starts at 0, every unit learns the same thing and the net does not learn — add fillers "
+                    "(e.g. `weight_filler { type: \"msra\" }`), or set `pretrained = true` if you fine-tune "
+                    "(caffe train --weights)",
+                )
+                continue
             for layer, block in missing:
-                if any(is_head(graph, layer) for graph in graphs):
-                    continue  # the classifier right before the loss still learns from zero
                 ctx.report_node(
                     layer.field(block) or layer.message.last("type"),
-                    f"layer \"{layer.name}\" ({layer.type}) has no weight_filler: its weights start at 0, every unit "
-                    "learns the same thing and lower layers get no gradient; add `weight_filler { type: \"xavier\" }`",
+                    f"layer \"{layer.name}\" ({layer.type}) has no weight_filler and {why}: its weights start at 0, "
+                    "every unit learns the same thing and lower layers get no gradient; add "
+                    "`weight_filler { type: \"xavier\" }`",
                 )
+
+
+def _count(layers) -> str:
+    return f"{len(layers)} layer{'s' if len(layers) != 1 else ''}"

@@ -9,7 +9,7 @@ from protolint.model.fillers import FILLER_TYPES, value_of
 from protolint.model.params import learned_from_filler
 from protolint.rule import Rule
 
-from ._helpers import scale_filler, text_of
+from ._helpers import scale_filler, starting_value_severity, text_of
 
 
 class ScaleFillerOverride(Rule):
@@ -53,6 +53,8 @@ class ScaleFillerOverride(Rule):
             if producer is None or producer.type != "BatchNorm":
                 continue
             what = f"constant {text_of(filler.last('value'), value)}" if kind == "constant" else kind
-            ctx.report_value(node, f"Scale \"{layer.name}\" after BatchNorm \"{producer.name}\" overrides the default unit scale "
-                      f"with a {what} filler: the normalised activations are rescaled arbitrarily at the start — remove "
-                      "filler (the default is constant 1)", fixes=[Fix("Remove the filler (constant 1)", [delete_field(text, node)], safe=False)])
+            severity, note = starting_value_severity(net, self.severity)
+            ctx.report_value(node, f"Scale \"{layer.name}\" after BatchNorm \"{producer.name}\" overrides the default unit "
+                             f"scale with a {what} filler: the normalised activations are rescaled arbitrarily at the "
+                             f"start{note} — remove filler (the default is constant 1)", severity=severity,
+                             fixes=[Fix("Remove the filler (constant 1)", [delete_field(text, node)], safe=False)])

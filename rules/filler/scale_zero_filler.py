@@ -9,7 +9,7 @@ from protolint.model.params import lr_mult
 from protolint.rule import Rule
 from protolint.syntax.nodes import Message, number
 
-from ._helpers import scale_filler
+from ._helpers import scale_filler, starting_value_severity
 
 
 def _constant_zero(filler: Message) -> bool:
@@ -51,5 +51,8 @@ class ScaleZeroFiller(Rule):
                 continue
             empty = "an empty filler {} is constant 0, not the unit default" if not node.value.fields else "constant 0"
             frozen = " — permanently, since its lr_mult is 0" if lr_mult(layer, 0) == 0 else ""
-            ctx.report_value(node, f"Scale \"{layer.name}\" has a filler that evaluates to constant 0 ({empty}): the layer outputs 0 "
-                      f"and blocks all gradient below it at the start{frozen} — remove filler or use value: 1", fixes=[Fix("Remove the filler (constant 1)", [delete_field(text, node)], safe=False)])
+            severity, note = starting_value_severity(net, self.severity)
+            ctx.report_value(node, f"Scale \"{layer.name}\" has a filler that evaluates to constant 0 ({empty}): the layer "
+                             f"outputs 0 and blocks all gradient below it at the start{frozen}{note} — remove filler or use "
+                             "value: 1", severity=severity,
+                             fixes=[Fix("Remove the filler (constant 1)", [delete_field(text, node)], safe=False)])

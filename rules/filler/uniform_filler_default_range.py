@@ -5,7 +5,7 @@ from __future__ import annotations
 from protolint.rule import Rule
 
 from .._format import layer_label
-from ._helpers import trained_fillers
+from ._helpers import starting_value_severity, trained_fillers
 
 
 class UniformFillerDefaultRange(Rule):
@@ -35,8 +35,10 @@ class UniformFillerDefaultRange(Rule):
     version_notes = "All Caffe versions."
 
     def check(self, ctx):
-        for _net, graph, layer, use in trained_fillers(ctx, "weight", ("uniform",)):
+        for net, graph, layer, use in trained_fillers(ctx, "weight", ("uniform",)):
             if use.filler.last("min") is None and use.filler.last("max") is None:
+                severity, note = starting_value_severity(net, self.severity)
                 ctx.report_value(use.anchor, f"{layer_label(layer)} uses a uniform weight filler without min/max: "
-                          "the default range is [0, 1], so every weight is positive and large and activations grow "
-                          "layer by layer — set min/max symmetric around 0 (e.g. -0.08..0.08) or use \"xavier\"")
+                                 "the default range is [0, 1], so every weight is positive and large and activations "
+                                 f"grow layer by layer{note} — set min/max symmetric around 0 (e.g. -0.08..0.08) or use "
+                                 "\"xavier\"", severity=severity)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from protolint.model.usage import initialisation
 from protolint.rule import Rule
-
-from ._helpers import _batchnorm_layers
 
 
 class BatchNormGlobalStatsInTrain(Rule):
@@ -31,27 +30,54 @@ class BatchNormGlobalStatsInTrain(Rule):
     )
     how_to_fix = (
         "Remove `use_global_stats` (Caffe then uses batch statistics in TRAIN and global ones in TEST), or "
-        "put it only in the deploy net. Keep it only when fine-tuning with frozen, already trained statistics: "
-        "when the solver that trains the net names a .caffemodel in `weights`, the finding is only an info."
+        "put it only in the deploy net. Keep it when fine-tuning with frozen, already trained statistics, and say "
+        "so: a solver's `weights`, or the `pretrained` setting when the weights come from `caffe train --weights` "
+        "or Python."
+    )
+    version_notes = (
+        "One finding per net, at its first such layer (the others as related locations). When the text shows "
+        "the net is fine-tuned (see missing-weight-filler) it is an info naming that evidence; when a solver's "
+        "`weights` or the `pretrained` setting says so, nothing is reported."
     )
 
     def check(self, ctx):
-        for net, layer in _batchnorm_layers(ctx, trained_only=True):
-            node = layer.field("batch_norm_param.use_global_stats")
-            if node is not None and node.scalar is True:
-                if net.pretrained:
-                    # Fine-tuning with frozen statistics from the .caffemodel is a deliberate choice.
-                    ctx.report_node(node, f"BatchNorm \"{layer.name}\" keeps the statistics of the pretrained weights "
-                                    "frozen while training; fine when they come from the .caffemodel the solver loads",
-                                    severity="info")
+        for net in ctx.nets():
+            frozen, forced = [], []
+            for layer in net.trained_layers():
+                if layer.type != "BatchNorm":
                     continue
-                ctx.report_node(node, f"BatchNorm \"{layer.name}\" uses global statistics while training: they are never "
-                                "updated (0 from scratch), inputs get multiplied by ~1/sqrt(eps) and activations blow up to "
-                                "NaN; remove use_global_stats from the train net")
-                continue
-            phase = layer.message.last("phase")
-            if node is None and phase is not None and phase.scalar == "TEST":
+                node = layer.field("batch_norm_param.use_global_stats")
+                phase = layer.message.last("phase")
+                if node is not None and node.scalar is True:
+                    frozen.append((layer, node))
+                elif node is None and phase is not None and phase.scalar == "TEST":
+                    forced.append((layer, phase))
+            for layer, phase in forced:
                 # Unset, use_global_stats follows the layer's phase, and `phase: TEST` forces it.
                 ctx.report_node(phase, f"BatchNorm \"{layer.name}\" has `phase: TEST`, so it uses global statistics even "
                                 "while training: they are never updated (0 from scratch) and activations blow up to NaN; "
                                 "remove the phase field (use `include { phase: TEST }` to keep a layer out of training)")
+            if frozen:
+                self._report_frozen(ctx, net, frozen)
+
+    def _report_frozen(self, ctx, net, frozen):
+        init = initialisation(net)
+        pretrained = init.pretrained()
+        if pretrained and init.told:
+            return  # fine-tuning from a .caffemodel with its statistics, as the user says
+        layer, node = frozen[0]
+        which = f'BatchNorm "{layer.name}"' + (f" and {len(frozen) - 1} more" if len(frozen) > 1 else "")
+        related = [(n.name_start, n.name_end, f'BatchNorm "{other.name}" too') for other, n in frozen[1:20]]
+        if pretrained:
+            ctx.report_node(node, f"{which} keep{'s' if len(frozen) == 1 else ''} the statistics frozen while "
+                            f"training: right when they come from the .caffemodel this net is fine-tuned from "
+                            f"({init.reason()}); from scratch they are 0 and activations blow up to NaN",
+                            severity="info", related=related)
+            return
+        why = "you say it is trained from scratch" if pretrained is False else (
+            "nothing shows the weights come from a .caffemodel")
+        ctx.report_node(node, f"{which} use{'s' if len(frozen) == 1 else ''} global statistics while training and "
+                        f"{why}: they are never updated (0 from scratch), inputs get multiplied by ~1/sqrt(eps) and "
+                        "activations blow up to NaN — remove use_global_stats from the train net, or set "
+                        "`pretrained = true` if you fine-tune from a .caffemodel (caffe train --weights)",
+                        related=related)

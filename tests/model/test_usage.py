@@ -56,25 +56,27 @@ def test_a_solver_decides_the_states_and_the_weights(tmp_path, monkeypatch):
 
 
 def test_one_fine_tuning_answer_for_every_rule(tmp_path):
-    """A solver with `weights` silences the rules about initial weights alike (they once disagreed:
-    missing-weight-filler and the BatchNorm rule read the solver, constant-weight-filler and
+    """Where a net's weights start is one answer that every rule about initial weights reads (they once
+    disagreed: missing-weight-filler and the BatchNorm rule read the solver, constant-weight-filler and
     layer-frozen an option nothing set)."""
     net = (DATA % "TRAIN"
            + 'layer { name: "conv" type: "Convolution" bottom: "data" top: "conv" '
              'convolution_param { num_output: 4 kernel_size: 1 weight_filler { type: "constant" value: 0.1 } } }\n'
            + 'layer { name: "frozen" type: "InnerProduct" bottom: "conv" top: "frozen" param { lr_mult: 0 } param { lr_mult: 0 } '
-             'inner_product_param { num_output: 4 } }\n'
+             'inner_product_param { num_output: 4 weight_filler { type: "xavier" } } }\n'
            + 'layer { name: "fc" type: "InnerProduct" bottom: "frozen" top: "fc" '
              'inner_product_param { num_output: 2 weight_filler { type: "xavier" } } }\n' + LOSS)
-    rules = {"constant-weight-filler", "layer-frozen"}
-    alone = {d.rule for d in lint_bytes("net.prototxt", net.encode(), default_options()).diagnostics}
-    assert rules <= alone
+
+    def found(diagnostics):
+        return {(d.rule, d.severity) for d in diagnostics if d.rule in ("constant-weight-filler", "layer-frozen")}
+
+    alone = found(lint_bytes("net.prototxt", net.encode(), default_options()).diagnostics)
+    assert alone == {("constant-weight-filler", "warning"), ("layer-frozen", "info")}
     (tmp_path / "net.prototxt").write_text(net)
     solver = tmp_path / "solver.prototxt"
     solver.write_text('net: "net.prototxt"\nbase_lr: 0.01\nlr_policy: "fixed"\nmax_iter: 10\nweights: "init.caffemodel"\n')
     results = lint_inputs([Input(str(solver), solver.read_bytes(), str(solver))], lambda _p: default_options())
-    found = {d.rule for r in results for d in r.diagnostics}
-    assert not rules & found, found
+    assert found(d for r in results for d in r.diagnostics) == {("constant-weight-filler", "info")}
     # The same when the weights are passed on the command line: the `pretrained` setting.
-    told = {d.rule for d in lint_bytes("net.prototxt", net.encode(), default_options(pretrained=True)).diagnostics}
-    assert not rules & told
+    told = lint_bytes("net.prototxt", net.encode(), default_options(pretrained=True)).diagnostics
+    assert found(told) == {("constant-weight-filler", "info")}

@@ -66,7 +66,7 @@ _GROUP = rf"\[\s*{_ENTRY}(?:\s*,\s*{_ENTRY})*\s*\]"
 _PHRASE = r"""\^?(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
 _MARKER = re.compile(rf"#\s*(?:{_GROUP}(?:\s*{_PHRASE})*\s*)+$")
 _TOKEN = re.compile(rf"(?P<group>{_GROUP})|(?P<phrase>{_PHRASE})")
-_OPTION_KEYS = {"as", "caffe-version", "path", "extra-layer-types", "select", "ignore", "quiet"}
+_OPTION_KEYS = {"as", "caffe-version", "path", "extra-layer-types", "select", "ignore", "quiet", "pretrained"}
 
 
 class FixtureError(Exception):
@@ -207,6 +207,8 @@ def lint_options(doc: Document, defaults: dict[str, str], rule) -> LintOptions:
     kwargs = {}
     if names("select"):
         kwargs["select"] = names("select")
+    if "pretrained" in settings:
+        kwargs["pretrained"] = {"true": True, "false": False}[settings["pretrained"]]
     options = LintOptions(
         schema=builtin_schema(),
         registry=REGISTRY,

@@ -52,7 +52,7 @@ def main() -> None:
 @click.option("--ignore", multiple=True, help="Rules to skip: names, codes or code prefixes, comma-separated.")
 @click.option("--extra-layer-types", multiple=True, help="Layer types your build adds (custom C++ layers), comma-separated.")
 @click.option("--pretrained/--from-scratch", "pretrained", default=None,
-              help="The trained nets start from a .caffemodel (caffe train --weights, or set from Python) / from their fillers "
+              help="The trained nets start from a .caffemodel (the weights given to caffe train, or set from Python) / from their fillers "
                    "(default: the solver's `weights`, the `pretrained` setting, or what the net shows).")
 @click.option("--include", multiple=True, help="File name patterns to lint inside folders (default: *.prototxt).")
 @click.option("--exclude", multiple=True, help="Path or name patterns to skip inside folders.")

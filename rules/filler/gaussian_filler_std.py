@@ -33,6 +33,11 @@ class GaussianFillerStd(Rule):
     )
     example = 'layer {\n  name: "fc"\n  type: "InnerProduct"\n  bottom: "data"\n  top: "fc"\n  inner_product_param { num_output: 10 weight_filler { type: "gaussian" } }\n}'
     how_to_fix = "Set a small std (0.01, or sqrt(2 / fan_in)), or use the xavier/msra fillers which scale by fan-in."
+    references = (
+        "include/caffe/filler.hpp:69-73 (GaussianFiller::Fill calls caffe_rng_gaussian with mean and std)",
+        "src/caffe/util/math_functions.cpp:276-281 (caffe_rng_gaussian: CHECK_GT(sigma, 0))",
+        "src/caffe/proto/caffe.proto:50 (FillerParameter: std defaults to 1)",
+    )
     # DummyData is visited before the fillers inside it (parents come first in the walk).
     message_types = ("DummyDataParameter", "FillerParameter")
 

@@ -21,7 +21,7 @@ class BatchNormGlobalStatsInTrain(Rule):
     why_it_matters = (
         "With global statistics the layer never updates its running mean and variance while training; "
         "from scratch they are 0, so each BatchNorm multiplies its input by 1/sqrt(eps) (about 316): a "
-        "stack of them overflows to inf/NaN, the usual 'loss = 87.3365' (batch_norm_layer.cpp, reproduced "
+        "stack of them overflows to inf/NaN, the usual 'loss = 87.3365' (reproduced "
         "by running Caffe)."
     )
     example = (
@@ -33,6 +33,11 @@ class BatchNormGlobalStatsInTrain(Rule):
         "Remove `use_global_stats` (Caffe then uses batch statistics in TRAIN and global ones in TEST), or "
         "put it only in the deploy net. Keep it only when fine-tuning with frozen, already trained statistics: "
         "when the solver that trains the net names a .caffemodel in `weights`, the finding is only an info."
+    )
+    references = (
+        "src/caffe/layers/batch_norm_layer.cpp:98-105 (BatchNormLayer::Forward_cpu: with use_global_stats the "
+        "stored mean and variance are used)",
+        "src/caffe/layers/batch_norm_layer.cpp:149-161 (Forward_cpu: the input is divided by sqrt(variance + eps))",
     )
 
     def check(self, ctx):

@@ -20,13 +20,16 @@ if TYPE_CHECKING:
     from .context import LintContext
     from .syntax.nodes import Message
 
-DOC_SECTIONS = ("what_it_does", "why_it_matters", "example", "how_to_fix", "version_notes")
+# The documentation sections, in the order `protolint explain` prints them. The prose explains in
+# words; where Caffe's source shows it, the file and lines go to `references`, which comes last.
+DOC_SECTIONS = ("what_it_does", "why_it_matters", "example", "how_to_fix", "version_notes", "references")
 SECTION_TITLES = {
     "what_it_does": "What it does",
     "why_it_matters": "Why it matters",
     "example": "Example",
     "how_to_fix": "How to fix",
     "version_notes": "Version notes",
+    "references": "References",
 }
 
 
@@ -44,6 +47,10 @@ class Rule:
     example: ClassVar[str] = ""
     how_to_fix: ClassVar[str] = ""
     version_notes: ClassVar[str] = ""
+    # Where Caffe's source shows what the prose says, one entry each: the path in BVLC/caffe (at the
+    # commit the rules were checked against), the lines if any, and what is there, e.g.
+    # "src/caffe/layers/pooling_layer.cpp:74-75 (PoolingLayer::LayerSetUp: CHECK_LT(pad_h_, kernel_h_))".
+    references: ClassVar[tuple[str, ...]] = ()
 
     # The Caffe release the example is written for, when the rule depends on it (None: any).
     example_caffe_version: ClassVar[str | None] = None
@@ -57,12 +64,21 @@ class Rule:
         pass
 
     @classmethod
+    def section_text(cls, section: str) -> str:
+        """One documentation section as plain text ("" when empty): the references one a line,
+        each after "- "."""
+        if section == "references":
+            references = (cls.references,) if isinstance(cls.references, str) else cls.references
+            return "\n".join(f"- {reference.strip()}" for reference in references if reference.strip())
+        return getattr(cls, section).strip("\n")
+
+    @classmethod
     def documentation(cls) -> str:
         """The rule's full documentation, as `protolint explain` prints it."""
         parts = [f"{cls.code} {cls.name} ({cls.severity}; applies to {', '.join(cls.applies_to)}"
                  f"{'; fixable' if cls.fixable else ''})", "", cls.summary]
         for section in DOC_SECTIONS:
-            text = getattr(cls, section).strip("\n")
+            text = cls.section_text(section)
             if not text:
                 continue
             title = SECTION_TITLES[section]

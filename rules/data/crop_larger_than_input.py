@@ -16,7 +16,7 @@ class CropLargerThanInput(Rule):
         "images to (`new_height` × `new_width`)."
     )
     why_it_matters = (
-        "The data transformer checks that the image is at least as large as the crop (data_transformer.cpp) and "
+        "The data transformer checks that the image is at least as large as the crop and "
         "Caffe aborts at setup (\"Check failed: img_height >= crop_size\")."
     )
     example = (
@@ -26,6 +26,12 @@ class CropLargerThanInput(Rule):
     )
     how_to_fix = "Use a crop no larger than the resized image, or resize to at least the crop size (e.g. 256×256 for a 227 crop)."
     version_notes = "No version differences known; checked against BVLC/caffe master (9b89154)."
+    references = (
+        "src/caffe/data_transformer.cpp:56-58 (DataTransformer::Transform of a Datum: CHECK_GE(datum_height, "
+        "crop_size))",
+        "src/caffe/data_transformer.cpp:251-253 (DataTransformer::Transform of a cv::Mat: CHECK_GE(img_height, "
+        "crop_size))",
+    )
 
     def check(self, ctx):
         for issue, message in ctx.shape_issues("crop-too-large"):

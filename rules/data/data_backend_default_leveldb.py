@@ -18,12 +18,15 @@ class DataBackendDefaultLeveldb(Rule):
     summary = "A Data layer reading an LMDB without backend: LMDB"
     what_it_does = "Reports Data layers without `backend` whose `source` contains \"lmdb\"."
     why_it_matters = (
-        "`backend` defaults to LEVELDB (caffe.proto:678); opening an LMDB directory as LevelDB fails when the "
-        "layer is set up (data_layer.cpp:18-19)."
+        "`backend` defaults to LEVELDB; opening an LMDB directory as LevelDB fails when the layer is set up."
     )
     example = 'layer {\n  name: "data"\n  type: "Data"\n  top: "data"\n  top: "label"\n  data_param { source: "train_lmdb" batch_size: 64 }\n}'
     how_to_fix = "Add `backend: LMDB`."
     version_notes = "Same in every Caffe version."
+    references = (
+        "src/caffe/proto/caffe.proto:678 (DataParameter.backend: default LEVELDB)",
+        "src/caffe/layers/data_layer.cpp:18-19 (DataLayer::DataLayer opens the source with that backend)",
+    )
 
     def check(self, ctx):
         for net, layer in ctx.layers(("Data",), unbuilt=True):

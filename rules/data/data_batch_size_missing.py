@@ -26,12 +26,18 @@ class DataBatchSizeMissing(Rule):
     )
     why_it_matters = (
         "The batch blobs get 0 items and Caffe aborts at setup — ImageData with \"Positive batch size "
-        "required\", the others with the opaque \"Check failed: data_\" or a CHECK in the prefetch thread "
-        "(caffe.proto:671, 783, 1214; blob.cpp:131-135)."
+        "required\", the others with the opaque \"Check failed: data_\" or a CHECK in the prefetch thread."
     )
     example = 'layer {\n  name: "data"\n  type: "Data"\n  top: "data"\n  top: "label"\n  data_param { source: "train_lmdb" backend: LMDB }\n}'
     how_to_fix = "Set batch_size in the layer's data parameter."
     version_notes = "Same in every Caffe version."
+    references = (
+        "src/caffe/proto/caffe.proto:671 (DataParameter.batch_size: no default)",
+        "src/caffe/proto/caffe.proto:783 (HDF5DataParameter.batch_size: no default)",
+        "src/caffe/proto/caffe.proto:1214 (WindowDataParameter.batch_size: no default)",
+        "src/caffe/layers/image_data_layer.cpp:82-83 (ImageDataLayer::DataLayerSetUp: CHECK_GT(batch_size, 0))",
+        "src/caffe/blob.cpp:131-135 (Blob::mutable_cpu_data: CHECK(data_), false for an empty blob)",
+    )
 
     def check(self, ctx):
         for net, layer in ctx.layers(BATCH_PARAM, unbuilt=True):

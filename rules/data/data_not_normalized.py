@@ -43,7 +43,7 @@ class DataNotNormalized(Rule):
         "are HDF5Data, MemoryData, Input, DummyData and Python layers (their data is expected to be prepared)."
     )
     why_it_matters = (
-        "Without a transform Caffe feeds the stored bytes, typically 0…255 (data_transformer.cpp). With the "
+        "Without a transform Caffe feeds the stored bytes, typically 0…255. With the "
         "usual learning rates and initialisations this is the most common cause of early divergence and "
         "NaN losses (BVLC issues #399, #409)."
     )
@@ -59,6 +59,10 @@ class DataNotNormalized(Rule):
         "right after the data)."
     )
     version_notes = "Same in every Caffe version."
+    references = (
+        "src/caffe/data_transformer.cpp:107-122 (DataTransformer::Transform: each stored value, minus the mean if "
+        "one is given, times scale, which defaults to 1)",
+    )
 
     def check(self, ctx):
         for net in ctx.nets():

@@ -23,11 +23,10 @@ class DeprecatedDataParamTransform(Rule):
         "change nothing (scale 1, mirror false) and fields transform_param also sets are not reported."
     )
     why_it_matters = (
-        "Caffe moves these fields into transform_param only when it upgrades V1 `layers` files "
-        "(upgrade_proto.cpp:608-667). A current `layer` reads transform_param alone, so the setting is silently "
-        "ignored: the data is fed unscaled (raw 0–255), without mean subtraction, uncropped or unmirrored — "
-        "a frequent cause of divergence after hand-converting a V1 net. WindowData scales by "
-        "window_data_param.scale only (window_data_layer.cpp:238)."
+        "Caffe moves these fields into transform_param only when it upgrades V1 `layers` files. A current `layer` "
+        "reads transform_param alone, so the setting is silently ignored: the data is fed unscaled (raw 0–255), "
+        "without mean subtraction, uncropped or unmirrored — a frequent cause of divergence after hand-converting a "
+        "V1 net. WindowData scales by window_data_param.scale only."
     )
     example = (
         'layer {\n  name: "data"\n  type: "Data"\n  top: "data"\n  top: "label"\n'
@@ -35,6 +34,11 @@ class DeprecatedDataParamTransform(Rule):
     )
     how_to_fix = "Move the fields into `transform_param { ... }` (for WindowData: scale into window_data_param)."
     version_notes = "Since the V2 `layer` format (early 2015); V1 `layers` files are upgraded and fine — unless embedded in a solver."
+    references = (
+        "src/caffe/util/upgrade_proto.cpp:608-667 (NetNeedsDataUpgrade, UpgradeNetDataTransformation: V1 layers "
+        "only)",
+        "src/caffe/layers/window_data_layer.cpp:238 (WindowDataLayer::load_batch reads window_data_param.scale)",
+    )
 
     def check(self, ctx):
         for net, layer in ctx.layers(DATA_PARAM, unbuilt=True):

@@ -38,13 +38,17 @@ class DummyDataParamCount(Rule):
         "Checks DummyData in Caffe's order: `data_filler` count 0, 1 or #tops; legacy num/channels/height/width "
         "not together with `shape`; each legacy field once or once per top; otherwise `shape` once or once per top."
     )
-    why_it_matters = "DummyDataLayer aborts at setup with the matching CHECK (dummy_data_layer.cpp:10-38)."
+    why_it_matters = "DummyDataLayer aborts at setup with the CHECK for the count that does not fit."
     example = (
         'layer {\n  name: "dummy"\n  type: "DummyData"\n  top: "a"\n  top: "b"\n'
         '  dummy_data_param { shape { dim: 1 } shape { dim: 2 } shape { dim: 3 } }\n}'
     )
     how_to_fix = "Give one shape (and filler) for all tops, or one per top; do not mix `shape` with num/channels/height/width."
     version_notes = "Same in every Caffe version that has DummyData `shape`."
+    references = (
+        "src/caffe/layers/dummy_data_layer.cpp:14-41 (DummyDataLayer::LayerSetUp: CHECKs on the numbers of data "
+        "fillers, shapes and legacy dimensions)",
+    )
 
     def check(self, ctx):
         for net, layer in ctx.layers(("DummyData",), unbuilt=True):

@@ -16,7 +16,7 @@ class ForceColorAndGray(Rule):
     applies_to = ("net",)
     summary = "transform_param with both force_color and force_gray"
     what_it_does = "Reports transformations that set both `force_color: true` and `force_gray: true`."
-    why_it_matters = "Decoding an encoded image then aborts: \"cannot set both force_color and force_gray\" (data_transformer.cpp:136-137)."
+    why_it_matters = "Decoding an encoded image then aborts: \"cannot set both force_color and force_gray\"."
     example = (
         'layer {\n  name: "data"\n  type: "Data"\n  top: "data"\n  top: "label"\n'
         '  transform_param { force_color: true force_gray: true }\n'
@@ -24,6 +24,9 @@ class ForceColorAndGray(Rule):
     )
     how_to_fix = "Keep the one you mean."
     version_notes = "Same in every Caffe version that has the fields."
+    references = (
+        "src/caffe/data_transformer.cpp:136-137 (DataTransformer::Transform of an encoded Datum: CHECK)",
+    )
 
     def check(self, ctx):
         for net, layer in ctx.layers(TRANSFORM_READERS, unbuilt=True):

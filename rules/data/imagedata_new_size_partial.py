@@ -18,7 +18,7 @@ class ImageDataNewSizePartial(Rule):
     what_it_does = "Reports ImageData layers where exactly one of `new_height` and `new_width` is > 0."
     why_it_matters = (
         "ImageData resizes only to both dimensions: \"Current implementation requires new_height and new_width "
-        "to be set at the same time.\" (image_data_layer.cpp:33-35)."
+        "to be set at the same time.\""
     )
     example = (
         'layer {\n  name: "data"\n  type: "ImageData"\n  top: "data"\n  top: "label"\n'
@@ -26,6 +26,9 @@ class ImageDataNewSizePartial(Rule):
     )
     how_to_fix = "Set both new_height and new_width (or neither)."
     version_notes = "Same in every Caffe version."
+    references = (
+        "src/caffe/layers/image_data_layer.cpp:33-35 (ImageDataLayer::DataLayerSetUp: CHECK)",
+    )
 
     def check(self, ctx):
         for net, layer in ctx.layers(("ImageData",), unbuilt=True):

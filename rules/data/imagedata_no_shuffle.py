@@ -22,8 +22,8 @@ class ImageDataNoShuffle(Rule):
         "several ImageData layers read in step (images and label maps), which must not be shuffled separately."
     )
     why_it_matters = (
-        "ImageData reads its list file in order (shuffle defaults to false, image_data_layer.cpp:51-62). "
-        "If the list is sorted by class, every batch holds a single class and training oscillates."
+        "ImageData reads its list file in order (shuffle defaults to false). If the list is sorted by class, every "
+        "batch holds a single class and training oscillates."
     )
     example = (
         'layer {\n  name: "data"\n  type: "ImageData"\n  top: "data"\n  top: "label"\n'
@@ -33,6 +33,11 @@ class ImageDataNoShuffle(Rule):
     )
     how_to_fix = "Set `shuffle: true` (or shuffle the list file once)."
     version_notes = "Same in every Caffe version."
+    references = (
+        "src/caffe/proto/caffe.proto:817 (ImageDataParameter.shuffle: default false)",
+        "src/caffe/layers/image_data_layer.cpp:51-62 (ImageDataLayer::DataLayerSetUp shuffles only with shuffle: "
+        "true)",
+    )
 
     def check(self, ctx):
         for net in ctx.nets():

@@ -20,8 +20,8 @@ class InputLayerInCliTrainNet(Rule):
         "are read by other layers."
     )
     why_it_matters = (
-        "An Input layer only holds a blob; its Forward does nothing (input_layer.hpp). `caffe train` never "
-        "fills it, so the blob stays zero (syncedmem.cpp:44) and the model trains on zeros."
+        "An Input layer only holds a blob; its Forward does nothing. `caffe train` never fills it, so the blob stays "
+        "zero and the model trains on zeros."
     )
     example = (
         'train_net_param {\n'
@@ -32,6 +32,10 @@ class InputLayerInCliTrainNet(Rule):
     )
     how_to_fix = "Use a data layer (Data, ImageData, HDF5Data, ...) for training, or feed net.blobs[...] from Python before each step."
     version_notes = "The Input layer exists since rc4; earlier the legacy input fields behaved the same way."
+    references = (
+        "include/caffe/layers/input_layer.hpp:34-37 (InputLayer: empty Forward_cpu and Backward_cpu)",
+        "src/caffe/syncedmem.cpp:42-44 (SyncedMemory::to_cpu: new memory is zeroed)",
+    )
 
     def check(self, ctx):
         for net in ctx.nets():

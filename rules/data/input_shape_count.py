@@ -15,13 +15,16 @@ class InputShapeCount(Rule):
     applies_to = ("net",)
     summary = "An Input layer whose number of shapes fits neither 1 nor its tops"
     what_it_does = "Reports Input layers whose `input_param.shape` count is not 0, 1 or the number of tops."
-    why_it_matters = "InputLayer aborts at setup: \"Must specify 'shape' once, once per top blob, or not at all\" (input_layer.cpp:8-15)."
+    why_it_matters = "InputLayer aborts at setup: \"Must specify 'shape' once, once per top blob, or not at all\"."
     example = (
         'layer {\n  name: "input"\n  type: "Input"\n  top: "a"\n  top: "b"\n  top: "c"\n'
         '  input_param { shape { dim: 1 dim: 3 } shape { dim: 1 } }\n}'
     )
     how_to_fix = "Give one shape for all tops, or exactly one per top in top order."
     version_notes = "The Input layer exists since rc4."
+    references = (
+        "src/caffe/layers/input_layer.cpp:13-15 (InputLayer::LayerSetUp: CHECK on the number of shapes)",
+    )
 
     def check(self, ctx):
         for net, layer in ctx.layers(("Input",), unbuilt=True):

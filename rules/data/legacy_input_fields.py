@@ -58,13 +58,16 @@ class LegacyInputFields(Rule):
     summary = "Net inputs declared with the deprecated input / input_shape / input_dim fields"
     what_it_does = "Reports a net file that declares its inputs with top-level `input:` plus `input_shape` or `input_dim`."
     why_it_matters = (
-        "Caffe (rc4+) converts the fields into an Input layer named \"input\" when it loads the file "
-        "(upgrade_proto.cpp:964-1003); the fields are not upgraded in nets embedded in a solver, are handled "
-        "differently by older releases, and many converters only understand the Input layer."
+        "Caffe (rc4+) converts the fields into an Input layer named \"input\" when it loads the file; the fields are "
+        "not upgraded in nets embedded in a solver, are handled differently by older releases, and many converters "
+        "only understand the Input layer."
     )
     example = 'input: "data"\ninput_dim: 1\ninput_dim: 3\ninput_dim: 224\ninput_dim: 224'
     how_to_fix = 'Write `layer { name: "input" type: "Input" top: "data" input_param { shape { dim: 1 dim: 3 dim: 224 dim: 224 } } }`.'
     version_notes = "Before rc4 Net::Init read the fields itself; from rc4 they are upgraded to an Input layer."
+    references = (
+        "src/caffe/util/upgrade_proto.cpp:964-1003 (NetNeedsInputUpgrade, UpgradeNetInput)",
+    )
 
     def check(self, ctx):
         found = _legacy_fields(ctx)

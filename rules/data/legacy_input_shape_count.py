@@ -18,13 +18,17 @@ class LegacyInputShapeCount(Rule):
         "four `input_dim` values per input. Info when both input_shape and input_dim are given."
     )
     why_it_matters = (
-        "The upgrade to an Input layer does not validate the counts (upgrade_proto.cpp:972-995): with too few "
-        "it indexes past the end of the list (crash or garbage shapes); surplus values are silently ignored. "
-        "With both fields, current Caffe uses input_shape and ignores input_dim, while rc3 aborted."
+        "The upgrade to an Input layer does not validate the counts: with too few it indexes past the end of the "
+        "list (crash or garbage shapes); surplus values are silently ignored. With both fields, current Caffe uses "
+        "input_shape and ignores input_dim, while rc3 aborted."
     )
     example = 'input: "a"\ninput: "b"\ninput_dim: 1\ninput_dim: 3\ninput_dim: 32\ninput_dim: 32'
     how_to_fix = "Give one input_shape per input, or exactly 4 input_dim values (N, C, H, W) per input."
     version_notes = "rc3 and earlier checked the counts in Net::Init; rc4+ does not."
+    references = (
+        "src/caffe/util/upgrade_proto.cpp:972-993 (UpgradeNetInput: input_shape(i), or four input_dim values per "
+        "input, read without a bounds check)",
+    )
 
     def check(self, ctx):
         found = _legacy_fields(ctx)

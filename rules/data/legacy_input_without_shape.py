@@ -16,12 +16,16 @@ class LegacyInputWithoutShape(Rule):
     summary = "A legacy net input without input_shape or input_dim"
     what_it_does = "Reports top-level `input:` fields in a net file that has neither `input_shape` nor `input_dim`."
     why_it_matters = (
-        "Without a shape Caffe takes the net for a legacy .caffemodel and simply drops the inputs "
-        "(upgrade_proto.cpp:964-1003), so the layers reading them fail with \"Unknown bottom blob\"."
+        "Without a shape Caffe takes the net for a legacy .caffemodel and simply drops the inputs, so the layers "
+        "reading them fail with \"Unknown bottom blob\"."
     )
     example = 'input: "data"\nlayer { name: "fc" type: "InnerProduct" bottom: "data" top: "fc" inner_product_param { num_output: 2 } }'
     how_to_fix = "Add `input_shape { dim: … }` for each input, or replace the fields by an Input layer."
     version_notes = "rc4+ drops shapeless inputs; older releases aborted in Net::Init."
+    references = (
+        "src/caffe/util/upgrade_proto.cpp:968-1003 (UpgradeNetInput: without input_shape or input_dim the inputs "
+        "are only cleared)",
+    )
 
     def check(self, ctx):
         found = _legacy_fields(ctx)

@@ -15,7 +15,7 @@ class MeanFileAndMeanValue(Rule):
     applies_to = ("net",)
     summary = "transform_param with both mean_file and mean_value"
     what_it_does = "Reports data layers whose transformation has both `mean_file` and `mean_value`."
-    why_it_matters = "DataTransformer refuses it: \"Cannot specify mean_file and mean_value at the same time\" (data_transformer.cpp:20-38)."
+    why_it_matters = "The data transformer refuses it when the layer is set up: \"Cannot specify mean_file and mean_value at the same time\"."
     example = (
         'layer {\n  name: "data"\n  type: "Data"\n  top: "data"\n  top: "label"\n'
         '  transform_param { mean_file: "mean.binaryproto" mean_value: 104 }\n'
@@ -23,6 +23,9 @@ class MeanFileAndMeanValue(Rule):
     )
     how_to_fix = "Keep one of them."
     version_notes = "Same in every Caffe version."
+    references = (
+        "src/caffe/data_transformer.cpp:20-38 (DataTransformer::DataTransformer: the two CHECKs)",
+    )
 
     def check(self, ctx):
         for net, layer in ctx.layers(TRANSFORM_READERS, unbuilt=True):

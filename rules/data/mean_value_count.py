@@ -38,7 +38,7 @@ class MeanValueCount(Rule):
         "(ImageData `is_color`, WindowData, MemoryData `channels`, `force_color`/`force_gray`); info when it "
         "is unknown and the count is neither 1 nor 3."
     )
-    why_it_matters = "DataTransformer aborts with \"Specify either 1 mean_value or as many as channels: C\" (data_transformer.cpp:67-69)."
+    why_it_matters = "DataTransformer aborts with \"Specify either 1 mean_value or as many as channels: C\"."
     example = (
         'layer {\n  name: "data"\n  type: "ImageData"\n  top: "data"\n  top: "label"\n'
         '  transform_param { mean_value: 104 mean_value: 117 mean_value: 123 }\n'
@@ -46,6 +46,9 @@ class MeanValueCount(Rule):
     )
     how_to_fix = "Give one mean_value for all channels, or exactly one per channel (B, G, R order for OpenCV-loaded images)."
     version_notes = "Same in every Caffe version."
+    references = (
+        "src/caffe/data_transformer.cpp:67-69 (DataTransformer::Transform: CHECK on the number of mean values)",
+    )
 
     def check(self, ctx):
         for net, layer in ctx.layers(TRANSFORM_READERS, unbuilt=True):

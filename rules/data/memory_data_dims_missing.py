@@ -18,11 +18,15 @@ class MemoryDataDimsMissing(Rule):
     what_it_does = "Reports MemoryData layers whose `batch_size`, `channels`, `height` or `width` is unset or 0."
     why_it_matters = (
         "MemoryData allocates its blobs from these four values and aborts otherwise: \"batch_size, channels, "
-        "height, and width must be specified and positive in memory_data_param\" (memory_data_layer.cpp:14-21)."
+        "height, and width must be specified and positive in memory_data_param\"."
     )
     example = 'layer {\n  name: "data"\n  type: "MemoryData"\n  top: "data"\n  top: "label"\n  memory_data_param { batch_size: 1 channels: 3 height: 224 }\n}'
     how_to_fix = "Give all four dimensions of the arrays you will feed."
     version_notes = "Same in every Caffe version."
+    references = (
+        "src/caffe/layers/memory_data_layer.cpp:14-21 (MemoryDataLayer::DataLayerSetUp: CHECK_GT(batch_size_ * "
+        "size_, 0))",
+    )
 
     def check(self, ctx):
         for net, layer in ctx.layers(("MemoryData",), unbuilt=True):

@@ -17,13 +17,16 @@ class WindowDataCropSizeMissing(Rule):
     applies_to = ("net",)
     summary = "WindowData without transform_param.crop_size"
     what_it_does = "Reports WindowData layers without `transform_param.crop_size > 0` (window_data_param.crop_size is ignored in `layer` syntax)."
-    why_it_matters = "WindowData crops every window to crop_size and aborts without it: \"Check failed: crop_size > 0\" (window_data_layer.cpp:172-173)."
+    why_it_matters = "WindowData crops every window to crop_size and aborts without it: \"Check failed: crop_size > 0\"."
     example = (
         'layer {\n  name: "data"\n  type: "WindowData"\n  top: "data"\n  top: "label"\n'
         '  window_data_param { source: "windows.txt" batch_size: 128 crop_size: 227 }\n}'
     )
     how_to_fix = "Set `transform_param { crop_size: 227 }` (the network's input size)."
     version_notes = "Same in every Caffe version with transform_param."
+    references = (
+        "src/caffe/layers/window_data_layer.cpp:172-173 (WindowDataLayer::DataLayerSetUp: CHECK_GT(crop_size, 0))",
+    )
 
     def check(self, ctx):
         for net, layer in ctx.layers(("WindowData",), unbuilt=True):

@@ -19,9 +19,9 @@ class BilinearLearnable(Rule):
     summary = "A bilinear upsampling Deconvolution whose weights are learned"
     what_it_does = "Reports a trained net's Deconvolution with a bilinear weight filler and weight lr_mult != 0."
     why_it_matters = (
-        "A bilinear filler usually means fixed bilinear upsampling; the recipe in filler.hpp:219-247 freezes it "
-        "with `param { lr_mult: 0 decay_mult: 0 }` and `bias_term: false`. Learned, the kernel drifts away from "
-        "interpolation (which may be intended, as in FCN's learned upsampling — then ignore this)."
+        "A bilinear filler usually means fixed bilinear upsampling; Caffe's own upsampling recipe for this filler "
+        "freezes it with `param { lr_mult: 0 decay_mult: 0 }` and `bias_term: false`. Learned, the kernel drifts "
+        "away from interpolation (which may be intended, as in FCN's learned upsampling — then ignore this)."
     )
     example = (
         'layer { name: "in" type: "Input" top: "data" top: "label" input_param { shape { dim: 1 dim: 21 dim: 8 dim: 8 } shape { dim: 1 dim: 1 dim: 16 dim: 16 } } }\n'
@@ -31,6 +31,10 @@ class BilinearLearnable(Rule):
     )
     how_to_fix = "Add `param { lr_mult: 0 decay_mult: 0 }` (the suggested fix) if fixed upsampling is meant."
     version_notes = "The bilinear filler exists since 2015 (rc2)."
+    references = (
+        "include/caffe/filler.hpp:216-247 (the documented upsampling recipe: lr_mult 0, decay_mult 0, bias_term "
+        "false)",
+    )
 
     def check(self, ctx):
         for net, graph, layer in ctx.trained_layers():

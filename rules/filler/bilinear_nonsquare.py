@@ -37,7 +37,7 @@ class BilinearNonsquare(Rule):
     )
     why_it_matters = (
         "BilinearFiller checks `CHECK_EQ(blob->num_axes(), 4) << \"Blob must be 4 dim.\"` and `CHECK_EQ(width, "
-        "height) << \"Filter must be square\"` (filler.hpp:255-256): Caffe aborts when it builds the layer."
+        "height) << \"Filter must be square\"`: Caffe aborts when it builds the layer."
     )
     example = (
         'layer { name: "up" type: "Deconvolution" bottom: "score" top: "up"\n'
@@ -46,6 +46,9 @@ class BilinearNonsquare(Rule):
     )
     how_to_fix = "Use a square 2-D kernel (kernel_size: 2*factor - factor%2 for upsampling by `factor`) or another filler."
     version_notes = "The bilinear filler exists since 2015 (rc2)."
+    references = (
+        "include/caffe/filler.hpp:255-256 (BilinearFiller::Fill: the two CHECKs)",
+    )
 
     def check(self, ctx):
         for net, layer in ctx.layers(unbuilt=True):

@@ -22,9 +22,9 @@ class BilinearNotDepthwise(Rule):
         "Frozen layers (lr_mult 0) are checked too: that is the usual recipe."
     )
     why_it_matters = (
-        "The bilinear filler writes the same interpolation kernel into every (output, input) channel pair "
-        "(filler.hpp:216-268). With group 1 each output channel is the sum of all upsampled input channels, so "
-        "the class scores are mixed together instead of being upsampled one by one; the recipe in filler.hpp "
+        "The bilinear filler writes the same interpolation kernel into every (output, input) channel pair. With "
+        "group 1 each output channel is the sum of all upsampled input channels, so the class scores are mixed "
+        "together instead of being upsampled one by one; Caffe's own upsampling recipe for this filler "
         "uses num_output = group = C."
     )
     example = (
@@ -36,6 +36,10 @@ class BilinearNotDepthwise(Rule):
     )
     how_to_fix = "Set `group` equal to `num_output` and to the number of input channels (channel-wise upsampling)."
     version_notes = "The bilinear filler exists since 2015 (rc2)."
+    references = (
+        "include/caffe/filler.hpp:216-247 (the documented upsampling recipe: num_output = group = C)",
+        "include/caffe/filler.hpp:254-267 (BilinearFiller::Fill: the same kernel for every channel pair)",
+    )
 
     def check(self, ctx):
         for net in ctx.nets():

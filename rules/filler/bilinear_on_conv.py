@@ -21,7 +21,7 @@ class BilinearOnConv(Rule):
         "with a bilinear filler aborts and is reported by bilinear-nonsquare.)"
     )
     why_it_matters = (
-        "The bilinear filler builds the interpolation kernel of an upsampling (filler.hpp:216-268), identical for "
+        "The bilinear filler builds the interpolation kernel of an upsampling, identical for "
         "every channel pair. As the initial weights of a convolution it is a blur that sums all input channels into "
         "identical output channels: every unit starts the same, like a constant filler."
     )
@@ -34,6 +34,9 @@ class BilinearOnConv(Rule):
     )
     how_to_fix = 'Use "msra" or "xavier" for a Convolution; bilinear belongs on a Deconvolution used for upsampling.'
     version_notes = "The bilinear filler exists since 2015 (rc2)."
+    references = (
+        "include/caffe/filler.hpp:254-267 (BilinearFiller::Fill: the same kernel for every channel pair)",
+    )
 
     def check(self, ctx):
         for net, graph, layer in ctx.trained_layers():

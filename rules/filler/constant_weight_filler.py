@@ -24,7 +24,7 @@ class ConstantWeightFiller(Rule):
     )
     why_it_matters = (
         "With every weight equal, all units of the layer compute the same value and receive the same gradient, "
-        "so they stay identical (filler.hpp:29-46): the layer behaves like a single unit. With value 0 and a "
+        "so they stay identical: the layer behaves like a single unit. With value 0 and a "
         "following ReLU (gradient 0 at 0 in Caffe) nothing below the layer learns at all."
     )
     example = (
@@ -37,6 +37,9 @@ class ConstantWeightFiller(Rule):
     )
     how_to_fix = 'Use a random filler: "msra" before ReLU, "xavier", or "gaussian" with a small std.'
     version_notes = "All Caffe versions. Silent when the weights are frozen (lr_mult 0) or come from a .caffemodel (the solver's `weights`)."
+    references = (
+        "include/caffe/filler.hpp:30-46 (ConstantFiller: every value is `value`)",
+    )
 
     def check(self, ctx):
         for net, graph, layer, use in trained_fillers(ctx, "weight", ("constant",)):

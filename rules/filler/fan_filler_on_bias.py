@@ -20,9 +20,9 @@ class FanFillerOnBias(Rule):
         "trained Convolution, Deconvolution, InnerProduct, Embed, LSTM or RNN layer with a learnable bias."
     )
     why_it_matters = (
-        "These fillers scale by fan_in = count / shape(0), which is 1 for a 1-D bias blob (filler.hpp:150-163, "
-        "195-208): xavier draws biases from U(-1.73, 1.73) and msra from N(0, 2) — far larger than the weights' "
-        "contribution, shifting every unit by a random offset at the start."
+        "These fillers scale by fan_in = count / shape(0), which is 1 for a 1-D bias blob: xavier draws biases from "
+        "U(-1.73, 1.73) and msra from N(0, 2) — far larger than the weights' contribution, shifting every unit by a "
+        "random offset at the start."
     )
     example = (
         'layer { name: "in" type: "Input" top: "data" top: "label" input_param { shape { dim: 8 dim: 3 dim: 8 dim: 8 } shape { dim: 8 } } }\n'
@@ -32,6 +32,10 @@ class FanFillerOnBias(Rule):
     )
     how_to_fix = 'Use `bias_filler { type: "constant" value: 0 }` (or a small constant such as 0.1 before ReLU).'
     version_notes = "All Caffe versions."
+    references = (
+        "include/caffe/filler.hpp:148-165 (XavierFiller::Fill: fan_in = count / shape(0), U(-sqrt(3/n), sqrt(3/n)))",
+        "include/caffe/filler.hpp:193-210 (MSRAFiller::Fill: N(0, sqrt(2/n)))",
+    )
 
     def check(self, ctx):
         for net, graph, layer, use in trained_fillers(ctx, "bias", ("xavier", "msra")):

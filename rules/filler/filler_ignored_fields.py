@@ -25,7 +25,7 @@ class FillerIgnoredFields(Rule):
     )
     why_it_matters = (
         "The ignored values mislead readers: `weight_filler { type: \"xavier\" std: 0.1 }` looks like a std-0.1 "
-        "initialisation but draws from U(-sqrt(3/fan_in), sqrt(3/fan_in)) (filler.hpp per type); GoogLeNet's "
+        "initialisation but draws from U(-sqrt(3/fan_in), sqrt(3/fan_in)); GoogLeNet's "
         "prototxt carried such fields until PR #2536 cleaned them up."
     )
     example = (
@@ -36,6 +36,12 @@ class FillerIgnoredFields(Rule):
     )
     how_to_fix = "Delete the ignored fields (the fix does it), or change the filler type if you meant the one that reads them."
     version_notes = "All Caffe versions."
+    references = (
+        "include/caffe/filler.hpp:30-125 (the constant, uniform, gaussian and positive_unitball fillers and the "
+        "fields each reads)",
+        "include/caffe/filler.hpp:143-214 (XavierFiller and MSRAFiller: only variance_norm is read)",
+        "include/caffe/filler.hpp:249-268 (BilinearFiller: no field is read)",
+    )
 
     def check(self, ctx):
         text = ctx.source.text

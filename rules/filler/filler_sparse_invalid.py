@@ -43,9 +43,9 @@ class FillerSparseInvalid(Rule):
     )
     why_it_matters = (
         "Every filler except gaussian ends with `CHECK_EQ(sparse, -1) << \"Sparsity not supported by this "
-        "Filler.\"` (filler.hpp:43, 58, 122, 166, 211, 265); the gaussian filler checks `CHECK_GE(sparse, -1)` and "
-        "keeps each weight with probability sparse/shape(0), which caffe_rng_bernoulli requires to be <= 1. Any "
-        "of these aborts when Caffe builds the layer."
+        "Filler.\"`; the gaussian filler checks `CHECK_GE(sparse, -1)` and keeps each weight with probability "
+        "sparse/shape(0), which caffe_rng_bernoulli requires to be <= 1. Any of these aborts when Caffe builds the "
+        "layer."
     )
     example = (
         'layer { name: "fc" type: "InnerProduct" bottom: "data" top: "fc"\n'
@@ -53,6 +53,13 @@ class FillerSparseInvalid(Rule):
     )
     how_to_fix = 'Use `sparse` only with `type: "gaussian"`, with a value between 0 and the number of outputs; remove it otherwise.'
     version_notes = "All Caffe versions."
+    references = (
+        "include/caffe/filler.hpp:43-44, 58-59, 122-123, 166-167, 211-212, 265-266 (the constant, uniform, "
+        "positive_unitball, xavier, msra and bilinear fillers: CHECK_EQ(sparse, -1))",
+        "include/caffe/filler.hpp:74-86 (GaussianFiller::Fill: CHECK_GE(sparse, -1), keeps a weight with "
+        "probability sparse/shape(0))",
+        "src/caffe/util/math_functions.cpp:298-303 (caffe_rng_bernoulli: CHECK_LE(p, 1))",
+    )
 
     def check(self, ctx):
         for net, layer in ctx.layers(unbuilt=True):

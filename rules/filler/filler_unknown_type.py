@@ -35,8 +35,8 @@ class FillerUnknownType(Rule):
         f"{FILLER_LIST} (case-sensitive), in every net, and suggests the closest."
     )
     why_it_matters = (
-        "GetFiller compares the string exactly and otherwise fails `CHECK(false) << \"Unknown filler name: \"` "
-        "(filler.hpp:276-295): Caffe aborts when it builds the layer, deploy nets included."
+        "GetFiller compares the string exactly and otherwise fails `CHECK(false) << \"Unknown filler name: \"`: "
+        "Caffe aborts when it builds the layer, deploy nets included."
     )
     example = (
         'layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1"\n'
@@ -44,6 +44,10 @@ class FillerUnknownType(Rule):
     )
     how_to_fix = f"Use one of {FILLER_LIST}, in lower case. He/Kaiming initialisation is \"msra\", Glorot is \"xavier\"."
     version_notes = "All Caffe versions have these seven fillers (msra and bilinear since 2015)."
+    references = (
+        "include/caffe/filler.hpp:276-297 (GetFiller: exact comparison of the type, then CHECK(false) \"Unknown "
+        "filler name\")",
+    )
 
     def check(self, ctx):
         for net, layer in ctx.layers(unbuilt=True):

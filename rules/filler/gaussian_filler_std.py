@@ -44,6 +44,11 @@ class GaussianFillerStd(Rule):
         'layer { name: "loss" type: "SoftmaxWithLoss" bottom: "fc" bottom: "label" top: "loss" }'
     )
     how_to_fix = "Set a small std (0.01, or sqrt(2 / fan_in)), or use the xavier/msra fillers which scale by fan-in."
+    references = (
+        "include/caffe/filler.hpp:69-73 (GaussianFiller::Fill calls caffe_rng_gaussian with mean and std)",
+        "src/caffe/util/math_functions.cpp:276-281 (caffe_rng_gaussian: CHECK_GT(sigma, 0))",
+        "src/caffe/proto/caffe.proto:50 (FillerParameter: std defaults to 1)",
+    )
 
     def check(self, ctx):
         trained = {id(layer): (net, graph) for net, graph, layer in ctx.trained_layers()}

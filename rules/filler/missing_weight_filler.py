@@ -25,7 +25,7 @@ class MissingWeightFiller(Rule):
     why_it_matters = (
         "A missing filler is an empty FillerParameter: constant 0. With all-zero weights every unit "
         "computes the same value and gets the same gradient, and layers below receive exactly zero "
-        "gradient: the net does not learn (filler.hpp)."
+        "gradient: the net does not learn."
     )
     example = (
         'layer { name: "data" type: "Input" top: "data" top: "label" input_param { shape { dim: 8 dim: 16 } shape { dim: 8 } } }\n'
@@ -44,6 +44,10 @@ class MissingWeightFiller(Rule):
         "size, or that form a backbone feeding a head with fillers, or a file named for fine-tuning — one info "
         "per net names that evidence. Otherwise each such layer is a warning (one per net when no layer has a "
         "filler)."
+    )
+    references = (
+        "src/caffe/proto/caffe.proto:43-46 (FillerParameter: type defaults to \"constant\", value to 0)",
+        "include/caffe/filler.hpp:30-46 (ConstantFiller: every value is `value`)",
     )
 
     def check(self, ctx):

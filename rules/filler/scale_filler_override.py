@@ -24,7 +24,7 @@ class ScaleFillerOverride(Rule):
         "other than constant 1 (a filler that is constant 0 is scale-zero-filler). Frozen scales (lr_mult 0) are skipped."
     )
     why_it_matters = (
-        "Scale starts at constant 1 only when `filler` is absent (scale_layer.cpp:35-40). After a BatchNorm that "
+        "Scale starts at constant 1 only when `filler` is absent. After a BatchNorm that "
         "identity start is what keeps the normalised activations at unit variance; a random or other constant "
         "filler rescales every channel arbitrarily at the start."
     )
@@ -38,6 +38,9 @@ class ScaleFillerOverride(Rule):
     )
     how_to_fix = "Remove `filler` from scale_param (the default is constant 1), as the suggested fix does."
     version_notes = "Scale exists since rc3."
+    references = (
+        "src/caffe/layers/scale_layer.cpp:35-40 (ScaleLayer::LayerSetUp: constant 1 only when `filler` is absent)",
+    )
 
     def check(self, ctx):
         text = ctx.source.text

@@ -30,8 +30,8 @@ class ScaleZeroFiller(Rule):
     )
     why_it_matters = (
         "Scale uses constant 1 only when `filler` is absent; a present FillerParameter is read as written, and its "
-        "defaults are type \"constant\", value 0 (scale_layer.cpp:35-40, caffe.proto). The layer then multiplies its "
-        "input by 0: it outputs 0 and blocks all gradient to the layers below at the start — forever if its lr_mult is 0."
+        "defaults are type \"constant\", value 0. The layer then multiplies its input by 0: it outputs 0 and blocks "
+        "all gradient to the layers below at the start — forever if its lr_mult is 0."
     )
     example = (
         'layer { name: "in" type: "Input" top: "data" top: "label" input_param { shape { dim: 8 dim: 3 dim: 8 dim: 8 } shape { dim: 8 } } }\n'
@@ -42,6 +42,10 @@ class ScaleZeroFiller(Rule):
     )
     how_to_fix = "Remove `filler` (the default is constant 1, as the suggested fix does), or write `filler { value: 1 }`."
     version_notes = "Scale exists since rc3."
+    references = (
+        "src/caffe/layers/scale_layer.cpp:35-40 (ScaleLayer::LayerSetUp: constant 1 only when `filler` is absent)",
+        "src/caffe/proto/caffe.proto:43-46 (FillerParameter: type defaults to \"constant\", value to 0)",
+    )
 
     def check(self, ctx):
         text = ctx.source.text

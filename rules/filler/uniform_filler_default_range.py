@@ -19,9 +19,9 @@ class UniformFillerDefaultRange(Rule):
         "InnerProduct, Embed, LSTM or RNN layer (TRAIN state, learnable weights) that sets neither `min` nor `max`."
     )
     why_it_matters = (
-        "The defaults are min 0 and max 1 (caffe.proto FillerParameter; filler.hpp:48-61): every weight is "
-        "positive and on average 0.5, so each output is a large positive sum of its inputs. Activations grow "
-        "by about fan_in/2 per layer and saturate or overflow, and all units start strongly correlated."
+        "The defaults are min 0 and max 1: every weight is positive and on average 0.5, so each output is a large "
+        "positive sum of its inputs. Activations grow by about fan_in/2 per layer and saturate or overflow, and all "
+        "units start strongly correlated."
     )
     example = (
         'layer { name: "in" type: "Input" top: "data" top: "label" input_param { shape { dim: 8 dim: 3 dim: 8 dim: 8 } shape { dim: 8 } } }\n'
@@ -33,6 +33,10 @@ class UniformFillerDefaultRange(Rule):
     )
     how_to_fix = 'Set a range symmetric around 0 (e.g. `min: -0.08 max: 0.08`), or use `type: "xavier"`, which scales the range by the fan-in.'
     version_notes = "All Caffe versions."
+    references = (
+        "src/caffe/proto/caffe.proto:47-48 (FillerParameter: min defaults to 0, max to 1)",
+        "include/caffe/filler.hpp:49-61 (UniformFiller)",
+    )
 
     def check(self, ctx):
         for net, graph, layer, use in trained_fillers(ctx, "weight", ("uniform",)):

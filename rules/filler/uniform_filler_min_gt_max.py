@@ -21,10 +21,9 @@ class UniformFillerMinGtMax(Rule):
         "`min` is greater than its effective `max` (defaults 0 and 1), in every net, trained or not."
     )
     why_it_matters = (
-        "UniformFiller calls caffe_rng_uniform(n, min, max), which checks `CHECK_LE(a, b)` "
-        "(math_functions.cpp): Caffe aborts with \"Check failed: a <= b\" when it builds the layer — also "
-        "for a deploy net, since fillers run before weights are loaded. max defaults to 1, so `min: 2` alone "
-        "aborts too."
+        "UniformFiller calls caffe_rng_uniform(n, min, max), which checks `CHECK_LE(a, b)`: Caffe aborts with "
+        "\"Check failed: a <= b\" when it builds the layer — also for a deploy net, since fillers run before weights "
+        "are loaded. max defaults to 1, so `min: 2` alone aborts too."
     )
     example = (
         'layer { name: "fc" type: "InnerProduct" bottom: "data" top: "fc"\n'
@@ -32,6 +31,11 @@ class UniformFillerMinGtMax(Rule):
     )
     how_to_fix = "Swap the bounds (min is the lower one); note that max defaults to 1 when only min is written."
     version_notes = "All Caffe versions."
+    references = (
+        "include/caffe/filler.hpp:54-57 (UniformFiller::Fill calls caffe_rng_uniform with min and max)",
+        "src/caffe/util/math_functions.cpp:255-259 (caffe_rng_uniform: CHECK_LE(a, b))",
+        "src/caffe/proto/caffe.proto:48 (FillerParameter: max defaults to 1)",
+    )
 
     def check(self, ctx):
         for net, layer in ctx.layers(unbuilt=True):

@@ -23,7 +23,7 @@ class AccuracyIgnoreLabelMismatch(Rule):
         "`loss_param.ignore_label`, which Accuracy does not read."
     )
     why_it_matters = (
-        "Accuracy reads only accuracy_param.ignore_label (accuracy_layer.cpp): ignored pixels/samples count as "
+        "Accuracy reads only accuracy_param.ignore_label: ignored pixels/samples count as "
         "errors and the reported accuracy is wrong, although training is unaffected."
     )
     example = EXAMPLE_FLAT_NET + (
@@ -32,6 +32,9 @@ class AccuracyIgnoreLabelMismatch(Rule):
     )
     how_to_fix = "Add accuracy_param { ignore_label: X } with the loss's value."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/accuracy_layer.cpp:15-19 (AccuracyLayer::LayerSetUp: ignore_label from accuracy_param)",
+    )
 
     def check(self, ctx):
         once = Once()

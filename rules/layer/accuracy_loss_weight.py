@@ -23,7 +23,7 @@ class AccuracyLossWeight(Rule):
     )
     why_it_matters = (
         "A loss weight makes the accuracy part of the objective. Accuracy has no gradient: the first backward "
-        'pass that reaches it aborts with "Not Implemented Yet" (accuracy_layer.hpp). Elsewhere it just adds '
+        "pass that reaches it aborts with \"Not Implemented Yet\". Elsewhere it just adds "
         "the accuracy to the reported loss."
     )
     example = EXAMPLE_FLAT_NET + (
@@ -32,6 +32,9 @@ class AccuracyLossWeight(Rule):
     )
     how_to_fix = "Remove loss_weight: Accuracy is a metric, not a loss."
     version_notes = "Same in every Caffe release."
+    references = (
+        "include/caffe/layers/accuracy_layer.hpp:76-80 (AccuracyLayer::Backward_cpu: NOT_IMPLEMENTED)",
+    )
 
     def check(self, ctx):
         for net in ctx.nets():

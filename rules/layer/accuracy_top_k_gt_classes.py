@@ -17,7 +17,7 @@ class AccuracyTopKGtClasses(Rule):
     applies_to = ("net",)
     summary = "Accuracy top_k larger than the number of classes"
     what_it_does = "Reports Accuracy layers (axis 1) whose `top_k` exceeds the class count of their scores, when it can be read off the net (e.g. the num_output of the InnerProduct that computes them)."
-    why_it_matters = 'AccuracyLayer::Reshape aborts with "top_k must be less than or equal to the number of classes." (accuracy_layer.cpp).'
+    why_it_matters = 'AccuracyLayer::Reshape aborts with "top_k must be less than or equal to the number of classes."'
     example = (
         'layer { name: "in" type: "Input" top: "data" top: "label" input_param { shape { dim: 8 dim: 16 } shape { dim: 8 } } }\n'
         'layer { name: "fc" type: "InnerProduct" bottom: "data" top: "fc" inner_product_param { num_output: 3 } }\n'
@@ -25,6 +25,9 @@ class AccuracyTopKGtClasses(Rule):
     )
     how_to_fix = "Use a top_k no larger than the number of classes."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/accuracy_layer.cpp:25-26 (AccuracyLayer::Reshape: CHECK_LE(top_k_, number of classes))",
+    )
 
     def check(self, ctx):
         once = Once()

@@ -13,10 +13,13 @@ class ArgMaxTopKZero(Rule):
     applies_to = ("net",)
     summary = "An ArgMax with top_k: 0"
     what_it_does = "Reports `argmax_param { top_k: 0 }`."
-    why_it_matters = 'ArgMaxLayer::LayerSetUp aborts with "top k must not be less than 1." (argmax_layer.cpp).'
+    why_it_matters = 'ArgMaxLayer::LayerSetUp aborts with "top k must not be less than 1."'
     example = 'layer { name: "argmax" type: "ArgMax" bottom: "prob" top: "pred" argmax_param { top_k: 0 } }'
     how_to_fix = "Use top_k >= 1 (the default is 1)."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/argmax_layer.cpp:17 (ArgMaxLayer::LayerSetUp: CHECK_GE(top_k_, 1))",
+    )
 
     def check(self, ctx):
         for _, layer in ctx.layers(("ArgMax",)):

@@ -15,10 +15,14 @@ class ClipMinGtMax(Rule):
     applies_to = ("net",)
     summary = "A Clip layer with min > max"
     what_it_does = "Reports `clip_param { min: a max: b }` with a > b."
-    why_it_matters = "Clip computes max(min, min(x, max)) without checking the bounds: with min > max every output equals min, the layer is constant and passes no gradient (clip_layer.cpp)."
+    why_it_matters = "Clip computes max(min, min(x, max)) without checking the bounds: with min > max every output equals min, the layer is constant and passes no gradient."
     example = 'layer { name: "clip" type: "Clip" bottom: "x" top: "y" clip_param { min: 1 max: 0 } }'
     how_to_fix = "Swap the bounds (e.g. min: 0 max: 6 for ReLU6)."
     version_notes = "The Clip layer exists only in BVLC master after 1.0."
+    references = (
+        "src/caffe/layers/clip_layer.cpp:15-20 (ClipLayer::Forward_cpu: max(min, min(x, max)), no check of the "
+        "bounds)",
+    )
 
     def check(self, ctx):
         for _, layer in ctx.layers(("Clip",)):

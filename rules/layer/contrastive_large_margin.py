@@ -16,8 +16,8 @@ class ContrastiveLargeMargin(Rule):
     summary = "A ContrastiveLoss margin of 10 or more"
     what_it_does = "Reports ContrastiveLoss layers with `margin >= 10` (and the default legacy_version: false)."
     why_it_matters = (
-        "For dissimilar pairs the gradient is divided by (distance + 1e-4) (contrastive_loss_layer.cpp): pairs "
-        "that collapse together get gradients up to margin * 1e4, and large margins make training explode."
+        "For dissimilar pairs the gradient is divided by (distance + 1e-4): pairs that collapse together get "
+        "gradients up to margin * 1e4, and large margins make training explode."
     )
     example = (
         'layer { name: "loss" type: "ContrastiveLoss" bottom: "feat" bottom: "feat_p" bottom: "sim" top: "loss" '
@@ -25,6 +25,10 @@ class ContrastiveLargeMargin(Rule):
     )
     how_to_fix = "Use a margin of the order of the feature distances (1 is typical), or normalise the features."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/contrastive_loss_layer.cpp:93-95 (ContrastiveLossLayer::Backward_cpu: beta = -alpha * "
+        "mdist / (dist + 1e-4))",
+    )
 
     threshold = 10
 

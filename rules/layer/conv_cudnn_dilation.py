@@ -19,11 +19,14 @@ class ConvCudnnDilation(Rule):
     what_it_does = "Reports Convolution/Deconvolution layers with an explicit `engine: CUDNN` and a dilation above 1."
     why_it_matters = (
         'cuDNN builds abort with "CuDNN doesn\'t support the dilated convolution at Layer X"; builds without '
-        'cuDNN abort on any explicit CUDNN engine with "Layer X has unknown engine." (layer_factory.cpp).'
+        'cuDNN abort on any explicit CUDNN engine with "Layer X has unknown engine."'
     )
     example = 'layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1" convolution_param { num_output: 8 kernel_size: 3 dilation: 2 engine: CUDNN } }'
     how_to_fix = "Remove `engine: CUDNN`: the DEFAULT engine picks Caffe's own implementation for dilated convolutions."
     version_notes = "Dilation exists since Caffe rc3."
+    references = (
+        "src/caffe/layer_factory.cpp:40-75 (GetConvolutionLayer; GetDeconvolutionLayer follows the same pattern)",
+    )
 
     def check(self, ctx):
         no_cudnn = getattr(ctx.options, "use_cudnn", None) is False

@@ -18,11 +18,17 @@ class ConvDilationZero(Rule):
     what_it_does = "Reports a `dilation` element equal to 0 in Convolution/Deconvolution layers."
     why_it_matters = (
         "Caffe does not check dilation: the kernel extent d*(k-1)+1 becomes 1, so a k x k kernel samples one "
-        "pixel k^2 times and the output keeps the input size (conv_layer.cpp; reproduced by running Caffe)."
+        "pixel k^2 times and the output keeps the input size (reproduced by running Caffe)."
     )
     example = 'layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1" convolution_param { num_output: 8 kernel_size: 3 dilation: 0 } }'
     how_to_fix = "Use dilation 1 (no dilation, the default) or at least 2."
     version_notes = "Dilation exists since Caffe rc3."
+    references = (
+        "src/caffe/layers/base_conv_layer.cpp:94-107 (BaseConvolutionLayer::LayerSetUp: dilation is read without a "
+        "check)",
+        "src/caffe/layers/conv_layer.cpp:17-19 (ConvolutionLayer::compute_output_shape: kernel extent "
+        "dilation*(k-1)+1)",
+    )
 
     def check(self, ctx):
         for _, layer in ctx.layers(("Convolution", "Deconvolution")):

@@ -23,11 +23,15 @@ class ConvGroupDivisibility(Rule):
     )
     why_it_matters = (
         'Caffe aborts with "Number of output should be multiples of group." or "Check failed: channels_ % '
-        'group_ == 0"; group 0 is an integer division by zero that crashes the process (base_conv_layer.cpp).'
+        'group_ == 0"; group 0 is an integer division by zero that crashes the process.'
     )
     example = 'layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1" convolution_param { num_output: 10 group: 4 kernel_size: 3 } }'
     how_to_fix = "Choose a group that divides both the input channels and num_output (depthwise: group = channels = num_output)."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/base_conv_layer.cpp:120-123 (BaseConvolutionLayer::LayerSetUp: channels_ % group_ and "
+        "num_output_ % group_ CHECKs)",
+    )
 
     def check(self, ctx):
         once = Once()

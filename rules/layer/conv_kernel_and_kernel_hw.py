@@ -13,10 +13,14 @@ class ConvKernelAndKernelHW(Rule):
     applies_to = ("net",)
     summary = "kernel_size/stride/pad together with their _h/_w forms in a convolution"
     what_it_does = "Reports convolution-like layers that set `kernel_size` and `kernel_h`/`kernel_w`, `stride` and `stride_h`/`stride_w`, or `pad` and `pad_h`/`pad_w`."
-    why_it_matters = 'Caffe aborts with "Either kernel_size or kernel_h/w should be specified; not both." (and likewise for stride and pad; base_conv_layer.cpp).'
+    why_it_matters = 'Caffe aborts with "Either kernel_size or kernel_h/w should be specified; not both." (and likewise for stride and pad).'
     example = 'layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1" convolution_param { num_output: 8 kernel_size: 3 kernel_h: 3 kernel_w: 3 } }'
     how_to_fix = "Keep one form: either the single value (or one per spatial axis), or the _h/_w pair."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/base_conv_layer.cpp:26-32, 50-56, 74-80 (BaseConvolutionLayer::LayerSetUp: the kernel, "
+        "stride and pad CHECKs)",
+    )
 
     def check(self, ctx):
         for _, layer in ctx.layers(("Convolution", "Deconvolution", "Im2col")):

@@ -20,12 +20,15 @@ class ConvKernelMissing(Rule):
     )
     why_it_matters = (
         'Caffe aborts at setup: "kernel_size must be specified once, or once per spatial dimension (kernel_size '
-        'specified 0 times; 2 spatial dims)", or "Filter dimensions must be nonzero." for the missing half '
-        "(base_conv_layer.cpp)."
+        'specified 0 times; 2 spatial dims)", or "Filter dimensions must be nonzero." for the missing half.'
     )
     example = 'layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1" convolution_param { num_output: 8 kernel_h: 3 } }'
     how_to_fix = "Set kernel_size, or both kernel_h and kernel_w."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/base_conv_layer.cpp:26-46 (BaseConvolutionLayer::LayerSetUp: the kernel_size count CHECK "
+        "and CHECK_GT of each kernel dimension)",
+    )
 
     def check(self, ctx):
         for _, layer in ctx.layers(("Convolution", "Deconvolution", "Im2col")):

@@ -14,10 +14,13 @@ class ConvNumOutputMissing(Rule):
     applies_to = ("net",)
     summary = "A Convolution/Deconvolution without num_output"
     what_it_does = "Reports Convolution and Deconvolution layers whose `convolution_param.num_output` is unset or 0."
-    why_it_matters = 'BaseConvolutionLayer::LayerSetUp aborts with "Check failed: num_output_ > 0 (0 vs. 0)" (base_conv_layer.cpp).'
+    why_it_matters = 'BaseConvolutionLayer::LayerSetUp aborts with "Check failed: num_output_ > 0 (0 vs. 0)".'
     example = 'layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1" convolution_param { kernel_size: 3 } }'
     how_to_fix = "Set num_output (the number of filters)."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/base_conv_layer.cpp:118-119 (BaseConvolutionLayer::LayerSetUp: CHECK_GT(num_output_, 0))",
+    )
 
     def check(self, ctx):
         for _, layer in ctx.layers(("Convolution", "Deconvolution")):

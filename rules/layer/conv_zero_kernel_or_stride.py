@@ -16,10 +16,14 @@ class ConvZeroKernelOrStride(Rule):
         "Reports a kernel_size or stride element of 0, `kernel_h: 0`/`kernel_w: 0`, `stride_h: 0`/`stride_w: 0`, "
         "or only one of stride_h/stride_w (the other is then 0)."
     )
-    why_it_matters = 'Caffe aborts with "Filter dimensions must be nonzero." or "Stride dimensions must be nonzero." (base_conv_layer.cpp).'
+    why_it_matters = 'Caffe aborts with "Filter dimensions must be nonzero." or "Stride dimensions must be nonzero."'
     example = 'layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1" convolution_param { num_output: 8 kernel_size: 3 stride: 0 } }'
     how_to_fix = "Use kernel and stride values of at least 1 (stride defaults to 1)."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/base_conv_layer.cpp:44-46, 65-69 (BaseConvolutionLayer::LayerSetUp: CHECK_GT of each "
+        "kernel and stride dimension)",
+    )
 
     def check(self, ctx):
         for _, layer in ctx.layers(("Convolution", "Deconvolution", "Im2col")):

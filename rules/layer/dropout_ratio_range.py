@@ -39,6 +39,11 @@ class DropoutRatioRange(Rule):
     )
     how_to_fix = "Use 0 < dropout_ratio < 1 (0.5 is the classic value); remove the layer to disable dropout."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/dropout_layer.cpp:14-17 (DropoutLayer::LayerSetUp: DCHECKs only, scale 1/(1 - ratio))",
+        "src/caffe/layers/dropout_layer.cpp:37-42 (DropoutLayer::Forward_cpu: Bernoulli mask in TRAIN only)",
+        "src/caffe/util/math_functions.cpp:319-323 (caffe_rng_bernoulli: CHECK_GE(p, 0), CHECK_LE(p, 1))",
+    )
 
     def check(self, ctx):
         once = Once()

@@ -14,10 +14,13 @@ class EltwiseCoeffCount(Rule):
     applies_to = ("net",)
     summary = "Eltwise coefficients not one per bottom"
     what_it_does = "Reports Eltwise SUM/MAX layers whose number of `coeff` values is neither 0 nor the number of bottoms."
-    why_it_matters = 'EltwiseLayer::LayerSetUp aborts with "Eltwise Layer takes one coefficient per bottom blob." (eltwise_layer.cpp).'
+    why_it_matters = 'EltwiseLayer::LayerSetUp aborts with "Eltwise Layer takes one coefficient per bottom blob."'
     example = 'layer { name: "sum" type: "Eltwise" bottom: "a" bottom: "b" top: "c" eltwise_param { operation: SUM coeff: 1 } }'
     how_to_fix = "Give one coeff per bottom (e.g. coeff: 1 coeff: -1 for a difference), or none."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/eltwise_layer.cpp:13-14 (EltwiseLayer::LayerSetUp: CHECK on the number of coefficients)",
+    )
 
     def check(self, ctx):
         for _, layer in ctx.layers(("Eltwise",)):

@@ -16,10 +16,13 @@ class EltwiseCoeffWithProd(Rule):
     fixable = True
     summary = "Eltwise PROD with coefficients"
     what_it_does = "Reports `eltwise_param { operation: PROD }` with any `coeff`."
-    why_it_matters = 'EltwiseLayer::LayerSetUp aborts with "Eltwise layer only takes coefficients for summation." (eltwise_layer.cpp).'
+    why_it_matters = 'EltwiseLayer::LayerSetUp aborts with "Eltwise layer only takes coefficients for summation."'
     example = 'layer { name: "prod" type: "Eltwise" bottom: "a" bottom: "b" top: "c" eltwise_param { operation: PROD coeff: 1 coeff: 1 } }'
     how_to_fix = "Remove the coefficients (scale an input with a Power or Scale layer if needed), or use SUM."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/eltwise_layer.cpp:16-18 (EltwiseLayer::LayerSetUp: coefficients only with SUM)",
+    )
 
     def check(self, ctx):
         for _, layer in ctx.layers(("Eltwise",)):

@@ -17,7 +17,7 @@ class EltwiseUnstableProdGrad(Rule):
     what_it_does = "In the TRAIN state of a trained net, reports Eltwise PROD layers with `stable_prod_grad: false` whose inputs need a gradient."
     why_it_matters = (
         "The unstable gradient is computed as top / bottom: any input value of exactly 0 (e.g. after ReLU) gives "
-        "0/0 = NaN (eltwise_layer.cpp; reproduced by running Caffe)."
+        "0/0 = NaN (reproduced by running Caffe)."
     )
     example = (
         'layer { name: "in" type: "Input" top: "data" top: "label" input_param { shape { dim: 8 dim: 16 } shape { dim: 8 } } }\n'
@@ -28,6 +28,10 @@ class EltwiseUnstableProdGrad(Rule):
     )
     how_to_fix = "Remove `stable_prod_grad: false` (the default, true, multiplies the other inputs instead of dividing)."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/eltwise_layer.cpp:126-128 (EltwiseLayer::Backward_cpu, PROD without stable_prod_grad: top "
+        "/ bottom)",
+    )
 
     def check(self, ctx):
         once = Once()

@@ -14,10 +14,13 @@ class EmbedDimsMissing(Rule):
     applies_to = ("net",)
     summary = "An Embed layer without num_output or input_dim"
     what_it_does = "Reports Embed layers whose `embed_param.num_output` or `embed_param.input_dim` is unset or 0."
-    why_it_matters = 'EmbedLayer::LayerSetUp aborts with "EmbedLayer num_output must be positive." / "EmbedLayer input_dim must be positive." (embed_layer.cpp).'
+    why_it_matters = 'EmbedLayer::LayerSetUp aborts with "EmbedLayer num_output must be positive." / "EmbedLayer input_dim must be positive."'
     example = 'layer { name: "embed" type: "Embed" bottom: "words" top: "vec" embed_param { num_output: 128 } }'
     how_to_fix = "Set input_dim (the vocabulary size) and num_output (the embedding size)."
     version_notes = "The Embed layer exists since Caffe rc3."
+    references = (
+        "src/caffe/layers/embed_layer.cpp:13-15 (EmbedLayer::LayerSetUp: CHECK_GT(N_, 0), CHECK_GT(K_, 0))",
+    )
 
     def check(self, ctx):
         for _, layer in ctx.layers(("Embed",)):

@@ -37,7 +37,7 @@ class EmbedInputNotIndex(Rule):
         "a data layer's label top, HDF5Data, Input, DummyData, Python or an ArgMax). Unknown layer types are not judged."
     )
     why_it_matters = (
-        "Embed truncates its input to ints and only DCHECKs the range (embed_layer.cpp): out-of-range values read "
+        "Embed truncates its input to ints and only DCHECKs the range: out-of-range values read "
         "out of bounds in release builds, and the layer cannot back-propagate to its input, so the layer that "
         "computes it gets no gradient from this path."
     )
@@ -48,6 +48,11 @@ class EmbedInputNotIndex(Rule):
     )
     how_to_fix = "Feed token ids in [0, input_dim), e.g. from HDF5Data or an Input blob filled from Python."
     version_notes = "The Embed layer exists since Caffe rc3."
+    references = (
+        "src/caffe/layers/embed_layer.cpp:72-75 (EmbedLayer::Forward_cpu: static_cast<int> of the input, DCHECKs "
+        "only)",
+        "src/caffe/layers/embed_layer.cpp:88 (EmbedLayer::Backward_cpu: CHECK(!propagate_down[0]))",
+    )
 
     def check(self, ctx):
         once = Once()

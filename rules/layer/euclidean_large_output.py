@@ -23,7 +23,7 @@ class EuclideanLargeOutput(Rule):
     )
     why_it_matters = (
         "EuclideanLoss is sum((a - b)^2) / (2N): it sums, not averages, over the values of a sample, so the "
-        "gradients grow with the output size and a usual base_lr diverges (euclidean_loss_layer.cpp; BVLC issues "
+        "gradients grow with the output size and a usual base_lr diverges (BVLC issues "
         "#512, #4614)."
     )
     example = EXAMPLE_INPUT + (
@@ -32,6 +32,10 @@ class EuclideanLargeOutput(Rule):
     )
     how_to_fix = "Lower base_lr, use a loss_weight below 1 (e.g. 1/D), or normalise the targets."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/euclidean_loss_layer.cpp:26-27, 37-43 (EuclideanLossLayer: the loss and its gradient are "
+        "divided by the batch size only)",
+    )
 
     threshold = 1000  # values per sample
 

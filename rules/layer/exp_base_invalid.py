@@ -15,10 +15,13 @@ class ExpBaseInvalid(Rule):
     applies_to = ("net",)
     summary = "An Exp layer with a base <= 0"
     what_it_does = "Reports `exp_param { base: b }` with b other than -1 (e) and b <= 0."
-    why_it_matters = 'ExpLayer::LayerSetUp aborts with "base must be strictly positive." (exp_layer.cpp).'
+    why_it_matters = 'ExpLayer::LayerSetUp aborts with "base must be strictly positive."'
     example = 'layer { name: "exp" type: "Exp" bottom: "x" top: "y" exp_param { base: 0 } }'
     how_to_fix = "Use base -1 (the default, e) or a positive base such as 2."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/exp_layer.cpp:14 (ExpLayer::LayerSetUp: CHECK_GT(base, 0))",
+    )
 
     def check(self, ctx):
         for _, layer in ctx.layers(("Exp",)):

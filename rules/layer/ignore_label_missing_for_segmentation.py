@@ -42,7 +42,7 @@ class IgnoreLabelMissingForSegmentation(Rule):
     )
     why_it_matters = (
         "Segmentation label maps often mark void pixels with 255, which is outside [0, C): Caffe only DCHECKs the "
-        "range, so release builds read out of bounds and the loss becomes garbage or NaN (softmax_loss_layer.cpp)."
+        "range, so release builds read out of bounds and the loss becomes garbage or NaN."
     )
     example = EXAMPLE_INPUT + (
         'layer { name: "score" type: "Convolution" bottom: "data" top: "score" convolution_param { num_output: 21 kernel_size: 1 } }\n'
@@ -50,6 +50,10 @@ class IgnoreLabelMissingForSegmentation(Rule):
     )
     how_to_fix = "If your labels mark void pixels, add loss_param { ignore_label: 255 } (or the value they use)."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/softmax_loss_layer.cpp:100-107 (SoftmaxWithLossLayer::Forward_cpu: DCHECK_GE/DCHECK_LT on "
+        "the label, then indexing)",
+    )
 
     def check(self, ctx):
         once = Once()

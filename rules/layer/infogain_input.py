@@ -23,7 +23,7 @@ class InfogainInput(Rule):
         "Before 1.0 the loss is -sum H*log(max(p, 1e-20)): unnormalised scores give logs of negative or "
         "huge numbers, and the gradient -H/p reaches 1e20/N when p underflows: NaN within a few "
         "iterations. From 1.0 an extra Softmax squashes the probabilities toward uniform and training "
-        "stalls (infogain_loss_layer.cpp, PR #3855)."
+        "stalls (PR #3855)."
     )
     example = (
         'layer { name: "fc" type: "InnerProduct" bottom: "data" top: "fc" inner_product_param { num_output: 3 } }\n'
@@ -39,6 +39,10 @@ class InfogainInput(Rule):
         "The layer began to apply softmax itself in Caffe 1.0 (when InfogainLossParameter gained `axis`). "
         "protolint uses the target version: `caffe-version` in the configuration or --caffe-version, else "
         "read off the schema (BVLC master by default, or the --proto file: `axis` present means 1.0+)."
+    )
+    references = (
+        "src/caffe/layers/infogain_loss_layer.cpp:15-27 (InfogainLossLayer::LayerSetUp: the internal Softmax, there "
+        "since 1.0)",
     )
 
     def check(self, ctx):

@@ -14,10 +14,14 @@ class InfogainMissingSource(Rule):
     applies_to = ("net",)
     summary = "InfogainLoss with two bottoms and no infogain_loss_param.source"
     what_it_does = "Reports InfogainLoss layers that have no third bottom (the H matrix) and no `infogain_loss_param.source`."
-    why_it_matters = 'InfogainLossLayer::LayerSetUp aborts with "Infogain matrix source must be specified." (infogain_loss_layer.cpp).'
+    why_it_matters = 'InfogainLossLayer::LayerSetUp aborts with "Infogain matrix source must be specified."'
     example = EXAMPLE_INPUT + EXAMPLE_CLASSIFIER + 'layer { name: "loss" type: "InfogainLoss" bottom: "fc" bottom: "label" top: "loss" }'
     how_to_fix = "Set infogain_loss_param { source: \"H.binaryproto\" }, or pass H as a third bottom."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/infogain_loss_layer.cpp:40-42 (InfogainLossLayer::LayerSetUp: without a third bottom, "
+        "CHECK(has_source()))",
+    )
 
     def check(self, ctx):
         for _, layer in ctx.layers(("InfogainLoss",)):

@@ -18,7 +18,7 @@ class InfogainNormalizeField(Rule):
     what_it_does = "For Caffe 1.0 and later, reports `loss_param { normalize: ... }` on InfogainLoss layers."
     why_it_matters = (
         "Since 1.0 InfogainLossLayer::LayerSetUp aborts with \"normalize is deprecated. use \\\"normalization\\\"\" "
-        "(infogain_loss_layer.cpp) — stricter than the other losses, which still accept it."
+        "— stricter than the other losses, which still accept it."
     )
     example = EXAMPLE_INPUT + EXAMPLE_CLASSIFIER + (
         'layer { name: "loss" type: "InfogainLoss" bottom: "fc" bottom: "label" top: "loss" '
@@ -26,6 +26,9 @@ class InfogainNormalizeField(Rule):
     )
     how_to_fix = "Write `normalization: VALID` instead of `normalize: true`, `normalization: BATCH_SIZE` instead of `normalize: false`."
     version_notes = "Caffe 1.0 and later; earlier InfogainLoss read `normalize` like the other losses."
+    references = (
+        "src/caffe/layers/infogain_loss_layer.cpp:36-37 (InfogainLossLayer::LayerSetUp: CHECK(!has_normalize()))",
+    )
 
     def check(self, ctx):
         if not ctx.version_at_least("1.0"):

@@ -17,11 +17,14 @@ class LogBaseInvalid(Rule):
     what_it_does = "Reports `log_param { base: b }` with b other than -1 (natural log) and b <= 0 or b == 1."
     why_it_matters = (
         "LogLayer::LayerSetUp aborts with \"base must be strictly positive.\" for b <= 0, and for b == 1 it "
-        "computes 1/log(1) = inf and aborts with \"Inf result: 1/log(base) = 1/log(1) = inf\" (log_layer.cpp)."
+        "computes 1/log(1) = inf and aborts with \"Inf result: 1/log(base) = 1/log(1) = inf\"."
     )
     example = 'layer { name: "log" type: "Log" bottom: "prob" top: "logp" log_param { base: 1 } }'
     how_to_fix = "Use base -1 (the default: natural log) or a positive base other than 1, e.g. 10 or 2."
     version_notes = "The Log layer exists since Caffe rc3."
+    references = (
+        "src/caffe/layers/log_layer.cpp:12-27 (LogLayer::LayerSetUp: CHECK_GT(base, 0) and the NaN/inf CHECKs)",
+    )
 
     def check(self, ctx):
         for _, layer in ctx.layers(("Log",)):

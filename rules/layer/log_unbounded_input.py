@@ -24,7 +24,7 @@ class LogUnboundedInput(Rule):
     )
     why_it_matters = (
         "log of 0 is -inf and of a negative number NaN, and the gradient scale/(shift + scale*x) explodes near "
-        "0: one such value turns the loss and then every weight into NaN (log_layer.cpp)."
+        "0: one such value turns the loss and then every weight into NaN."
     )
     example = (
         'layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 16 } } }\n'
@@ -33,6 +33,10 @@ class LogUnboundedInput(Rule):
     )
     how_to_fix = "Feed a positive quantity (Softmax, Sigmoid, Exp), or rectify it and add a positive shift: log_param { shift: 1 }."
     version_notes = "The Log layer exists since Caffe rc3."
+    references = (
+        "src/caffe/layers/log_layer.cpp:34-75 (LogLayer::Forward_cpu and Backward_cpu: log(shift + scale*x), "
+        "gradient scale/(shift + scale*x))",
+    )
 
     def check(self, ctx):
         once = Once()

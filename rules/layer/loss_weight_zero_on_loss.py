@@ -16,13 +16,16 @@ class LossWeightZeroOnLoss(Rule):
     applies_to = ("net",)
     summary = "A loss layer whose loss_weight is 0"
     what_it_does = "Reports loss layers (SoftmaxWithLoss, EuclideanLoss, ...) whose every `loss_weight` is 0."
-    why_it_matters = "Caffe computes and displays such a loss but skips it in the objective: it trains nothing (layer.hpp SetLossWeights). Fine for a monitor, surprising otherwise."
+    why_it_matters = "Caffe computes and displays such a loss but skips it in the objective: it trains nothing. Fine for a monitor, surprising otherwise."
     example = EXAMPLE_INPUT + (
         'layer { name: "fc" type: "InnerProduct" bottom: "data" top: "fc" inner_product_param { num_output: 1 } }\n'
         'layer { name: "l2" type: "EuclideanLoss" bottom: "fc" bottom: "label" top: "l2" loss_weight: 0 }'
     )
     how_to_fix = "Remove loss_weight (a loss layer defaults to 1) or set the weight you want; keep 0 only for a monitoring loss."
     version_notes = "Same in every Caffe release."
+    references = (
+        "include/caffe/layer.hpp:389-403 (Layer::SetLossWeights: a zero loss weight is skipped)",
+    )
 
     def check(self, ctx):
         for _, layer in ctx.layers(LOSS_TYPES):

@@ -15,10 +15,14 @@ class LrnAlphaNegative(Rule):
     applies_to = ("net",)
     summary = "An LRN with alpha < 0"
     what_it_does = "Reports LRN layers with `lrn_param.alpha < 0`."
-    why_it_matters = "k + alpha/n * sum x^2 becomes negative for large activations, and its fractional power -beta is NaN (lrn_layer.cpp)."
+    why_it_matters = "k + alpha/n * sum x^2 becomes negative for large activations, and its fractional power -beta is NaN."
     example = 'layer { name: "norm1" type: "LRN" bottom: "conv1" top: "norm1" lrn_param { alpha: -0.0001 } }'
     how_to_fix = "Use a positive alpha (AlexNet: 0.0001)."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/lrn_layer.cpp:108-152 (LRNLayer::CrossChannelForward_cpu: scale = k + alpha/n * sum x^2, "
+        "output x * scale^-beta)",
+    )
 
     def check(self, ctx):
         for _, layer in ctx.layers(("LRN",)):

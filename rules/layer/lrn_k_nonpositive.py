@@ -17,11 +17,15 @@ class LrnKNonpositive(Rule):
     what_it_does = "Reports LRN layers with norm_region ACROSS_CHANNELS (the default) and `k <= 0`. WITHIN_CHANNEL uses 1 instead of k."
     why_it_matters = (
         "The denominator is (k + alpha/n * sum x^2)^beta: wherever a neighbourhood is all zeros (common after "
-        "ReLU) it is 0^-beta = inf and the output NaN (lrn_layer.cpp; reproduced by running Caffe)."
+        "ReLU) it is 0^-beta = inf and the output NaN (reproduced by running Caffe)."
     )
     example = 'layer { name: "norm1" type: "LRN" bottom: "conv1" top: "norm1" lrn_param { k: 0 } }'
     how_to_fix = "Use k >= 1 (the default is 1; AlexNet uses 2)."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/lrn_layer.cpp:108-152 (LRNLayer::CrossChannelForward_cpu: scale = k + alpha/n * sum x^2, "
+        "output x * scale^-beta)",
+    )
 
     def check(self, ctx):
         for _, layer in ctx.layers(("LRN",)):

@@ -28,12 +28,16 @@ class MultinomialLogisticWithoutSoftmax(Rule):
         "Sigmoid, data layers (pre-computed probabilities) and unknown producers are fine."
     )
     why_it_matters = (
-        "The loss is -log(max(p, 1e-20)) with gradient -1/(N*max(p, 1e-20)) (multinomial_logistic_loss_layer.cpp): "
-        "every raw value <= 0 is clamped to 1e-20, the gradient reaches 1e20/N and the weights become inf/NaN."
+        "The loss is -log(max(p, 1e-20)) with gradient -1/(N*max(p, 1e-20)): every raw value <= 0 is clamped to "
+        "1e-20, the gradient reaches 1e20/N and the weights become inf/NaN."
     )
     example = EXAMPLE_INPUT + EXAMPLE_CLASSIFIER + 'layer { name: "loss" type: "MultinomialLogisticLoss" bottom: "fc" bottom: "label" top: "loss" }'
     how_to_fix = "Use SoftmaxWithLoss on the raw scores (numerically stable), or put a Softmax layer before the loss."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/multinomial_logistic_loss_layer.cpp:29-31 (Forward_cpu: -log(max(p, kLOG_THRESHOLD)))",
+        "src/caffe/layers/multinomial_logistic_loss_layer.cpp:51-56 (Backward_cpu: the gradient -1/(N*p))",
+    )
 
     def check(self, ctx):
         for graph, layer, use, top, once in loss_inputs(ctx, "MultinomialLogisticLoss"):

@@ -18,7 +18,7 @@ class PoolingEmptyWindow(Rule):
     )
     why_it_matters = (
         "Caffe only clips the last window when pad > 0. An empty AVE window divides 0 by 0 (NaN); an empty MAX "
-        "window outputs -3.4e38 and its CPU backward writes out of bounds (pooling_layer.cpp; reproduced by "
+        "window outputs -3.4e38 and its CPU backward writes out of bounds (reproduced by "
         "running Caffe: 4×4 input, kernel 1, stride 2 gives a 3×3 output with 5 NaN cells)."
     )
     example = (
@@ -28,6 +28,12 @@ class PoolingEmptyWindow(Rule):
     )
     how_to_fix = "Use a stride no larger than the kernel, pad the input, or use `round_mode: FLOOR` (master only)."
     version_notes = "`round_mode` exists only on master after 1.0; older releases always round up."
+    references = (
+        "src/caffe/layers/pooling_layer.cpp:107-118 (PoolingLayer::Reshape: the last window is clipped only with "
+        "pad > 0)",
+        "src/caffe/layers/pooling_layer.cpp:162-187 (Forward_cpu, MAX: outputs start at -FLT_MAX)",
+        "src/caffe/layers/pooling_layer.cpp:210-225 (Forward_cpu, AVE: the sum is divided by the window size)",
+    )
 
     def check(self, ctx):
         for issue, message in ctx.shape_issues("empty-window"):

@@ -18,6 +18,10 @@ class PoolingGlobalWithKernel(Rule):
     )
     example = 'layer {\n  name: "pool5"\n  type: "Pooling"\n  bottom: "conv5"\n  top: "pool5"\n  pooling_param { pool: AVE global_pooling: true kernel_size: 7 }\n}'
     how_to_fix = "Remove the kernel size (global pooling uses the whole input), or drop global_pooling."
+    references = (
+        "src/caffe/layers/pooling_layer.cpp:17-20 (PoolingLayer::LayerSetUp: no kernel with global_pooling)",
+        "src/caffe/layers/pooling_layer.cpp:64-67 (PoolingLayer::LayerSetUp: pad 0 and stride 1 with global_pooling)",
+    )
 
     def check(self, ctx):
         for _net, layer in ctx.layers("Pooling", unbuilt=True):

@@ -25,6 +25,11 @@ class PoolingKernelMissing(Rule):
     example = 'layer { name: "pool1" type: "Pooling" bottom: "conv1" top: "pool1" pooling_param { pool: MAX stride: 2 } }'
     how_to_fix = "Set kernel_size (or kernel_h and kernel_w), or global_pooling: true to pool over the whole input."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/pooling_layer.cpp:21-28 (PoolingLayer::LayerSetUp: the kernel_size / kernel_h and "
+        "kernel_w CHECKs)",
+        "src/caffe/layers/pooling_layer.cpp:50-51 (PoolingLayer::LayerSetUp: CHECK_GT of the kernel)",
+    )
 
     def check(self, ctx):
         for _, layer in ctx.layers(("Pooling",)):

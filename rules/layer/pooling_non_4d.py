@@ -14,7 +14,7 @@ class PoolingNon4d(Rule):
     what_it_does = "Reports a Pooling layer whose inferred input does not have exactly 4 axes (N×C×H×W)."
     why_it_matters = (
         "PoolingLayer::Reshape aborts with \"Input must have 4 axes, corresponding to (num, channels, height, "
-        "width)\" (pooling_layer.cpp) — e.g. pooling after an InnerProduct, whose output is 2-D."
+        "width)\" — e.g. pooling after an InnerProduct, whose output is 2-D."
     )
     example = (
         'layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 3 dim: 8 dim: 8 } } }\n'
@@ -24,6 +24,9 @@ class PoolingNon4d(Rule):
     )
     how_to_fix = "Pool a 4-D blob (before the InnerProduct), or Reshape the input to N×C×H×W first."
     version_notes = "No version differences known; checked against BVLC/caffe master (9b89154)."
+    references = (
+        "src/caffe/layers/pooling_layer.cpp:82-83 (PoolingLayer::Reshape: CHECK_EQ(4, bottom[0]->num_axes()))",
+    )
 
     def check(self, ctx):
         for issue, message in ctx.shape_issues("pooling-non-4d"):

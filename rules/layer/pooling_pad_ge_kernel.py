@@ -13,9 +13,13 @@ class PoolingPadGeKernel(Rule):
     applies_to = ("net",)
     summary = "Pooling pad not smaller than the kernel"
     what_it_does = "Reports a Pooling layer whose pad is greater than or equal to its kernel along an axis."
-    why_it_matters = "Caffe checks `pad_h_ < kernel_h_` in PoolingLayer::LayerSetUp and aborts (pooling_layer.cpp)."
+    why_it_matters = "Caffe checks `pad_h_ < kernel_h_` in PoolingLayer::LayerSetUp and aborts."
     example = 'layer {\n  name: "pool1"\n  type: "Pooling"\n  bottom: "conv1"\n  top: "pool1"\n  pooling_param { pool: MAX kernel_size: 2 pad: 2 }\n}'
     how_to_fix = "Make pad smaller than the kernel (pad is usually (kernel - 1) / 2 or 0)."
+    references = (
+        "src/caffe/layers/pooling_layer.cpp:74-75 (PoolingLayer::LayerSetUp: CHECK_LT(pad_h_, kernel_h_), "
+        "CHECK_LT(pad_w_, kernel_w_))",
+    )
 
     def check(self, ctx):
         for _net, layer in ctx.layers("Pooling", unbuilt=True):

@@ -13,10 +13,14 @@ class PoolingPadStochastic(Rule):
     applies_to = ("net",)
     summary = "Padding on a STOCHASTIC pooling layer"
     what_it_does = "Reports `pool: STOCHASTIC` with a non-zero pad (pad, pad_h or pad_w)."
-    why_it_matters = 'PoolingLayer::LayerSetUp aborts with "Padding implemented only for average and max pooling." (pooling_layer.cpp).'
+    why_it_matters = 'PoolingLayer::LayerSetUp aborts with "Padding implemented only for average and max pooling."'
     example = 'layer { name: "pool1" type: "Pooling" bottom: "conv1" top: "pool1" pooling_param { pool: STOCHASTIC kernel_size: 3 stride: 2 pad: 1 } }'
     how_to_fix = "Remove the pad, or use MAX/AVE pooling."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/pooling_layer.cpp:68-73 (PoolingLayer::LayerSetUp: CHECK on the pooling method when pad > "
+        "0)",
+    )
 
     def check(self, ctx):
         for _, layer in ctx.layers(("Pooling",)):

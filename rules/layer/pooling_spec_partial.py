@@ -22,6 +22,9 @@ class PoolingSpecPartial(Rule):
     example = 'layer { name: "pool1" type: "Pooling" bottom: "conv1" top: "pool1" pooling_param { kernel_size: 3 pad_h: 1 } }'
     how_to_fix = "Use either the single value or both _h and _w values."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/pooling_layer.cpp:21-36 (PoolingLayer::LayerSetUp: the kernel, pad and stride CHECKs)",
+    )
 
     def check(self, ctx):
         for _, layer in ctx.layers(("Pooling",)):

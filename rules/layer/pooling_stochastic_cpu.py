@@ -17,7 +17,7 @@ class PoolingStochasticCpu(Rule):
     )
     why_it_matters = (
         'Forward_cpu and Backward_cpu of STOCHASTIC pooling are NOT_IMPLEMENTED: on the CPU Caffe aborts with '
-        '"Not Implemented Yet" in the first forward pass (pooling_layer.cpp).'
+        '"Not Implemented Yet" in the first forward pass.'
     )
     example = (
         "solver_mode: CPU\nbase_lr: 0.01\nlr_policy: \"fixed\"\nmax_iter: 100\n"
@@ -26,6 +26,11 @@ class PoolingStochasticCpu(Rule):
     )
     how_to_fix = "Run on a GPU (solver_mode: GPU, caffe train --gpu 0), or use MAX or AVE pooling."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/pooling_layer.cpp:234-235, 314-315 (PoolingLayer::Forward_cpu and Backward_cpu: "
+        "STOCHASTIC is NOT_IMPLEMENTED)",
+        "include/caffe/common.hpp:70 (NOT_IMPLEMENTED: LOG(FATAL) \"Not Implemented Yet\")",
+    )
 
     def check(self, ctx):
         for net in ctx.nets():

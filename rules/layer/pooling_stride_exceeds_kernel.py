@@ -38,11 +38,17 @@ class PoolingStrideExceedsKernel(Rule):
     why_it_matters = (
         "Caffe rounds the output size up and only clips windows when pad > 0, so the last window can "
         "start beyond the input: AVE pooling divides 0 by a window of size 0 (NaN), MAX pooling outputs "
-        "-3.4e38 and its backward writes out of bounds (pooling_layer.cpp; reproduced by running Caffe). "
+        "-3.4e38 and its backward writes out of bounds (reproduced by running Caffe). "
         "It also skips input pixels between windows."
     )
     example = 'layer {\n  name: "pool1"\n  type: "Pooling"\n  bottom: "conv1"\n  top: "pool1"\n  pooling_param { pool: AVE kernel_size: 1 stride: 2 }\n}'
     how_to_fix = "Use a stride no larger than the kernel (e.g. kernel_size 2, stride 2), or pad the input."
+    references = (
+        "src/caffe/layers/pooling_layer.cpp:91-118 (PoolingLayer::Reshape: output size rounded up, the last window "
+        "clipped only with pad > 0)",
+        "src/caffe/layers/pooling_layer.cpp:162-187 (Forward_cpu, MAX: outputs start at -FLT_MAX)",
+        "src/caffe/layers/pooling_layer.cpp:210-225 (Forward_cpu, AVE: the sum is divided by the window size)",
+    )
 
     def check(self, ctx):
         shaped = _layers_with_known_input(ctx)

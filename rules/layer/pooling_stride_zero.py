@@ -15,11 +15,15 @@ class PoolingStrideZero(Rule):
     what_it_does = "Reports Pooling layers (not global) whose effective stride is 0 on an axis (`stride: 0`, `stride_h: 0` or `stride_w: 0`)."
     why_it_matters = (
         "Caffe does not check the stride: the output size divides by zero and the layer aborts with "
-        '"Check failed: shape[i] >= 0 (-2147483647 vs. 0)" (pooling_layer.cpp; reproduced by running Caffe).'
+        "\"Check failed: shape[i] >= 0 (-2147483647 vs. 0)\" (reproduced by running Caffe)."
     )
     example = 'layer { name: "pool1" type: "Pooling" bottom: "conv1" top: "pool1" pooling_param { kernel_size: 2 stride: 0 } }'
     how_to_fix = "Use a stride of at least 1 (usually equal to the kernel size)."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/pooling_layer.cpp:91-103 (PoolingLayer::Reshape: the output size is divided by the stride)",
+        "src/caffe/blob.cpp:32 (Blob::Reshape: CHECK_GE(shape[i], 0))",
+    )
 
     def check(self, ctx):
         for _, layer in ctx.layers(("Pooling",)):

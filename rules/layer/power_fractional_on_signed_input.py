@@ -22,7 +22,7 @@ class PowerFractionalOnSignedInput(Rule):
         "(shift >= 0, scale >= 0, and the input comes from ReLU, AbsVal, Sigmoid, Softmax, Exp, BNLL, "
         "Threshold or an even Power)."
     )
-    why_it_matters = "pow() of a negative number to a fractional power is NaN, which then spreads to the loss and the weights (power_layer.cpp)."
+    why_it_matters = "pow() of a negative number to a fractional power is NaN, which then spreads to the loss and the weights."
     example = (
         'layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 16 } } }\n'
         'layer { name: "fc" type: "InnerProduct" bottom: "data" top: "fc" inner_product_param { num_output: 4 } }\n'
@@ -30,6 +30,9 @@ class PowerFractionalOnSignedInput(Rule):
     )
     how_to_fix = "Make the base non-negative first (ReLU or AbsVal), add a shift, or use an integer power."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/power_layer.cpp:38-40 (PowerLayer::Forward_cpu: caffe_powx of shift + scale*x)",
+    )
 
     def check(self, ctx):
         once = Once()

@@ -23,7 +23,7 @@ class PowerGradientAtZero(Rule):
     why_it_matters = (
         "For shift 0 Caffe computes the gradient as power * y / x: wherever the input is exactly 0 (ReLU "
         "outputs, zero padding) this is 0/0 = NaN, and the NaN reaches every weight below "
-        "(power_layer.cpp; reproduced by running Caffe)."
+        "(reproduced by running Caffe)."
     )
     example = (
         'layer { name: "data" type: "Input" top: "data" top: "label" input_param { shape { dim: 8 dim: 16 } shape { dim: 8 } } }\n'
@@ -34,6 +34,9 @@ class PowerGradientAtZero(Rule):
     )
     how_to_fix = "Add a small shift, e.g. power_param { power: 0.5 shift: 1e-8 }."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/power_layer.cpp:66-73 (PowerLayer::Backward_cpu with shift 0: power * y / x)",
+    )
 
     def check(self, ctx):
         once = Once()

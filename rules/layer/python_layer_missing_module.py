@@ -14,10 +14,13 @@ class PythonLayerMissingModule(Rule):
     applies_to = ("net",)
     summary = "A Python layer without python_param.module or python_param.layer"
     what_it_does = "Reports Python layers whose `python_param.module` or `python_param.layer` is unset or empty."
-    why_it_matters = "Caffe imports the module and looks up the class by these names when it creates the layer; an empty name fails the import and aborts (layer_factory.cpp)."
+    why_it_matters = "Caffe imports the module and looks up the class by these names when it creates the layer; an empty name fails the import and aborts."
     example = 'layer { name: "loss" type: "Python" bottom: "fc" bottom: "label" top: "loss" python_param { layer: "MyLoss" } }'
     how_to_fix = 'Set python_param { module: "my_layers" layer: "MyLoss" } (the module must be on PYTHONPATH).'
     version_notes = "Needs a Caffe built with WITH_PYTHON_LAYER."
+    references = (
+        "src/caffe/layer_factory.cpp:292-302 (GetPythonLayer: bp::import of the module, then the class attribute)",
+    )
 
     def check(self, ctx):
         for _, layer in ctx.layers(("Python",)):

@@ -15,8 +15,8 @@ class PythonLayerMultigpu(Rule):
     summary = "A Python layer in a solver's training net (no multi-GPU caffe train)"
     what_it_does = "Reports Python layers in the TRAIN state of a net that a solver trains."
     why_it_matters = (
-        '"caffe train --gpu 0,1,..." aborts with "PythonLayer does not support CLI Multi-GPU, use train.py" '
-        "(python_layer.hpp); single-GPU and pycaffe training are fine."
+        '"caffe train --gpu 0,1,..." aborts with "PythonLayer does not support CLI Multi-GPU, use train.py"; '
+        "single-GPU and pycaffe training are fine."
     )
     example = (
         'base_lr: 0.01\nlr_policy: "fixed"\nmax_iter: 100\nsolver_mode: GPU\n'
@@ -30,6 +30,10 @@ class PythonLayerMultigpu(Rule):
     version_notes = (
         "rc3 aborts with \"PythonLayer is not implemented in Multi-GPU training\" unless python_param.share_in_parallel "
         "is true; from rc4 on share_in_parallel is ignored and the CLI always refuses."
+    )
+    references = (
+        "include/caffe/layers/python_layer.hpp:23-26 (PythonLayer::LayerSetUp: LOG(FATAL) with more than one solver "
+        "in TRAIN)",
     )
 
     def check(self, ctx):

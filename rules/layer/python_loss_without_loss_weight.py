@@ -19,8 +19,8 @@ class PythonLossWithoutLossWeight(Rule):
         "\"loss\", or — in a net a solver trains — whose output nothing reads while the net has no other loss."
     )
     why_it_matters = (
-        "Python layers are not LossLayers: their loss weight defaults to 0 (loss_layer.cpp gives the default 1 "
-        "only to LossLayer subclasses), so the 'loss' is computed and printed but nothing is trained."
+        "Python layers are not LossLayers: their loss weight defaults to 0 (only LossLayer subclasses get a default "
+        "weight of 1), so the 'loss' is computed and printed but nothing is trained."
     )
     example = (
         'layer { name: "in" type: "Input" top: "data" top: "label" input_param { shape { dim: 8 dim: 16 } shape { dim: 8 } } }\n'
@@ -29,6 +29,9 @@ class PythonLossWithoutLossWeight(Rule):
     )
     how_to_fix = "Add loss_weight: 1 to the Python layer."
     version_notes = "Needs a Caffe built with WITH_PYTHON_LAYER."
+    references = (
+        "src/caffe/layers/loss_layer.cpp:10-13 (LossLayer::LayerSetUp: the default loss weight 1)",
+    )
 
     def check(self, ctx):
         once = Once()

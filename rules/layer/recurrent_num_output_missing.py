@@ -14,13 +14,17 @@ class RecurrentNumOutputMissing(Rule):
     applies_to = ("net",)
     summary = "An LSTM/RNN layer without num_output"
     what_it_does = "Reports LSTM and RNN layers whose `recurrent_param.num_output` is unset or 0."
-    why_it_matters = 'Building the unrolled net aborts with "num_output must be positive" (lstm_layer.cpp, rnn_layer.cpp).'
+    why_it_matters = 'Building the unrolled net aborts with "num_output must be positive".'
     example = (
         'layer { name: "lstm" type: "LSTM" bottom: "x" bottom: "cont" top: "h" '
         'recurrent_param { weight_filler { type: "uniform" min: -0.08 max: 0.08 } } }'
     )
     how_to_fix = "Set recurrent_param { num_output: n } (the hidden size)."
     version_notes = "LSTM and RNN exist since Caffe rc4."
+    references = (
+        "src/caffe/layers/lstm_layer.cpp:49 (LSTMLayer::FillUnrolledNet: CHECK_GT(num_output, 0))",
+        "src/caffe/layers/rnn_layer.cpp:44 (RNNLayer::FillUnrolledNet: CHECK_GT(num_output, 0))",
+    )
 
     def check(self, ctx):
         for _, layer in ctx.layers(("LSTM", "RNN")):

@@ -15,11 +15,14 @@ class ReshapeMultipleMinusOne(Rule):
     what_it_does = "Reports `reshape_param { shape { ... } }` with more than one `dim: -1`."
     why_it_matters = (
         'ReshapeLayer::LayerSetUp aborts with "new shape contains multiple -1 dims; at most a single (1) value of '
-        '-1 may be specified" (reshape_layer.cpp).'
+        '-1 may be specified".'
     )
     example = 'layer { name: "r" type: "Reshape" bottom: "a" top: "b" reshape_param { shape { dim: 0 dim: -1 dim: -1 } } }'
     how_to_fix = "Keep one -1 (inferred) and give the other sizes, or 0 to copy an input axis."
     version_notes = "The Reshape layer exists since Caffe rc3."
+    references = (
+        "src/caffe/layers/reshape_layer.cpp:21-24 (ReshapeLayer::LayerSetUp: CHECK on a second -1)",
+    )
 
     def check(self, ctx):
         for _, layer in ctx.layers(("Reshape",)):

@@ -15,10 +15,13 @@ class ReshapeNumAxesInvalid(Rule):
     applies_to = ("net",)
     summary = "A Reshape num_axes below -1"
     what_it_does = "Reports `reshape_param { num_axes: n }` with n < -1."
-    why_it_matters = 'ReshapeLayer::Reshape aborts with "num_axes must be >= 0, or -1 for all" (reshape_layer.cpp).'
+    why_it_matters = 'ReshapeLayer::Reshape aborts with "num_axes must be >= 0, or -1 for all".'
     example = 'layer { name: "r" type: "Reshape" bottom: "a" top: "b" reshape_param { num_axes: -2 shape { dim: -1 } } }'
     how_to_fix = "Use -1 (all axes from `axis` on, the default) or a count >= 0."
     version_notes = "The Reshape layer exists since Caffe rc3."
+    references = (
+        "src/caffe/layers/reshape_layer.cpp:40-41 (ReshapeLayer::Reshape: CHECK_GE(num_axes, -1))",
+    )
 
     def check(self, ctx):
         for _, layer in ctx.layers(("Reshape",)):

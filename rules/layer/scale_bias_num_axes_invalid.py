@@ -15,10 +15,14 @@ class ScaleBiasNumAxesInvalid(Rule):
     applies_to = ("net",)
     summary = "A Scale/Bias num_axes below -1"
     what_it_does = "Reports Scale and Bias layers with one bottom and `num_axes < -1`."
-    why_it_matters = 'ScaleLayer/BiasLayer::LayerSetUp abort with "num_axes must be non-negative, or -1 to extend to the end of bottom[0]" (scale_layer.cpp, bias_layer.cpp).'
+    why_it_matters = 'ScaleLayer/BiasLayer::LayerSetUp abort with "num_axes must be non-negative, or -1 to extend to the end of bottom[0]".'
     example = 'layer { name: "scale" type: "Scale" bottom: "a" top: "a" scale_param { num_axes: -2 } }'
     how_to_fix = "Use num_axes -1 (to the end), 0 (a scalar) or the number of axes to cover (default 1)."
     version_notes = "Scale and Bias exist since Caffe rc3."
+    references = (
+        "src/caffe/layers/scale_layer.cpp:21 (ScaleLayer::LayerSetUp: CHECK_GE(num_axes, -1))",
+        "src/caffe/layers/bias_layer.cpp:19 (BiasLayer::LayerSetUp: CHECK_GE(num_axes, -1))",
+    )
 
     def check(self, ctx):
         for _, layer in ctx.layers(("Scale", "Bias")):

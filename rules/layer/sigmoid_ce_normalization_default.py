@@ -16,8 +16,7 @@ class SigmoidCeNormalizationDefault(Rule):
     what_it_does = "Reports SigmoidCrossEntropyLoss layers with `loss_param.ignore_label` and neither `normalization` nor `normalize`."
     why_it_matters = (
         "Unlike the other losses, SigmoidCrossEntropyLoss defaults to BATCH_SIZE normalisation: it divides by N, "
-        "not by the number of non-ignored entries, so the loss scale depends on how much is ignored "
-        "(sigmoid_cross_entropy_loss_layer.cpp)."
+        "not by the number of non-ignored entries, so the loss scale depends on how much is ignored."
     )
     example = EXAMPLE_INPUT + (
         'layer { name: "fc" type: "InnerProduct" bottom: "data" top: "fc" inner_product_param { num_output: 1 } }\n'
@@ -25,6 +24,10 @@ class SigmoidCeNormalizationDefault(Rule):
     )
     how_to_fix = "Set normalization explicitly, usually `normalization: VALID` together with ignore_label."
     version_notes = "ignore_label and normalization are honoured by this layer since Caffe rc4 (PR #4986); earlier it always divides by N."
+    references = (
+        "src/caffe/layers/sigmoid_cross_entropy_loss_layer.cpp:24-32 (SigmoidCrossEntropyLossLayer::LayerSetUp: "
+        "BATCH_SIZE unless normalization or normalize is given)",
+    )
 
     def check(self, ctx):
         if not ctx.version_at_least("rc4"):

@@ -15,8 +15,8 @@ class SigmoidCeOnSigmoid(Rule):
     summary = "SigmoidCrossEntropyLoss fed the output of a Sigmoid or Softmax"
     what_it_does = "Reports SigmoidCrossEntropyLoss layers whose first bottom comes from a Sigmoid (or Softmax)."
     why_it_matters = (
-        "SigmoidCrossEntropyLoss applies the sigmoid itself (sigmoid_cross_entropy_loss_layer.cpp): inputs already "
-        "in [0, 1] are squashed again into [0.5, 0.73], so the loss can never approach 0 and learning is weak."
+        "SigmoidCrossEntropyLoss applies the sigmoid itself: inputs already in [0, 1] are squashed again into [0.5, "
+        "0.73], so the loss can never approach 0 and learning is weak."
     )
     example = EXAMPLE_INPUT + EXAMPLE_CLASSIFIER + (
         'layer { name: "sig" type: "Sigmoid" bottom: "fc" top: "sig" }\n'
@@ -24,6 +24,10 @@ class SigmoidCeOnSigmoid(Rule):
     )
     how_to_fix = "Feed the logits (the Sigmoid's input) to the loss; keep the Sigmoid only for a probability output."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/sigmoid_cross_entropy_loss_layer.cpp:79-98 (SigmoidCrossEntropyLossLayer::Forward_cpu: "
+        "the loss of sigmoid(input))",
+    )
 
     def check(self, ctx):
         for graph, layer, use, top, once in loss_inputs(ctx, "SigmoidCrossEntropyLoss"):

@@ -15,10 +15,13 @@ class SlicePointOrder(Rule):
     applies_to = ("net",)
     summary = "Slice points not strictly increasing (or starting at 0)"
     what_it_does = "Reports Slice layers whose `slice_point` values are not strictly increasing, or whose first point is 0."
-    why_it_matters = 'SliceLayer::Reshape aborts with "Check failed: slice_point_[i] > prev" (slice_layer.cpp).'
+    why_it_matters = 'SliceLayer::Reshape aborts with "Check failed: slice_point_[i] > prev".'
     example = 'layer { name: "slice" type: "Slice" bottom: "a" top: "b" top: "c" top: "d" slice_param { slice_point: 20 slice_point: 10 } }'
     how_to_fix = "List the points in increasing order, each > 0 (they are offsets along the axis, not sizes)."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/slice_layer.cpp:49-50 (SliceLayer::Reshape: CHECK_GT(slice_point_[i], prev))",
+    )
 
     def check(self, ctx):
         for _, layer in ctx.layers(("Slice",)):

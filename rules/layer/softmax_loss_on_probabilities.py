@@ -19,7 +19,7 @@ class SoftmaxLossOnProbabilities(Rule):
         "that only exists in other states (a TEST-only `prob` output) or sits in a parallel branch is fine."
     )
     why_it_matters = (
-        "SoftmaxWithLoss applies softmax itself (softmax_loss_layer.cpp): probabilities in [0, 1] are squashed a "
+        "SoftmaxWithLoss applies softmax itself: probabilities in [0, 1] are squashed a "
         "second time toward uniform, so the loss saturates near log(C) and the gradients become tiny — the net "
         "barely learns."
     )
@@ -29,6 +29,10 @@ class SoftmaxLossOnProbabilities(Rule):
     )
     how_to_fix = "Feed the raw scores (the Softmax's input) to SoftmaxWithLoss; keep the Softmax only for a probability output, e.g. in TEST."
     version_notes = "Same in every Caffe release."
+    references = (
+        "src/caffe/layers/softmax_loss_layer.cpp:14-21, 92 (SoftmaxWithLossLayer: an internal Softmax layer runs on "
+        "the input)",
+    )
 
     def check(self, ctx):
         for graph, layer, use, top, once in loss_inputs(ctx, "SoftmaxWithLoss"):

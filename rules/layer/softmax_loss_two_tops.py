@@ -17,12 +17,18 @@ class SoftmaxLossTwoTops(Rule):
     why_it_matters = (
         "LossLayer adds exactly one loss weight, so a second top aborts with \"Check failed: top.size() == "
         "num_loss_weights (2 vs. 1)\"; with two loss_weight values the internal Softmax copies them and aborts with "
-        "\"(1 vs. 2)\" (loss_layer.cpp, softmax_loss_layer.cpp; both reproduced by running Caffe). The second top "
-        "exists only in forks (PR #6364 was never merged)."
+        "\"(1 vs. 2)\" (both reproduced by running Caffe). The second top exists only in forks (PR #6364 was never "
+        "merged)."
     )
     example = EXAMPLE_INPUT + EXAMPLE_CLASSIFIER + 'layer { name: "loss" type: "SoftmaxWithLoss" bottom: "fc" bottom: "label" top: "loss" top: "prob" }'
     how_to_fix = "Remove the second top and add a separate Softmax layer on the scores for the probabilities."
     version_notes = "Same in every BVLC release."
+    references = (
+        "src/caffe/layers/loss_layer.cpp:10-13 (LossLayer::LayerSetUp: one loss weight 1 when none is given)",
+        "include/caffe/layer.hpp:389-393 (Layer::SetLossWeights: CHECK_EQ(top.size(), num_loss_weights))",
+        "src/caffe/layers/softmax_loss_layer.cpp:14-21 (SoftmaxWithLossLayer::LayerSetUp: the internal Softmax "
+        "copies the layer's parameters)",
+    )
 
     def check(self, ctx):
         for _, layer in ctx.layers(("SoftmaxWithLoss",)):

@@ -16,10 +16,13 @@ class TileTilesMissing(Rule):
     applies_to = ("net",)
     summary = "A Tile layer without a positive tiles count"
     what_it_does = "Reports Tile layers whose `tile_param.tiles` is unset or <= 0."
-    why_it_matters = 'TileLayer::Reshape aborts with "Number of tiles must be specified" or "Number of tiles must be positive." (tile_layer.cpp).'
+    why_it_matters = 'TileLayer::Reshape aborts with "Number of tiles must be specified" or "Number of tiles must be positive."'
     example = 'layer { name: "tile" type: "Tile" bottom: "a" top: "b" tile_param { axis: 1 } }'
     how_to_fix = "Set tile_param { tiles: n } with n >= 1."
     version_notes = "The Tile layer exists since Caffe rc3."
+    references = (
+        "src/caffe/layers/tile_layer.cpp:13-15 (TileLayer::Reshape: the two CHECKs)",
+    )
 
     def check(self, ctx):
         for _, layer in ctx.layers(("Tile",)):

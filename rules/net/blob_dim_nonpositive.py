@@ -18,7 +18,7 @@ class BlobDimNonpositive(Rule):
     )
     why_it_matters = (
         "Blob::Reshape aborts on a negative size (\"Check failed: shape[i] >= 0\"), and a blob with a 0 size "
-        "aborts with the opaque \"Check failed: data_\" the first time a layer writes it (blob.cpp)."
+        "aborts with the opaque \"Check failed: data_\" the first time a layer writes it."
     )
     example = (
         'layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 1 dim: 3 dim: 3 } } }\n'
@@ -30,6 +30,10 @@ class BlobDimNonpositive(Rule):
         "fix the declared input size."
     )
     version_notes = "No version differences known; checked against BVLC/caffe master (9b89154)."
+    references = (
+        "src/caffe/blob.cpp:31-32 (Blob::Reshape: CHECK_GE(shape[i], 0))",
+        "src/caffe/blob.cpp:131-135 (Blob::mutable_cpu_data: CHECK(data_), false for an empty blob)",
+    )
 
     def check(self, ctx):
         for issue, message in ctx.shape_issues("nonpositive-dim"):

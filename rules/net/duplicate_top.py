@@ -16,9 +16,12 @@ class DuplicateTop(Rule):
         "Reports a `top` name that an earlier layer already produces in the same state, unless the "
         "layer rewrites it in place (bottom i and top i are the same name)."
     )
-    why_it_matters = "Caffe aborts with `Top blob 'x' produced by multiple sources.` (net.cpp) when it builds the net."
+    why_it_matters = "Caffe aborts with `Top blob 'x' produced by multiple sources.` when it builds the net."
     example = 'layer { name: "a" type: "ReLU" bottom: "data" top: "x" }\nlayer { name: "b" type: "Sigmoid" bottom: "data" top: "x" }'
     how_to_fix = "Give the second top its own name, or make the layer in-place by using the same name as its bottom at the same index."
+    references = (
+        "src/caffe/net.cpp:373-378 (Net::AppendTop: LOG(FATAL) for a top name already in use, unless in place)",
+    )
 
     def check(self, ctx):
         once = Once()

@@ -22,7 +22,7 @@ class EmptyPhaseNet(Rule):
     )
     why_it_matters = (
         "A net with no layers builds, but the first forward pass aborts with \"Check failed: end < "
-        "layers_.size() (-1 vs. 0)\" (net.cpp:518-520) — for a test net only when the first test runs."
+        "layers_.size() (-1 vs. 0)\" — for a test net only when the first test runs."
     )
     example = (
         'layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 4 } } include { phase: TRAIN } }\n'
@@ -30,6 +30,9 @@ class EmptyPhaseNet(Rule):
     )
     how_to_fix = "Give the phase its layers (a data layer for it and the model layers unfiltered), or do not build the net in that phase."
     version_notes = "Same in every Caffe version."
+    references = (
+        "src/caffe/net.cpp:518-520 (Net::ForwardFromTo: CHECK_LT(end, layers_.size()))",
+    )
 
     def check(self, ctx):
         for net in ctx.nets():

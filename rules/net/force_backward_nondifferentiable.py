@@ -25,7 +25,7 @@ class ForceBackwardNondifferentiable(Rule):
     )
     why_it_matters = (
         "force_backward marks every layer as needing backward and every bottom that `AllowForceBackward` "
-        "permits (net.cpp:222-240); propagate_down: false does not opt out. These layers do not implement "
+        "permits; propagate_down: false does not opt out. These layers do not implement "
         "the gradient and the first backward pass aborts (\"Not Implemented Yet\", \"Can't backpropagate to "
         "EmbedLayer input.\", ...)."
     )
@@ -39,6 +39,9 @@ class ForceBackwardNondifferentiable(Rule):
         "Accuracy in a train_val net), or drop force_backward."
     )
     version_notes = "Same in every Caffe version."
+    references = (
+        "src/caffe/net.cpp:222-240 (Net::Init: force_backward)",
+    )
 
     def check(self, ctx):
         found: dict[tuple[int, int | None], tuple] = {}

@@ -15,12 +15,15 @@ class IncludeAndExclude(Rule):
     summary = "A layer with both include and exclude rules"
     what_it_does = "Reports a layer that has both `include { }` and `exclude { }` NetStateRules."
     why_it_matters = (
-        "Caffe's FilterNet refuses it: \"Specify either include rules or exclude rules; not both.\" "
-        "(net.cpp:269-270), so the net cannot be built in any phase."
+        "Caffe's FilterNet refuses it: \"Specify either include rules or exclude rules; not both.\", so the net "
+        "cannot be built in any phase."
     )
     example = 'layer {\n  name: "drop"\n  type: "Dropout"\n  bottom: "fc"\n  top: "fc"\n  include { phase: TRAIN }\n  exclude { stage: "deploy" }\n}'
     how_to_fix = "Express the condition with one kind: e.g. `include { phase: TRAIN not_stage: \"deploy\" }`."
     version_notes = "Same in every Caffe version."
+    references = (
+        "src/caffe/net.cpp:269-270 (Net::FilterNet: CHECK)",
+    )
 
     def check(self, ctx):
         for net in ctx.nets():

@@ -22,10 +22,10 @@ class InlineNetLegacySyntax(Rule):
     )
     why_it_matters = (
         "Caffe upgrades old syntax only when it reads a net *file*. A net embedded in a solver is copied "
-        "straight into the Net (solver.cpp:87-100, 155-158) without any upgrade: V1 `layers` are silently "
-        "ignored (the net has no layers: \"Check failed: end < layers_.size() (-1 vs. 0)\"), input fields "
-        "vanish (\"Unknown bottom blob\"), and BatchNorm's old three-param form aborts. BVLC's own "
-        "examples/mnist/lenet_consolidated_solver.prototxt cannot train for this reason."
+        "straight into the Net without any upgrade: V1 `layers` are silently ignored (the net has no layers: \"Check "
+        "failed: end < layers_.size() (-1 vs. 0)\"), input fields vanish (\"Unknown bottom blob\"), and BatchNorm's "
+        "old three-param form aborts. BVLC's own examples/mnist/lenet_consolidated_solver.prototxt cannot train for "
+        "this reason."
     )
     example = (
         'net_param {\n  layers {\n    name: "ip"\n    type: INNER_PRODUCT\n    bottom: "data"\n    top: "ip"\n'
@@ -36,6 +36,12 @@ class InlineNetLegacySyntax(Rule):
         "or move it to a file and reference it with `net:` (Caffe's upgrade_net_proto_text converts files)."
     )
     version_notes = "All versions: inline nets were never upgraded."
+    references = (
+        "src/caffe/solver.cpp:87-100 (Solver::InitTrainNet: train_net_param and net_param are copied as written)",
+        "src/caffe/solver.cpp:155-158 (Solver::InitTestNets: test_net_param likewise)",
+        "src/caffe/util/upgrade_proto.cpp:88-93 (ReadNetParamsFromTextFileOrDie: only a net file is upgraded)",
+        "examples/mnist/lenet_consolidated_solver.prototxt (a solver with an embedded net in V1 syntax)",
+    )
 
     def check(self, ctx):
         if ctx.kind != "solver":

@@ -17,11 +17,15 @@ class InplaceNotAllowed(Rule):
     what_it_does = "Reports Reshape and Flatten layers whose top has the name of their bottom."
     why_it_matters = (
         "Both layers share the bottom's data under a new shape and refuse in-place use: \"Reshape Layer does "
-        "not allow in-place computation.\" (reshape_layer.cpp:10-11, flatten_layer.cpp:10-11)."
+        "not allow in-place computation.\" (Flatten says the same with its own name)."
     )
     example = 'layer {\n  name: "flat"\n  type: "Flatten"\n  bottom: "pool5"\n  top: "pool5"\n}'
     how_to_fix = "Give the top a new name and let the following layers read it."
     version_notes = "Same in every Caffe version."
+    references = (
+        "src/caffe/layers/reshape_layer.cpp:10-11 (ReshapeLayer::LayerSetUp: CHECK_NE(top[0], bottom[0]))",
+        "src/caffe/layers/flatten_layer.cpp:10-11 (FlattenLayer::Reshape: CHECK_NE(top[0], bottom[0]))",
+    )
 
     def check(self, ctx):
         for net in ctx.nets():

@@ -19,7 +19,7 @@ class InplaceOnSharedBlob(Rule):
     why_it_matters = (
         "Caffe inserts a Split layer for a blob with several readers and renames their bottoms; the "
         "in-place layer then is not in place any more and its top collides with the producer's: "
-        "`Top blob 'x' produced by multiple sources` (insert_splits.cpp, reproduced by running Caffe)."
+        "`Top blob 'x' produced by multiple sources` (reproduced by running Caffe)."
     )
     example = (
         'layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 8 } } }\n'
@@ -28,6 +28,11 @@ class InplaceOnSharedBlob(Rule):
         'layer { name: "relu1" type: "ReLU" bottom: "ip1" top: "ip1" }  # ip2 also reads the ip1 that relu1 rewrites'
     )
     how_to_fix = "Give the in-place layer its own top name, or make the other readers consume the rewritten blob (place them after it)."
+    references = (
+        "src/caffe/util/insert_splits.cpp:54-86 (InsertSplits: readers of a shared top get renamed split outputs)",
+        "src/caffe/net.cpp:365-378 (Net::AppendTop: in place only when the top equals the bottom; otherwise a "
+        "reused name aborts)",
+    )
 
     def check(self, ctx):
         once = Once()

@@ -22,13 +22,16 @@ class LayerBlobCount(Rule):
         "fewer than bottoms). Loss layers get their missing top automatically. Python layers are exempt."
     )
     why_it_matters = (
-        "Caffe checks the counts when it sets the layer up (`CheckBlobCounts`, include/caffe/layer.hpp:346-383) "
-        "and aborts with e.g. \"Accuracy Layer produces at least 1 top blob(s) as output.\". Only loss layers "
-        "get automatic tops (net.cpp:108-121)."
+        "Caffe checks the counts when it sets the layer up and aborts with e.g. \"Accuracy Layer produces at least 1 "
+        "top blob(s) as output.\". Only loss layers get automatic tops."
     )
     example = 'layer {\n  name: "acc"\n  type: "Accuracy"\n  bottom: "fc"\n  bottom: "label"\n}'
     how_to_fix = "Add or remove bottoms/tops to match the layer type (see the message for the accepted counts)."
     version_notes = "Same in every Caffe version that has the layer type."
+    references = (
+        "include/caffe/layer.hpp:346-383 (Layer::CheckBlobCounts)",
+        "src/caffe/net.cpp:108-121 (Net::Init: automatic tops for layers whose AutoTopBlobs() is true)",
+    )
 
     def check(self, ctx):
         for net in ctx.nets():

@@ -22,7 +22,7 @@ class LayerFrozen(Rule):
         "every blob has lr_mult 0, unless its weights are known to come from a .caffemodel (the training solver's `weights`, or the `pretrained` setting)."
     )
     why_it_matters = (
-        "lr_mult 0 disables the update (net.cpp:145-153): the layer keeps its initial filler values. That is "
+        "lr_mult 0 disables the update: the layer keeps its initial filler values. That is "
         "right when fine-tuning from a .caffemodel, and a silent bug when training from scratch."
     )
     example = (
@@ -33,6 +33,9 @@ class LayerFrozen(Rule):
     )
     how_to_fix = "Load pretrained weights for the layer (caffe train --weights), or give it a non-zero lr_mult."
     version_notes = "Same in every Caffe version."
+    references = (
+        "src/caffe/net.cpp:145-153 (Net::Init: a parameter with lr_mult 0 gets no gradient)",
+    )
 
     def check(self, ctx):
         if ctx.kind == "solver" and ctx.solver.has("weights"):

@@ -15,13 +15,17 @@ class LegacyV0Syntax(Rule):
     summary = "The net uses the oldest (V0) layer syntax"
     what_it_does = "Reports a net file whose `layers` entries contain a nested `layer { ... }` (the V0 format)."
     why_it_matters = (
-        "Caffe converts V0 nets to V1 and then to the current format on every load (upgrade_proto.cpp:102-199, "
-        "553-605), folding `padding` layers into the following convolution or pooling. Unknown V0 type names "
-        "abort the upgrade, and tools other than Caffe rarely read this format."
+        "Caffe converts V0 nets to V1 and then to the current format on every load, folding `padding` layers into "
+        "the following convolution or pooling. Unknown V0 type names abort the upgrade, and tools other than Caffe "
+        "rarely read this format."
     )
     example = 'layers {\n  layer { name: "conv1" type: "conv" num_output: 20 kernelsize: 5 }\n  bottom: "data"\n  top: "conv1"\n}'
     how_to_fix = "Convert the file once with Caffe's `upgrade_net_proto_text` and keep the result."
     version_notes = "V0 predates every Caffe release with a version number; all releases still upgrade it."
+    references = (
+        "src/caffe/util/upgrade_proto.cpp:102-199 (NetNeedsV0ToV1Upgrade, UpgradeV0Net, UpgradeV0PaddingLayers)",
+        "src/caffe/util/upgrade_proto.cpp:553-605 (UpgradeV0LayerType: LOG(FATAL) \"Unknown layer name\")",
+    )
 
     def check(self, ctx):
         for net in net_files(ctx):

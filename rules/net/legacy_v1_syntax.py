@@ -17,7 +17,7 @@ class LegacyV1Syntax(Rule):
     summary = "The net uses the deprecated V1 `layers` syntax"
     what_it_does = "Reports a net file written with V1 `layers { type: ENUM }` entries (and no V0 nesting)."
     why_it_matters = (
-        "Caffe upgrades V1 nets every time it loads them (upgrade_proto.cpp:669-962: enum types become strings, "
+        "Caffe upgrades V1 nets every time it loads them (enum types become strings, "
         "`blobs_lr` becomes `param { lr_mult }`, `weight_decay` becomes `decay_mult`). It works, but newer "
         "layer types (BatchNorm, Scale, Input, ...) have no V1 form, mixing both forms aborts, and an embedded "
         "copy of the net in a solver is not upgraded at all."
@@ -25,6 +25,9 @@ class LegacyV1Syntax(Rule):
     example = 'layers {\n  name: "conv1"\n  type: CONVOLUTION\n  bottom: "data"\n  top: "conv1"\n  blobs_lr: 1\n  blobs_lr: 2\n  convolution_param { num_output: 20 kernel_size: 5 }\n}'
     how_to_fix = "Run Caffe's `upgrade_net_proto_text old.prototxt new.prototxt`, or rewrite the entries as `layer` blocks."
     version_notes = "The V1 format was replaced by `layer` in early 2015 (before rc2); every later release still upgrades it."
+    references = (
+        "src/caffe/util/upgrade_proto.cpp:669-962 (UpgradeV1Net, UpgradeV1LayerParameter, UpgradeV1LayerType)",
+    )
 
     def check(self, ctx):
         for net in net_files(ctx):

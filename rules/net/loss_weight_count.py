@@ -33,10 +33,9 @@ class LossWeightCount(Rule):
         "gets exactly one implicit weight)."
     )
     why_it_matters = (
-        "Caffe aborts at setup: \"loss_weight must be unspecified or specified once per top blob.\" "
-        "(include/caffe/layer.hpp:389-393); LossLayer adds a single weight 1 when none is given "
-        "(loss_layer.cpp:10-13), which does not fit a second top. InfogainLoss's second (probability) top works "
-        "with `loss_weight: 1 loss_weight: 0` (infogain_loss_layer.cpp:16-21)."
+        "Caffe aborts at setup: \"loss_weight must be unspecified or specified once per top blob.\"; LossLayer adds "
+        "a single weight 1 when none is given, which does not fit a second top. InfogainLoss's second (probability) "
+        "top works with `loss_weight: 1 loss_weight: 0`, since its internal Softmax gets a single weight of its own."
     )
     example = (
         'layer {\n  name: "loss"\n  type: "InfogainLoss"\n  bottom: "fc"\n  bottom: "label"\n  top: "loss"\n  top: "prob"\n'
@@ -44,6 +43,12 @@ class LossWeightCount(Rule):
     )
     how_to_fix = "Give one loss_weight per top, e.g. `loss_weight: 1 loss_weight: 0` for a loss plus an output."
     version_notes = "Same in every Caffe version. SoftmaxWithLoss with two tops is softmax-loss-two-tops' business."
+    references = (
+        "include/caffe/layer.hpp:389-393 (Layer::SetLossWeights: CHECK_EQ(top.size(), num_loss_weights))",
+        "src/caffe/layers/loss_layer.cpp:10-13 (LossLayer::LayerSetUp: one loss weight 1 when none is given)",
+        "src/caffe/layers/infogain_loss_layer.cpp:16-21 (InfogainLossLayer::LayerSetUp: the internal Softmax gets "
+        "one loss weight)",
+    )
 
     def check(self, ctx):
         for net in ctx.nets():

@@ -17,7 +17,7 @@ class LrMultNegative(Rule):
     summary = "A negative lr_mult in a trained net"
     what_it_does = "Reports `lr_mult` (V1: `blobs_lr`) values below 0 on layers of the TRAIN state of a trained net."
     why_it_matters = (
-        "The solver multiplies the learning rate by lr_mult (sgd_solver.cpp:228): a negative value turns the "
+        "The solver multiplies the learning rate by lr_mult: a negative value turns the "
         "update into gradient ascent for that parameter, which diverges."
     )
     example = (
@@ -28,6 +28,9 @@ class LrMultNegative(Rule):
     )
     how_to_fix = "Use lr_mult >= 0 (0 freezes the parameter). Gradient reversal needs a dedicated layer, not a negative lr_mult."
     version_notes = "Same in every Caffe version."
+    references = (
+        "src/caffe/solvers/sgd_solver.cpp:228 (SGDSolver::ComputeUpdateValue: local_rate = rate * lr_mult)",
+    )
 
     def check(self, ctx):
         for net in ctx.nets():

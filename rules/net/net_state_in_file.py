@@ -19,10 +19,9 @@ class NetStateInFile(Rule):
         "TEST for test nets."
     )
     why_it_matters = (
-        "The solver builds its nets with phase TRAIN/TEST and then merges the net's own `state` into it "
-        "(solver.cpp:110-114, 183-189); protobuf's MergeFrom overwrites the phase. The train net is then "
-        "filtered and run as a TEST net (no dropout, BatchNorm with global statistics, TEST-only layers) or "
-        "the test net as a TRAIN net."
+        "The solver builds its nets with phase TRAIN/TEST and then merges the net's own `state` into it; protobuf's "
+        "MergeFrom overwrites the phase. The train net is then filtered and run as a TEST net (no dropout, BatchNorm "
+        "with global statistics, TEST-only layers) or the test net as a TRAIN net."
     )
     example = (
         'train_net_param {\n  state { phase: TEST }\n'
@@ -31,6 +30,10 @@ class NetStateInFile(Rule):
     )
     how_to_fix = "Remove the `state` block from the net and select stages/levels with the solver's `train_state` / `test_state`."
     version_notes = "Same in every Caffe version with solver test nets."
+    references = (
+        "src/caffe/solver.cpp:110-114 (Solver::InitTrainNet: phase TRAIN, then MergeFrom(net_param.state()))",
+        "src/caffe/solver.cpp:183-189 (Solver::InitTestNets: phase TEST, then the same merge)",
+    )
 
     def check(self, ctx):
         for net in ctx.nets():

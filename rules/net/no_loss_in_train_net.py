@@ -32,7 +32,7 @@ class NoLossInTrainNet(Rule):
     )
     why_it_matters = (
         "Caffe decides which layers need a backward pass by walking back from the tops that carry a loss "
-        "weight (net.cpp:165-221). Without any, no layer needs backward: training runs, prints no loss and "
+        "weight. Without any, no layer needs backward: training runs, prints no loss and "
         "never changes a weight. Typical causes: training a deploy net, or a loss layer restricted to TEST."
     )
     example = (
@@ -44,6 +44,9 @@ class NoLossInTrainNet(Rule):
     )
     how_to_fix = "Add a loss layer fed by the model's output (and the labels), or give an output top a `loss_weight`."
     version_notes = "Same in every Caffe version. Python layers are not loss layers: they need an explicit loss_weight."
+    references = (
+        "src/caffe/net.cpp:165-221 (Net::Init: the backward walk from the tops with a loss weight)",
+    )
 
     def check(self, ctx):
         for net in ctx.nets():

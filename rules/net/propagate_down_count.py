@@ -16,11 +16,14 @@ class PropagateDownCount(Rule):
     what_it_does = "Reports layers whose number of `propagate_down` values is neither 0 nor the number of bottoms."
     why_it_matters = (
         "Caffe aborts while building the net: \"propagate_down param must be specified either 0 or "
-        "bottom_size times\" (net.cpp:78-83)."
+        "bottom_size times\"."
     )
     example = 'layer {\n  name: "loss"\n  type: "SoftmaxWithLoss"\n  bottom: "fc"\n  bottom: "label"\n  top: "loss"\n  propagate_down: false\n}'
     how_to_fix = "Give one propagate_down per bottom, in bottom order (e.g. `propagate_down: true propagate_down: false`)."
     version_notes = "Same in every Caffe version that has propagate_down."
+    references = (
+        "src/caffe/net.cpp:78-83 (Net::Init: CHECK on the number of propagate_down values)",
+    )
 
     def check(self, ctx):
         for net in ctx.nets():

@@ -22,9 +22,8 @@ class SharedParamMismatch(Rule):
         "fields differ (num_output, kernel, group, transpose, input_dim) — without share_mode: PERMISSIVE."
     )
     why_it_matters = (
-        "Caffe checks shared params when it builds the net (net.cpp:459-513): \"Shared param 'w' has "
-        "mismatched lr_mult.\" or \"Cannot share param 'w' owned by layer 'a' with layer 'b'; shape mismatch.\" — "
-        "the net does not start."
+        "Caffe checks shared params when it builds the net: \"Shared param 'w' has mismatched lr_mult.\" or \"Cannot "
+        "share param 'w' owned by layer 'a' with layer 'b'; shape mismatch.\" — the net does not start."
     )
     example = (
         'layer { name: "data" type: "Input" top: "a" top: "b" input_param { shape { dim: 1 dim: 4 } } }\n'
@@ -35,6 +34,10 @@ class SharedParamMismatch(Rule):
     )
     how_to_fix = "Set lr_mult/decay_mult on one sharer only (or identically on all), and give sharers identical shapes."
     version_notes = "Same in every Caffe version."
+    references = (
+        "src/caffe/net.cpp:459-513 (Net::AppendParam: the shape or count CHECK and the lr_mult and decay_mult "
+        "CHECKs)",
+    )
 
     def check(self, ctx):
         found: dict[int, list] = {}

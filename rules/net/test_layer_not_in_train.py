@@ -23,7 +23,7 @@ class TestLayerNotInTrain(Rule):
         "layer of the same name in the train net."
     )
     why_it_matters = (
-        "The solver gives test nets their trained weights by layer name (net.cpp:667-680); a layer without a "
+        "The solver gives test nets their trained weights by layer name; a layer without a "
         "namesake in the train net is skipped and is evaluated with its freshly initialised weights (for "
         "BatchNorm: zero statistics), so the test scores are meaningless."
     )
@@ -35,6 +35,9 @@ class TestLayerNotInTrain(Rule):
     )
     how_to_fix = "Give the test layer the name of its training counterpart."
     version_notes = "Same in every Caffe version with solver test nets."
+    references = (
+        "src/caffe/net.cpp:667-680 (Net::ShareTrainedLayersWith: a layer is matched by name, else ignored)",
+    )
 
     def check(self, ctx):
         found: dict[int, list] = {}

@@ -39,7 +39,7 @@ class TooManyParamSpecs(Rule):
         "Python layers are exempt."
     )
     why_it_matters = (
-        "Caffe aborts while building the net: \"Too many params specified for layer X\" (net.cpp:141-144). "
+        "Caffe aborts while building the net: \"Too many params specified for layer X\". "
         "Typical causes: two param blocks on a layer with `bias_term: false`, or param blocks copied onto a "
         "ReLU or Pooling layer."
     )
@@ -49,6 +49,9 @@ class TooManyParamSpecs(Rule):
     )
     how_to_fix = "Delete the surplus param blocks (the message names the layer's blob count)."
     version_notes = "Same in every Caffe version."
+    references = (
+        "src/caffe/net.cpp:141-144 (Net::Init: CHECK_LE(param_size, num_param_blobs))",
+    )
 
     def check(self, ctx):
         for net in ctx.nets():

@@ -25,10 +25,9 @@ class TrainTestParamMismatch(Rule):
         "the shapes (num_output, kernel, group)."
     )
     why_it_matters = (
-        "Before every test the solver copies weights into the test net by layer name (ShareTrainedLayersWith, "
-        "net.cpp:667-696) and aborts with \"Incompatible number of blobs for layer X\" or \"Cannot share param "
-        "0 weights from layer 'X'; shape mismatch.\" — with test_initialization (the default) before the first "
-        "iteration."
+        "Before every test the solver copies weights into the test net by layer name and aborts with \"Incompatible "
+        "number of blobs for layer X\" or \"Cannot share param 0 weights from layer 'X'; shape mismatch.\" — with "
+        "test_initialization (the default) before the first iteration."
     )
     example = (
         'layer { name: "data" type: "Input" top: "data" top: "label" input_param { shape { dim: 8 dim: 4 } shape { dim: 8 } } }\n'
@@ -38,6 +37,9 @@ class TrainTestParamMismatch(Rule):
     )
     how_to_fix = "Give the two layers identical definitions, or different names if they are not meant to share weights."
     version_notes = "Same in every Caffe version with solver test nets."
+    references = (
+        "src/caffe/net.cpp:667-696 (Net::ShareTrainedLayersWith: the blob count and shape CHECKs)",
+    )
 
     def check(self, ctx):
         found: dict[int, list] = {}

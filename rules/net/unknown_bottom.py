@@ -53,11 +53,16 @@ class UnknownBottom(Rule):
     )
     why_it_matters = (
         "Caffe wires layers in file order with no sorting and aborts with `Unknown bottom blob 'x' "
-        "(layer 'y', bottom index 0)` (insert_splits.cpp). A data layer restricted to TRAIN leaves the "
+        "(layer 'y', bottom index 0)` before it builds any layer. A data layer restricted to TRAIN leaves the "
         "TEST net without its input, which only fails at the first test pass."
     )
     example = 'layer {\n  name: "ip"\n  type: "InnerProduct"\n  bottom: "data"\n  top: "ip"\n  inner_product_param { num_output: 10 }\n}'
     how_to_fix = "Produce the blob earlier (move the producing layer up, or give the other phase its own data layer), or fix the name."
+    references = (
+        "src/caffe/util/insert_splits.cpp:22-31 (InsertSplits: LOG(FATAL) \"Unknown bottom blob\" for a bottom no "
+        "earlier layer produced)",
+        "src/caffe/net.cpp:403-406 (Net::AppendBottom: the same check while the net is built)",
+    )
 
     def check(self, ctx):
         once = Once()

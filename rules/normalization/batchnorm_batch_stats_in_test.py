@@ -20,9 +20,9 @@ class BatchNormBatchStatsInTest(NormRule):
         "deploy net) that uses batch statistics there: `use_global_stats: false`, or `phase: TRAIN` on the layer."
     )
     why_it_matters = (
-        "use_global_stats defaults to true in TEST (batch_norm_layer.cpp:14-16). With batch statistics the "
-        "output of each image depends on the rest of the batch, test accuracy changes with the test batch size, "
-        "and with one image per batch (or a 1x1 input after an InnerProduct) the variance is 0 and the output is 0."
+        "use_global_stats defaults to true in TEST. With batch statistics the output of each image depends on the "
+        "rest of the batch, test accuracy changes with the test batch size, and with one image per batch (or a 1x1 "
+        "input after an InnerProduct) the variance is 0 and the output is 0."
     )
     example = (
         'layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 3 dim: 8 dim: 8 } } }\n'
@@ -34,6 +34,10 @@ class BatchNormBatchStatsInTest(NormRule):
         "or keep it only in a layer copy included in TRAIN."
     )
     version_notes = "BatchNorm exists since rc3."
+    references = (
+        "src/caffe/layers/batch_norm_layer.cpp:14-16 (BatchNormLayer::LayerSetUp: use_global_stats defaults to "
+        "phase == TEST)",
+    )
 
     def check(self, ctx):
         text = ctx.source.text

@@ -20,7 +20,7 @@ class BatchNormGlobalStatsInTrain(Rule):
     why_it_matters = (
         "With global statistics the layer never updates its running mean and variance while training; "
         "from scratch they are 0, so each BatchNorm multiplies its input by 1/sqrt(eps) (about 316): a "
-        "stack of them overflows to inf/NaN, the usual 'loss = 87.3365' (batch_norm_layer.cpp, reproduced "
+        "stack of them overflows to inf/NaN, the usual 'loss = 87.3365' (reproduced "
         "by running Caffe)."
     )
     example = (
@@ -38,6 +38,11 @@ class BatchNormGlobalStatsInTrain(Rule):
         "One finding per net, at its first such layer (the others as related locations). When the text shows "
         "the net is fine-tuned (see missing-weight-filler) it is an info naming that evidence; when a solver's "
         "`weights` or the `pretrained` setting says so, nothing is reported."
+    )
+    references = (
+        "src/caffe/layers/batch_norm_layer.cpp:98-105 (BatchNormLayer::Forward_cpu: with use_global_stats the "
+        "stored mean and variance are used)",
+        "src/caffe/layers/batch_norm_layer.cpp:149-161 (Forward_cpu: the input is divided by sqrt(variance + eps))",
     )
 
     def check(self, ctx):

@@ -26,7 +26,7 @@ class BatchNormPre10Gpu(SolverRule):
         'base_lr: 0.01\nlr_policy: "fixed"\nmax_iter: 1000\nsolver_mode: GPU'
     )
     how_to_fix = "Upgrade to Caffe 1.0 or later if you see NaN."
-    version_notes = "Only reported for a target version before 1.0 (--caffe-version rc5 or older, or an older caffe.proto)."
+    version_notes = "Only reported for a target version before 1.0 (--caffe-version rc5 or older, or the caffe.proto of an older release given with --proto)."
     example_caffe_version = "rc5"
 
     def check_solver(self, solver, ctx):

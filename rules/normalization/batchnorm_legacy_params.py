@@ -22,9 +22,8 @@ class BatchNormLegacyParams(NormRule):
     )
     why_it_matters = (
         "Since rc4 BatchNorm freezes its statistics itself, and when Caffe reads a net file it rewrites exactly "
-        "three BatchNorm param blocks to lr_mult 0 / decay_mult 0, keeping only their names "
-        "(upgrade_proto.cpp:1005-1032). Whatever lr_mult the blocks say is silently ignored, so they are noise "
-        "at best and misleading when they say lr_mult 1."
+        "three BatchNorm param blocks to lr_mult 0 / decay_mult 0, keeping only their names. Whatever lr_mult the "
+        "blocks say is silently ignored, so they are noise at best and misleading when they say lr_mult 1."
     )
     example = (
         'layer { name: "bn1" type: "BatchNorm" bottom: "conv1" top: "conv1"\n'
@@ -34,6 +33,10 @@ class BatchNormLegacyParams(NormRule):
     version_notes = (
         "rc3 and older need the three `param { lr_mult: 0 }` blocks (otherwise the solver updates the statistics); "
         "remove them only if you target rc4 or later."
+    )
+    references = (
+        "src/caffe/util/upgrade_proto.cpp:1005-1032 (NetNeedsBatchNormUpgrade, UpgradeNetBatchNorm: three param "
+        "blocks become lr_mult 0, decay_mult 0)",
     )
 
     def check(self, ctx):

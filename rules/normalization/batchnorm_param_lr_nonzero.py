@@ -15,8 +15,8 @@ class BatchNormParamLrNonzero(Rule):
     summary = "A BatchNorm `param` block with lr_mult other than 0"
     what_it_does = "Reports `param { lr_mult: x }` with x != 0 on a BatchNorm layer (its three blobs are running statistics, not weights)."
     why_it_matters = (
-        "Since Caffe rc4 the layer refuses it: `Cannot configure batch normalization statistics as layer "
-        "parameters.` (batch_norm_layer.cpp, reproduced by running Caffe). Older Caffe let the solver "
+        "Since Caffe rc4 the layer refuses it when it is set up: `Cannot configure batch normalization statistics "
+        "as layer parameters.` (reproduced by running Caffe). Older Caffe let the solver "
         "update the statistics as if they were weights, corrupting them. A file net with exactly three "
         "param blocks is silently rewritten to lr_mult 0 when Caffe loads it; an inline net in a solver is not."
     )
@@ -26,6 +26,10 @@ class BatchNormParamLrNonzero(Rule):
         "rc3 and earlier needed three `param { lr_mult: 0 }` blocks and silently trained the statistics "
         "otherwise (reported as a warning for --caffe-version rc3 and older); rc4+ adds them itself and "
         "rejects non-zero ones."
+    )
+    references = (
+        "src/caffe/layers/batch_norm_layer.cpp:37-48 (BatchNormLayer::LayerSetUp: CHECK that every param block has "
+        "lr_mult 0)",
     )
 
     def check(self, ctx):

@@ -28,9 +28,9 @@ class BatchNormTestInitialization(SolverRule):
     )
     why_it_matters = (
         "Solver::Solve runs a full test pass before the first training iteration when test_initialization is "
-        "true (solver.cpp). From scratch the BatchNorm statistics are all 0 and the layer multiplies its input by "
-        "1/sqrt(eps), about 316 (batch_norm_layer.cpp:98-105): the first reported test loss and accuracy are "
-        "meaningless, possibly inf/NaN (reproduced by running Caffe)."
+        "true. From scratch the BatchNorm statistics are all 0 and the layer multiplies its input by 1/sqrt(eps), "
+        "about 316: the first reported test loss and accuracy are meaningless, possibly inf/NaN (reproduced by "
+        "running Caffe)."
     )
     example = (
         'net_param {\n'
@@ -43,6 +43,11 @@ class BatchNormTestInitialization(SolverRule):
     )
     how_to_fix = "Set `test_initialization: false` to skip the test pass before training (the suggested fix)."
     version_notes = "test_initialization exists since rc2; BatchNorm since rc3."
+    references = (
+        "src/caffe/solver.cpp:212-221 (Solver::Step: a test pass at iteration 0 when test_initialization is true)",
+        "src/caffe/layers/batch_norm_layer.cpp:98-105 (BatchNormLayer::Forward_cpu: the stored statistics, all 0 "
+        "before training)",
+    )
 
     def check_solver(self, solver, ctx):
         instances = solver.test_net_instances()

@@ -78,7 +78,7 @@ class BatchNormTinyBatch(NormRule):
         "InnerProduct, a Flatten or a global pooling, possibly through element-wise layers."
     )
     why_it_matters = (
-        "BatchNorm averages over the batch and the spatial positions of each channel (batch_norm_layer.cpp:125-161). "
+        "BatchNorm averages over the batch and the spatial positions of each channel. "
         "With a single value per channel the mean is that value and the variance 0, so the output is exactly 0 "
         "(NaN with eps 0): nothing is learned through the layer."
     )
@@ -94,6 +94,10 @@ class BatchNormTinyBatch(NormRule):
         "the layer with use_global_stats and pretrained statistics."
     )
     version_notes = "BatchNorm exists since rc3."
+    references = (
+        "src/caffe/layers/batch_norm_layer.cpp:106-161 (BatchNormLayer::Forward_cpu: batch mean and variance per "
+        "channel, then normalisation)",
+    )
 
     def check(self, ctx):
         reported = set()

@@ -12,13 +12,16 @@ class MvnEpsNonpositive(NormRule):
     summary = "MVN eps <= 0 while normalising the variance"
     what_it_does = "Reports an MVN layer with `normalize_variance` true (the default) and `eps` of 0 or less."
     why_it_matters = (
-        "MVN divides by sqrt(variance) + eps (mvn_layer.cpp:59-63). With eps 0 any constant input region (a "
+        "MVN divides by sqrt(variance) + eps. With eps 0 any constant input region (a "
         "padded border, a dead ReLU channel, a constant image) divides 0 by 0: NaN; a negative eps can divide "
         "by zero or flip the sign."
     )
     example = 'layer { name: "mvn" type: "MVN" bottom: "data" top: "mvn" mvn_param { eps: 0 } }'
     how_to_fix = "Remove eps (default 1e-9) or use a small positive value."
     version_notes = "`eps` exists in MVNParameter since rc2."
+    references = (
+        "src/caffe/layers/mvn_layer.cpp:59-69 (MVNLayer::Forward_cpu: divides by sqrt(variance) + eps)",
+    )
 
     def check(self, ctx):
         for net in ctx.nets():

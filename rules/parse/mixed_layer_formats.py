@@ -14,13 +14,18 @@ class MixedLayerFormats(Rule):
     what_it_does = "Reports a NetParameter that has both `layers` (V1 format) and `layer` (current format) entries."
     why_it_matters = (
         "When Caffe reads a net with `layers` it upgrades them to `layer`, but it refuses a net that has "
-        "both: `CHECK failed: ... both layer and layers fields` (upgrade_proto.cpp), so training never starts."
+        "both (\"Refusing to upgrade inconsistent NetParameter input; the definition includes both 'layer' and "
+        "'layers' fields.\"), so training never starts."
     )
     example = 'layers {\n  name: "data"\n  type: DATA\n}\nlayer {\n  name: "conv1"\n  type: "Convolution"\n}'
     how_to_fix = (
         "Convert the `layers` blocks to `layer` blocks (`type: CONVOLUTION` becomes `type: \"Convolution\"`, "
         "`blobs_lr`/`weight_decay` become `param { lr_mult decay_mult }`), or run Caffe's "
         "`upgrade_net_proto_text` tool on the file."
+    )
+    references = (
+        "src/caffe/util/upgrade_proto.cpp:669-676 (UpgradeV1Net: LOG(FATAL) when the net has both `layer` and "
+        "`layers`)",
     )
 
     message_types = ("NetParameter",)

@@ -12,13 +12,16 @@ class AverageLossLt1(SolverRule):
     summary = "average_loss < 1"
     what_it_does = "Reports `average_loss` below 1 (the default is 1)."
     why_it_matters = (
-        'Solver::Init checks `CHECK_GE(param_.average_loss(), 1) << "average_loss should be non-negative."` '
-        "(solver.cpp:48), so Caffe aborts at construction — with a misleading message, since 0 is rejected too "
+        'Solver::Init checks `CHECK_GE(param_.average_loss(), 1) << "average_loss should be non-negative."`, so '
+        "Caffe aborts at construction — with a misleading message, since 0 is rejected too "
         "(reproduced by running Caffe)."
     )
     example = 'net: "train_val.prototxt"\nbase_lr: 0.01\nlr_policy: "fixed"\naverage_loss: 0'
     how_to_fix = "Use 1 (no smoothing) or more (the displayed loss is averaged over that many iterations)."
     version_notes = "average_loss exists since rc2 (2015)."
+    references = (
+        "src/caffe/solver.cpp:48 (Solver::Init: CHECK_GE(average_loss, 1))",
+    )
 
     def check_solver(self, solver, ctx):
         average_loss = solver.number("average_loss")

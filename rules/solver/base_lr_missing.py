@@ -12,10 +12,9 @@ class BaseLrMissing(SolverRule):
     summary = "base_lr unset, 0 or negative"
     what_it_does = "Reports `base_lr` unset or 0 (nothing learns) and a negative `base_lr` (gradient ascent)."
     why_it_matters = (
-        "base_lr has no default in caffe.proto, so it reads 0. Every policy multiplies base_lr "
-        "(sgd_solver.cpp:30-65) and each parameter's rate is that times its lr_mult (sgd_solver.cpp:228), so "
-        "with 0 no weight ever changes — for every solver type, AdaDelta included. Nothing checks the sign: a "
-        "negative rate climbs the loss (gradient ascent) until the weights diverge."
+        "base_lr has no default, so it reads 0. Every policy multiplies base_lr and each parameter's rate is that "
+        "times its lr_mult, so with 0 no weight ever changes — for every solver type, AdaDelta included. Nothing "
+        "checks the sign: a negative rate climbs the loss (gradient ascent) until the weights diverge."
     )
     example = 'net: "train_val.prototxt"\nlr_policy: "fixed"\nmax_iter: 10000'
     how_to_fix = (
@@ -23,6 +22,11 @@ class BaseLrMissing(SolverRule):
         "is only useful for the \"lr 0\" sanity check of the forward pass."
     )
     version_notes = "All Caffe versions."
+    references = (
+        "src/caffe/proto/caffe.proto:146 (SolverParameter.base_lr: no default)",
+        "src/caffe/solvers/sgd_solver.cpp:30-65 (SGDSolver::GetLearningRate: every policy multiplies base_lr)",
+        "src/caffe/solvers/sgd_solver.cpp:228 (SGDSolver::ComputeUpdateValue: local_rate = rate * lr_mult)",
+    )
 
     def check_solver(self, solver, ctx):
         base_lr = solver.number("base_lr")

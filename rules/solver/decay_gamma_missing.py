@@ -15,11 +15,10 @@ class DecayGammaMissing(SolverRule):
         "the rate drops to 0), and for inv and sigmoid (info: the rate stays constant); also inv without power (info)."
     )
     why_it_matters = (
-        "gamma and power have no default in caffe.proto, so they read 0. step, exp and multistep compute "
-        "base_lr * gamma^k (sgd_solver.cpp:36-55): 0^0 = 1 before the first decay, then the rate is 0 and the "
-        "net silently stops learning (reproduced by running Caffe for exp and multistep). inv computes "
-        "base_lr * (1 + gamma*iter)^(-power) (sgd_solver.cpp:41-45), which is constant when either is 0; sigmoid "
-        "with gamma 0 is a constant base_lr/2 (sgd_solver.cpp:63-65)."
+        "gamma and power have no default, so they read 0. step, exp and multistep compute base_lr * gamma^k: 0^0 = 1 "
+        "before the first decay, then the rate is 0 and the net silently stops learning (reproduced by running Caffe "
+        "for exp and multistep). inv computes base_lr * (1 + gamma*iter)^(-power), which is constant when either is "
+        "0; sigmoid with gamma 0 is a constant base_lr/2."
     )
     example = 'net: "train_val.prototxt"\nbase_lr: 0.01\nlr_policy: "step"\nstepsize: 1000\nmax_iter: 5000'
     how_to_fix = (
@@ -27,6 +26,12 @@ class DecayGammaMissing(SolverRule):
         "(LeNet uses gamma 0.0001, power 0.75). If a constant rate is meant, write `lr_policy: \"fixed\"`."
     )
     version_notes = "All Caffe versions (multistep and sigmoid since rc2)."
+    references = (
+        "src/caffe/proto/caffe.proto:172-173 (SolverParameter.gamma and power: no default)",
+        "src/caffe/solvers/sgd_solver.cpp:32-55 (SGDSolver::GetLearningRate: \"step\", \"exp\", \"inv\", "
+        "\"multistep\")",
+        "src/caffe/solvers/sgd_solver.cpp:60-65 (GetLearningRate, \"sigmoid\")",
+    )
 
     def check_solver(self, solver, ctx):
         lr_policy, gamma, power = solver.policy, solver.number("gamma"), solver.number("power")

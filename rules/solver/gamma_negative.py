@@ -15,13 +15,16 @@ class GammaNegative(SolverRule):
     summary = "gamma < 0 with step, exp, inv, multistep or sigmoid"
     what_it_does = "Reports a negative `gamma` with a policy that reads it."
     why_it_matters = (
-        "Each of these policies checks `CHECK_GE(this->param_.gamma(), 0)` at the first update "
-        '(sgd_solver.cpp:35, 39, 42, 53, 61), so Caffe aborts with "Check failed: this->param_.gamma() >= 0" '
-        "after the nets were built and one forward/backward ran."
+        "Each of these policies checks `CHECK_GE(this->param_.gamma(), 0)` at the first update, so Caffe aborts with "
+        "\"Check failed: this->param_.gamma() >= 0\" after the nets were built and one forward/backward ran."
     )
     example = 'net: "train_val.prototxt"\nbase_lr: 0.01\nlr_policy: "exp"\ngamma: -0.99'
     how_to_fix = "Use 0 < gamma < 1 for a decay (e.g. 0.1 for step, 0.9999 for exp)."
     version_notes = "All Caffe versions."
+    references = (
+        "src/caffe/solvers/sgd_solver.cpp:35, 39, 42, 53, 61 (SGDSolver::GetLearningRate: CHECK_GE(gamma, 0) per "
+        "policy)",
+    )
 
     def check_solver(self, solver, ctx):
         lr_policy, gamma = solver.policy, solver.number("gamma")

@@ -24,7 +24,7 @@ class GenericNetNoTestIter(SolverRule):
         "intended). When test_interval is set, test-iter-without-interval already reports the missing test net."
     )
     why_it_matters = (
-        "Caffe creates one test copy of the generic net per test_iter entry (solver.cpp:128-176): without "
+        "Caffe creates one test copy of the generic net per test_iter entry: without "
         "test_iter there is no test net, the TEST data layer is never read and no accuracy is ever reported."
     )
     example = (
@@ -36,6 +36,10 @@ class GenericNetNoTestIter(SolverRule):
     )
     how_to_fix = "Add `test_iter` (test set size / test batch size) and `test_interval`, or drop the TEST-phase layers."
     version_notes = "All Caffe versions."
+    references = (
+        "src/caffe/solver.cpp:164-176 (Solver::InitTestNets: one copy of the generic net per remaining test_iter "
+        "entry)",
+    )
 
     def check_solver(self, solver, ctx):
         root = solver.root

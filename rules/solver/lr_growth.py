@@ -21,13 +21,17 @@ class LrGrowth(SolverRule):
     )
     why_it_matters = (
         "The rate is base_lr * gamma^k for step/exp/multistep, base_lr * (1 + gamma*iter)^(-power) for inv and "
-        "base_lr * (1 - iter/max_iter)^power for poly (sgd_solver.cpp:36-59). With these values it grows "
-        "instead of decaying: exp with gamma > 1 overflows float after about ln(FLT_MAX/base_lr)/ln(gamma) "
-        "iterations, and long before that the weights diverge to inf/NaN."
+        "base_lr * (1 - iter/max_iter)^power for poly. With these values it grows instead of decaying: exp with "
+        "gamma > 1 overflows float after about ln(FLT_MAX/base_lr)/ln(gamma) iterations, and long before that the "
+        "weights diverge to inf/NaN."
     )
     example = 'net: "train_val.prototxt"\nbase_lr: 0.01\nlr_policy: "exp"\ngamma: 1.001\nmax_iter: 100000'
     how_to_fix = "Use 0 < gamma < 1 for step/exp/multistep and power > 0 for inv/poly."
     version_notes = "All Caffe versions (poly and multistep since rc2)."
+    references = (
+        "src/caffe/solvers/sgd_solver.cpp:32-59 (SGDSolver::GetLearningRate: \"step\", \"exp\", \"inv\", "
+        "\"multistep\", \"poly\")",
+    )
 
     def check_solver(self, solver, ctx):
         lr_policy, gamma, power = solver.policy, solver.number("gamma"), solver.number("power")

@@ -14,14 +14,21 @@ class LrPolicyMissing(SolverRule):
     summary = "No lr_policy (or an empty one)"
     what_it_does = "Reports a solver without `lr_policy`, or with `lr_policy: \"\"`."
     why_it_matters = (
-        "lr_policy has no default in caffe.proto, so an unset policy is the empty string, which matches no "
-        'branch of SGDSolver::GetLearningRate and ends in LOG(FATAL) "Unknown learning rate policy: " '
-        "(sgd_solver.cpp:66-67) — after the nets were built and the first forward/backward ran (reproduced by "
-        "running Caffe). Every solver type derives from SGDSolver, so Adam, AdaDelta etc. need it too."
+        "lr_policy has no default, so an unset policy is the empty string, which matches no branch of "
+        "SGDSolver::GetLearningRate and ends in LOG(FATAL) \"Unknown learning rate policy: \" — after the nets were "
+        "built and the first forward/backward ran (reproduced by running Caffe). Every solver type derives from "
+        "SGDSolver, so Adam, AdaDelta etc. need it too."
     )
     example = 'net: "train_val.prototxt"\nbase_lr: 0.01\nmax_iter: 10000'
     how_to_fix = 'Set a policy: `lr_policy: "fixed"` for a constant rate, or "step", "multistep", "poly", "inv", "exp".'
     version_notes = "All Caffe versions."
+    references = (
+        "src/caffe/proto/caffe.proto:171 (SolverParameter.lr_policy: no default)",
+        "src/caffe/solvers/sgd_solver.cpp:66-67 (SGDSolver::GetLearningRate: LOG(FATAL) \"Unknown learning rate "
+        "policy\")",
+        "src/caffe/solver.cpp:229-267 (Solver::Step: forward/backward first, then ApplyUpdate, which asks for the "
+        "rate)",
+    )
 
     def check_solver(self, solver, ctx):
         if solver.policy != "":

@@ -27,7 +27,7 @@ class LrPolicyUnknown(SolverRule):
     )
     why_it_matters = (
         "SGDSolver::GetLearningRate compares the string exactly and otherwise calls LOG(FATAL) "
-        '"Unknown learning rate policy: <name>" (sgd_solver.cpp:30-67), at the first update — after the nets were '
+        "\"Unknown learning rate policy: <name>\" at the first update — after the nets were "
         'built and one forward/backward ran. "Step" or "POLY" are not accepted.'
     )
     example = 'net: "train_val.prototxt"\nbase_lr: 0.01\nlr_policy: "Step"\ngamma: 0.1\nstepsize: 10000'
@@ -35,6 +35,10 @@ class LrPolicyUnknown(SolverRule):
     version_notes = (
         "multistep, poly and sigmoid exist since rc2 (2015); rc and older only know fixed, step, exp and inv. "
         "Forks add their own policies, which BVLC Caffe rejects."
+    )
+    references = (
+        "src/caffe/solvers/sgd_solver.cpp:27-70 (SGDSolver::GetLearningRate: exact comparison of lr_policy, "
+        "LOG(FATAL) for any other)",
     )
 
     def check_solver(self, solver, ctx):

@@ -20,12 +20,12 @@ class MomentumOutOfRange(SolverRule):
         "== 1, any momentum < 0, Adam momentum2 == 1 or < 0. info: SGD/Nesterov momentum in (0.99, 1)."
     )
     why_it_matters = (
-        "SGD keeps a velocity h = momentum*h + lr*g (sgd_solver.cpp:224-254): with momentum 1 it sums every past "
-        "gradient, above 1 it grows geometrically to inf/NaN, below 0 it oscillates. Adam's bias correction is "
-        "sqrt(1 - beta2^t)/(1 - beta1^t) with t = iter+1 (adam_solver.cpp:39-41): beta1 = 1 divides by 0 "
-        "(NaN, reproduced by running Caffe), beta2 > 1 takes the square root of a negative number (NaN) and "
-        "beta2 = 1 makes the correction 0 (no learning). AdaDelta averages with weights (1-momentum, momentum) "
-        "(adadelta_solver.cpp:41-43): above 1 or below 0 the average of g^2 can turn negative and its square root is NaN."
+        "SGD keeps a velocity h = momentum*h + lr*g: with momentum 1 it sums every past gradient, above 1 it grows "
+        "geometrically to inf/NaN, below 0 it oscillates. Adam's bias correction is sqrt(1 - beta2^t)/(1 - beta1^t) "
+        "with t = iter+1: beta1 = 1 divides by 0 (NaN, reproduced by running Caffe), beta2 > 1 takes the square root "
+        "of a negative number (NaN) and beta2 = 1 makes the correction 0 (no learning). AdaDelta averages with "
+        "weights (1-momentum, momentum): above 1 or below 0 the average of g^2 can turn negative and its square root "
+        "is NaN."
     )
     example = 'net: "train_val.prototxt"\nbase_lr: 0.001\nlr_policy: "fixed"\ntype: "Adam"\nmomentum: 1.0'
     how_to_fix = (
@@ -34,6 +34,13 @@ class MomentumOutOfRange(SolverRule):
         "is base_lr/(1-momentum))."
     )
     version_notes = "Adam and AdaDelta (and momentum2) exist since rc3 (2015)."
+    references = (
+        "src/caffe/solvers/sgd_solver.cpp:223-254 (SGDSolver::ComputeUpdateValue: history = momentum * history + "
+        "local_rate * gradient)",
+        "src/caffe/solvers/adam_solver.cpp:39-41 (AdamSolver::ComputeUpdateValue: the bias correction)",
+        "src/caffe/solvers/adadelta_solver.cpp:40-43 (AdaDeltaSolver::ComputeUpdateValue: the running average of "
+        "g^2)",
+    )
 
     def check_solver(self, solver, ctx):
         solver_type, momentum = solver.type, solver.number("momentum")

@@ -16,13 +16,18 @@ class MultistepUnsorted(SolverRule):
     )
     why_it_matters = (
         "Caffe never validates the list: at each update it advances at most one step, when iter >= "
-        "stepvalue[current_step] (sgd_solver.cpp:46-52). A value not greater than the previous one therefore "
-        "fires one iteration after it, so two decays happen back to back. Training stops before iteration "
-        "max_iter (solver.cpp:303), so steps at or after it never happen."
+        "stepvalue[current_step]. A value not greater than the previous one therefore fires one iteration after it, "
+        "so two decays happen back to back. Training stops before iteration max_iter, so steps at or after it never "
+        "happen."
     )
     example = 'net: "train_val.prototxt"\nbase_lr: 0.01\nlr_policy: "multistep"\ngamma: 0.1\nstepvalue: 8000\nstepvalue: 5000\nmax_iter: 10000'
     how_to_fix = "List the stepvalues in increasing order and keep them below max_iter."
     version_notes = "The multistep policy exists since rc2 (2015)."
+    references = (
+        "src/caffe/solvers/sgd_solver.cpp:46-52 (SGDSolver::GetLearningRate, \"multistep\": at most one step per "
+        "update)",
+        "src/caffe/solver.cpp:303 (Solver::Solve: Step(max_iter - iter))",
+    )
 
     def check_solver(self, solver, ctx):
         if solver.policy != "multistep":

@@ -16,8 +16,8 @@ class PolyWithoutMaxIter(SolverRule):
         'Reports `lr_policy: "poly"` when `max_iter` is unset (0) or negative while `power` is non-zero.'
     )
     why_it_matters = (
-        "The poly rate is base_lr * (1 - iter/max_iter)^power (sgd_solver.cpp:56-59) and nothing checks "
-        "max_iter. With max_iter 0, iteration 0 computes 0/0 = NaN and later iterations 1 - inf, so the rate is "
+        "The poly rate is base_lr * (1 - iter/max_iter)^power and nothing checks max_iter. With max_iter 0, "
+        "iteration 0 computes 0/0 = NaN and later iterations 1 - inf, so the rate is "
         'NaN then inf (Caffe logs "lr = -nan", "lr = inf") and every weight is NaN after the first update '
         "(reproduced by running Caffe). `caffe train` runs zero iterations with max_iter 0, but pycaffe's "
         "`solver.step(n)` and C++ `Solver::Step(n)` ignore max_iter. A negative max_iter makes the rate grow "
@@ -29,6 +29,9 @@ class PolyWithoutMaxIter(SolverRule):
         "poly solver past max_iter either: 1 - iter/max_iter turns negative and pow() of it is NaN."
     )
     version_notes = "The poly policy exists since rc2 (2015); older builds abort with \"Unknown learning rate policy\"."
+    references = (
+        "src/caffe/solvers/sgd_solver.cpp:56-59 (SGDSolver::GetLearningRate, \"poly\": no check of max_iter)",
+    )
 
     def check_solver(self, solver, ctx):
         max_iter, power = solver.number("max_iter"), solver.number("power")

@@ -19,13 +19,17 @@ class RegularizationTypeInvalid(SolverRule):
     )
     why_it_matters = (
         'SGDSolver::Regularize compares the string case-sensitively and otherwise calls LOG(FATAL) "Unknown '
-        'regularization type: l2" (sgd_solver.cpp:160-185) — but only for parameters whose local decay '
-        "(weight_decay x decay_mult) is non-zero, so a bad value is silent until weight decay is switched on "
-        '(reproduced by running Caffe with "l2" and weight_decay 0.1).'
+        'regularization type: l2" — but only for parameters whose local decay (weight_decay x decay_mult) is '
+        'non-zero, so a bad value is silent until weight decay is switched on (reproduced by running Caffe with "l2" '
+        "and weight_decay 0.1)."
     )
     example = 'net: "train_val.prototxt"\nbase_lr: 0.01\nlr_policy: "fixed"\nweight_decay: 0.0005\nregularization_type: "l2"'
     how_to_fix = 'Write "L2" (the default) or "L1", in upper case.'
     version_notes = "All Caffe versions."
+    references = (
+        "src/caffe/solvers/sgd_solver.cpp:155-215 (SGDSolver::Regularize: only with a non-zero local decay; \"L2\", "
+        "\"L1\", else LOG(FATAL))",
+    )
 
     def check_solver(self, solver, ctx):
         value, weight_decay = solver.get("regularization_type"), solver.number("weight_decay")

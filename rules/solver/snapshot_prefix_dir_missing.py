@@ -19,17 +19,23 @@ class SnapshotPrefixDirMissing(SolverRule):
         "each directory above it (Caffe's examples are relative to the Caffe root) and the working directory are tried."
     )
     why_it_matters = (
-        "With snapshot > 0, solver construction calls CheckSnapshotWritePermissions (solver.cpp:437-453), which "
-        "aborts with \"Cannot write to snapshot prefix '...'. Make sure that the directory exists and is writable.\" "
-        "when the directory is missing — after the nets were set up. With snapshot 0 nothing is checked: Caffe "
-        "trains to max_iter and then, with snapshot_after_train (solver.cpp:305-309), fails the CHECK in "
-        "WriteProtoToBinaryFile (io.cpp:67-70) — the trained weights are lost."
+        "With snapshot > 0, solver construction calls CheckSnapshotWritePermissions, which aborts with \"Cannot "
+        "write to snapshot prefix '...'. Make sure that the directory exists and is writable.\" when the directory "
+        "is missing — before any net is built. With snapshot 0 nothing is checked: Caffe trains to max_iter and "
+        "then, with snapshot_after_train, fails the CHECK in WriteProtoToBinaryFile — the trained weights are lost."
     )
     example = 'net: "train_val.prototxt"\nbase_lr: 0.01\nlr_policy: "fixed"\nmax_iter: 1000\nsnapshot: 1000\nsnapshot_prefix: "no_such_dir/model"\nsolver_mode: GPU'
     how_to_fix = "Create the directory (e.g. `mkdir -p snapshots`) before training, or point snapshot_prefix at an existing one."
     version_notes = (
-        "All Caffe versions. Without snapshot_prefix, post-1.0 master uses the solver file's path without extension "
-        "(upgrade_proto.cpp:1100-1116); 1.0 and older abort with \"snapshot is specified but snapshot_prefix is not\"."
+        "All Caffe versions. Without snapshot_prefix, post-1.0 master uses the solver file's path without extension; "
+        "1.0 and older abort with \"snapshot is specified but snapshot_prefix is not\"."
+    )
+    references = (
+        "src/caffe/solver.cpp:437-453 (Solver::CheckSnapshotWritePermissions, called from Solver::Init when "
+        "snapshot > 0)",
+        "src/caffe/solver.cpp:304-309 (Solver::Solve: the snapshot after training)",
+        "src/caffe/util/io.cpp:67-70 (WriteProtoToBinaryFile: CHECK(SerializeToOstream))",
+        "src/caffe/util/upgrade_proto.cpp:1100-1116 (UpgradeSnapshotPrefixProperty: the default snapshot_prefix)",
     )
 
     def check_solver(self, solver, ctx):

@@ -17,11 +17,14 @@ class SolverTypeAndType(SolverRule):
     why_it_matters = (
         "When Caffe reads a solver file it upgrades solver_type to type and refuses both: `CHECK(!has_solver_type() "
         '|| !has_type())` "old solver_type field (enum) and new type field (string) cannot be both specified" '
-        "(src/caffe/util/upgrade_proto.cpp:1043; reproduced by running Caffe)."
+        "(reproduced by running Caffe)."
     )
     example = 'net: "train_val.prototxt"\nbase_lr: 0.001\nlr_policy: "fixed"\nsolver_type: ADAM\ntype: "Adam"'
     how_to_fix = "Keep only `type` (the string form)."
     version_notes = "The string `type` exists since rc3 (2015); before it, only solver_type existed."
+    references = (
+        "src/caffe/util/upgrade_proto.cpp:1042-1045 (UpgradeSolverType: CHECK(!has_solver_type() || !has_type()))",
+    )
 
     def check_solver(self, solver, ctx):
         if solver.has("solver_type") and solver.has("type"):

@@ -21,7 +21,7 @@ class SolverTypeUnknown(SolverRule):
     what_it_does = f"Checks `type` against Caffe's solver registry ({TYPE_LIST}; case-sensitive) and suggests the closest."
     why_it_matters = (
         "The solver factory looks the string up in its registry: `CHECK_EQ(registry.count(type), 1) << "
-        '"Unknown solver type: "` (include/caffe/solver_factory.hpp:76), so `type: "adam"` aborts with '
+        '"Unknown solver type: "`, so `type: "adam"` aborts with '
         f'"Unknown solver type: adam (known types: {TYPE_LIST})" (reproduced by running Caffe). '
         "pycaffe's caffe.SGDSolver(...)/caffe.AdamSolver(...) choose the class in Python and ignore `type`; "
         "`caffe train` and caffe.get_solver(...) use it."
@@ -31,6 +31,9 @@ class SolverTypeUnknown(SolverRule):
     version_notes = (
         "The string `type` and the registry exist since 2015-09 (rc3); older builds only have the "
         "`solver_type` enum (SGD, NESTEROV, ADAGRAD; RMSPROP, ADADELTA and ADAM arrived in rc3)."
+    )
+    references = (
+        "include/caffe/solver_factory.hpp:73-79 (SolverRegistry::CreateSolver: CHECK_EQ(registry.count(type), 1))",
     )
 
     def check_solver(self, solver, ctx):

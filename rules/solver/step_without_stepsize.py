@@ -15,10 +15,9 @@ class StepWithoutStepsize(SolverRule):
         '`lr_policy: "multistep"` without any `stepvalue` (info).'
     )
     why_it_matters = (
-        "step and sigmoid CHECK the step size at the first update: `CHECK_GT(this->param_.stepsize(), 0)` "
-        '(sgd_solver.cpp:33 for step, :62 for sigmoid), so Caffe aborts with "Check failed: '
-        'this->param_.stepsize() > 0 (0 vs. 0)" (reproduced by running Caffe). multistep only advances through '
-        "its `stepvalue` list (sgd_solver.cpp:47-52); without one the rate never changes."
+        "step and sigmoid CHECK the step size at the first update: `CHECK_GT(this->param_.stepsize(), 0)`, so Caffe "
+        "aborts with \"Check failed: this->param_.stepsize() > 0 (0 vs. 0)\" (reproduced by running Caffe). "
+        "multistep only advances through its `stepvalue` list; without one the rate never changes."
     )
     example = 'net: "train_val.prototxt"\nbase_lr: 0.01\nlr_policy: "step"\ngamma: 0.1\nmax_iter: 10000'
     how_to_fix = (
@@ -27,6 +26,11 @@ class StepWithoutStepsize(SolverRule):
         '`lr_policy: "fixed"` if a constant rate is meant.'
     )
     version_notes = "multistep and sigmoid exist since rc2 (2015)."
+    references = (
+        "src/caffe/solvers/sgd_solver.cpp:33, 62 (SGDSolver::GetLearningRate: CHECK_GT(stepsize, 0) for \"step\" "
+        "and \"sigmoid\")",
+        "src/caffe/solvers/sgd_solver.cpp:46-55 (GetLearningRate, \"multistep\": steps only through stepvalue)",
+    )
 
     def check_solver(self, solver, ctx):
         lr_policy, stepsize = solver.policy, solver.number("stepsize")

@@ -17,12 +17,15 @@ class TestIterCountMismatch(SolverRule):
     )
     why_it_matters = (
         "Solver::InitTestNets checks CHECK_GE (generic net) or CHECK_EQ (otherwise) of test_iter_size against "
-        'the number of test nets, "test_iter must be specified for each test network." (solver.cpp:131-137), '
+        "the number of test nets, \"test_iter must be specified for each test network.\", "
         "and aborts at construction. A train_net is never reused for testing."
     )
     example = 'train_net: "train.prototxt"\ntest_net: "test.prototxt"\ntest_interval: 1000\nbase_lr: 0.01\nlr_policy: "fixed"'
     how_to_fix = "Give one test_iter per test net (test_iter x test batch size should cover the test set)."
     version_notes = "All Caffe versions."
+    references = (
+        "src/caffe/solver.cpp:131-137 (Solver::InitTestNets: CHECK_GE or CHECK_EQ of test_iter_size)",
+    )
 
     def check_solver(self, solver, ctx):
         if solver.test_net_instances() is not None:

@@ -15,11 +15,10 @@ class TestIterWithoutInterval(SolverRule):
         "while test_interval is unset or <= 0 (error); and test_interval > 0 when no test net exists (info)."
     )
     why_it_matters = (
-        "InitTestNets requires `CHECK_GT(param_.test_interval(), 0)` as soon as one test net exists "
-        '(solver.cpp:149-151): Caffe aborts at construction with "Check failed: param_.test_interval() > 0 '
-        '(0 vs. 0)" (reproduced by running Caffe). Conversely, test nets come only from test_iter and '
-        "test_net/test_net_param (solver.cpp:128-176): with `net:` but no test_iter, test_interval is ignored "
-        "and nothing is ever tested."
+        "InitTestNets requires `CHECK_GT(param_.test_interval(), 0)` as soon as one test net exists: Caffe aborts at "
+        "construction with \"Check failed: param_.test_interval() > 0 (0 vs. 0)\" (reproduced by running Caffe). "
+        "Conversely, test nets come only from test_iter and test_net/test_net_param: with `net:` but no test_iter, "
+        "test_interval is ignored and nothing is ever tested."
     )
     example = 'net: "train_val.prototxt"\ntest_iter: 100\nbase_lr: 0.01\nlr_policy: "fixed"\nmax_iter: 10000'
     how_to_fix = (
@@ -27,6 +26,11 @@ class TestIterWithoutInterval(SolverRule):
         "testing is wanted. With `net:`, each test_iter entry creates one test net."
     )
     version_notes = "All Caffe versions."
+    references = (
+        "src/caffe/solver.cpp:149-151 (Solver::InitTestNets: CHECK_GT(test_interval, 0) when there is a test net)",
+        "src/caffe/solver.cpp:128-176 (Solver::InitTestNets: the test nets come from test_net, test_net_param and "
+        "test_iter)",
+    )
 
     def check_solver(self, solver, ctx):
         interval = solver.number("test_interval")

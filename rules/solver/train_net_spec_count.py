@@ -15,8 +15,8 @@ class TrainNetSpecCount(SolverRule):
     what_it_does = "Reports a solver that names no training net, or more than one (net, net_param, train_net, train_net_param)."
     why_it_matters = (
         "Solver::InitTrainNet counts the four fields and checks CHECK_GE(num_train_nets, 1) \"SolverParameter "
-        'must specify a train net..." and CHECK_LE(num_train_nets, 1) (solver.cpp:79-85); `net` together with '
-        "`net_param` is rejected again at solver.cpp:126-127. Caffe aborts at construction."
+        "must specify a train net...\" and CHECK_LE(num_train_nets, 1); `net` together with `net_param` is rejected "
+        "again when the test nets are set up. Caffe aborts at construction."
     )
     example = 'net: "train_val.prototxt"\ntrain_net: "train.prototxt"\nbase_lr: 0.01\nlr_policy: "fixed"'
     how_to_fix = (
@@ -24,6 +24,10 @@ class TrainNetSpecCount(SolverRule):
         "`test_net` files (or their inline *_param forms)."
     )
     version_notes = "All Caffe versions with the generic `net` field (since 2014)."
+    references = (
+        "src/caffe/solver.cpp:79-85 (Solver::InitTrainNet: CHECK_GE and CHECK_LE of the number of train nets)",
+        "src/caffe/solver.cpp:126-127 (Solver::InitTestNets: CHECK_LE(num_generic_nets, 1))",
+    )
 
     NAMES = ("net", "net_param", "train_net", "train_net_param")
 

@@ -1,5 +1,8 @@
 """Every registered rule keeps the user contract: a stable code and kebab-case name, complete
-documentation in the fixed sections, an `explain` page, and an example that really triggers it."""
+documentation in the fixed sections, an `explain` page, and an example that really triggers it.
+
+The prose explains in words; where it rests on Caffe's source, the file and lines are listed under
+`references`, which `protolint explain` prints last."""
 
 import re
 import subprocess
@@ -33,7 +36,7 @@ def test_documentation_is_complete(rule):
     page = rule.documentation()
     assert page.startswith(f"{rule.code} {rule.name}")
     for section in DOC_SECTIONS:
-        if getattr(rule, section).strip():
+        if rule.section_text(section):
             assert SECTION_TITLES[section] in page
 
 
@@ -64,3 +67,73 @@ def test_explain_prints_the_page_by_name_and_by_code():
         out = subprocess.run([sys.executable, "-m", "protolint", "explain", key], capture_output=True, text=True, timeout=60)
         assert out.returncode == 0
         assert out.stdout.strip() == rule.documentation().strip()
+
+
+# A source-file name in the prose: `net.cpp`, `filler.hpp`, `src/caffe/net.cpp:165`, `caffe.proto` ...
+SOURCE_FILE = re.compile(r"\b[\w/]+\.(cpp|hpp|cu|proto)\b")
+# ... allowed only where it is clearly not a citation of Caffe's source: a .proto file without a line
+# number in a sentence about the schema the user lints with (`--proto`, a fork's caffe.proto).
+USER_SCHEMA = re.compile(r"--proto|\bfork")
+CAFFE_TREE = ("src/", "include/", "tools/", "python/", "matlab/", "examples/")
+REFERENCE = re.compile(r"(?P<path>[\w./+-]+\.\w+)(:\d+(-\d+)?(, \d+(-\d+)?)*)?( \(\S.*\))?")
+
+
+def _sentence(text, start, end):
+    left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start))
+    right = min((i for i in (text.find(". ", end), text.find("\n", end)) if i >= 0), default=len(text))
+    return text[left + 1:right]
+
+
+def citations(text):
+    """The source-file names in `text` that are not a user-facing schema file."""
+    found = []
+    for match in SOURCE_FILE.finditer(text):
+        user_schema = (match.group(1) == "proto" and not re.match(r":\d", text[match.end():])
+                       and USER_SCHEMA.search(_sentence(text, match.start(), match.end())))
+        if not user_schema:
+            found.append(match.group(0))
+    return found
+
+
+def test_citation_check_tells_citations_from_user_schema_files():
+    assert citations("Caffe aborts (pooling_layer.cpp).") == ["pooling_layer.cpp"]
+    assert citations("lr_policy has no default in caffe.proto, so it reads 0.") == ["caffe.proto"]
+    assert citations("The default is 0 (caffe.proto:171); pass --proto to change it.") == ["caffe.proto"]
+    assert citations("Lint with your fork's caffe.proto (`--proto path/to/caffe.proto`).") == []
+    assert citations("Pass `--proto` with that fork's caffe.proto: its layer types are then known.") == []
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.name)
+def test_source_citations_stand_only_in_references(rule):
+    for section in ("summary",) + tuple(s for s in DOC_SECTIONS if s != "references"):
+        assert not citations(getattr(rule, section)), (
+            f"{rule.name}: {section} cites {citations(getattr(rule, section))}; say it in words and "
+            "list the file under `references`")
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.references], ids=lambda r: r.name)
+def test_references_are_paths_in_caffes_tree(rule):
+    assert isinstance(rule.references, tuple), f"{rule.name}: references must be a tuple of strings"
+    assert len(set(rule.references)) == len(rule.references), f"{rule.name}: a reference is listed twice"
+    for reference in rule.references:
+        assert reference.startswith(CAFFE_TREE), f"{rule.name}: {reference!r} is not a path in Caffe's tree"
+        assert REFERENCE.fullmatch(reference), f"{rule.name}: {reference!r} is not `path[:lines] (what is there)`"
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.references], ids=lambda r: r.name)
+def test_references_come_last_on_the_page(rule):
+    page = rule.documentation()
+    head, _, tail = page.partition("\nReferences\n----------\n")
+    assert tail, f"{rule.name}: no References section"
+    assert tail.splitlines() == [f"- {reference}" for reference in rule.references]
+    assert all(SECTION_TITLES[s] in head for s in DOC_SECTIONS if s != "references" and rule.section_text(s))
+
+
+def test_explain_prints_the_references_last():
+    rule = next(r for r in RULES if len(r.references) > 1)
+    out = subprocess.run([sys.executable, "-m", "protolint", "explain", rule.code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0
+    lines = out.stdout.rstrip("\n").splitlines()
+    titles = [i for i, line in enumerate(lines[1:], 1) if set(line) == {"-"} and lines[i - 1] in SECTION_TITLES.values()]
+    assert lines[titles[-1] - 1] == "References"
+    assert lines[titles[-1] + 1:] == [f"- {reference}" for reference in rule.references]

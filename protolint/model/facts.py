@@ -250,10 +250,20 @@ def param_blob_count(layer) -> int | None:
 
 
 def may_have_param_blobs(layer) -> bool:
-    """Caffe matches parameter blobs by layer name (weights, sharing): layers with blobs, and any
-    layer whose type it does not know."""
+    """Caffe matches parameter blobs by layer name (weights, sharing): layers with blobs. A type
+    protolint does not know (a fork's, a Python layer) is taken to have them when the layer declares
+    ParamSpecs or its parameters size or fill something (a `num_output`, a `*filler`)."""
     count = param_blob_count(layer)
-    return count is None or count > 0 or layer.type not in BVLC_LAYER_TYPES
+    if count is not None:
+        return count > 0
+    if layer.message.has("param") or layer.message.has("blobs_lr"):
+        return True
+    for f in layer.message.fields:
+        block = f.value
+        if f.name.endswith("_param") and hasattr(block, "fields"):
+            if any(inner.name == "num_output" or inner.name.endswith("filler") for inner in block.fields):
+                return True
+    return False
 
 
 def batchnorm_global_stats(layer, phase: str) -> tuple[bool | None, object]:

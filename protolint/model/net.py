@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..syntax.nodes import Field, Message, Scalar
-from .facts import LOSS_TYPES
+from .facts import BVLC_LAYER_TYPES, LOSS_TYPES
 
 # V1LayerParameter.LayerType -> the type string of the V2 format (Caffe's V1 -> V2 upgrade).
 V1_TYPE_NAMES = {
@@ -178,7 +178,7 @@ def _layer_from(message: Message, index: int, v1: bool) -> Layer:
         elif key == "type":
             value = f.value.value if isinstance(f.value, Scalar) else None
             if v1:
-                value = V1_TYPE_NAMES.get(value, value or "")
+                value = V1_TYPE_NAMES.get(value) if value is not None else _v1_type_as_written(f.value)
             layer_type = value if isinstance(value, str) else ""
         elif key == "include" or key == "exclude":
             if isinstance(f.value, Message):
@@ -193,6 +193,22 @@ def _layer_from(message: Message, index: int, v1: bool) -> Layer:
             if not layer_type and inner_type is not None and isinstance(inner_type.scalar, str):
                 layer_type = V0_TYPE_NAMES.get(inner_type.scalar, inner_type.scalar)
     return Layer(message, index, name, layer_type, bottoms, tops, v1, False, includes, excludes)
+
+
+# BVLC's type strings by their folded spelling, to read a V1 type the schema rejected.
+_TYPES_FOLDED = {name.lower(): name for name in BVLC_LAYER_TYPES}
+
+
+def _v1_type_as_written(value) -> str:
+    """The layer type a V1 `type:` the schema rejected was meant to name: an enum name a fork added
+    (`CROP`, read as "Crop" when BVLC has that type), or a quoted V2 string (`"ReLU"`). Other
+    rules report the value itself; the model still knows which layer this is."""
+    if not isinstance(value, Scalar):
+        return ""
+    text = value.text.strip("\"'")
+    if text in V1_TYPE_NAMES:
+        return V1_TYPE_NAMES[text]
+    return _TYPES_FOLDED.get(text.replace("_", "").lower(), text)
 
 
 def _rule_matches(rule: Message, state: NetState) -> bool:

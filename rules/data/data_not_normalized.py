@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from protolint.context import layer_span
 from protolint.model.facts import LINEAR_ON_INPUT, RANGE_PRESERVING
 from protolint.model.net import Layer
@@ -12,21 +14,26 @@ from .._format import layer_name
 from ._helpers import DATA_PARAM, deprecated_transform_fields, mean_values, transform_field
 
 
-def feeds_weights_raw(graph, layer: Layer) -> bool:
-    """Whether the data top (top 0) reaches bottom 0 of a Convolution/Deconvolution/InnerProduct only
-    through layers that keep raw values (so not a label map, an Embed index, or data that a
-    BatchNorm/Scale/Power layer normalises first)."""
+def raw_readers(graph, layer: Layer) -> set[str]:
+    """The types of the Convolution/Deconvolution/InnerProduct layers whose bottom 0 the data top
+    (top 0) reaches only through layers that keep raw values (so not a label map, an Embed index,
+    or data that a BatchNorm/Scale/Power layer normalises first)."""
+    found: set[str] = set()
     stack, seen = [(layer, 0)], set()
     while stack:
         current, index = stack.pop()
         for use in graph.readers_of_top(current, index):
             reader = use.layer
             if reader.type in LINEAR_ON_INPUT and use.index == 0:
-                return True
-            if reader.type in RANGE_PRESERVING and id(reader) not in seen and not (reader.type == "Crop" and use.index):
+                found.add(reader.type)
+            elif reader.type in RANGE_PRESERVING and id(reader) not in seen and not (reader.type == "Crop" and use.index):
                 seen.add(id(reader))
                 stack.extend((reader, j) for j in range(len(reader.tops)))
-    return False
+    return found
+
+
+# A database or list named like this holds values someone already prepared (features, floats).
+_PREPARED_SOURCE = re.compile(r"feat|float|norm|whiten|zscore|scaled|standardi[sz]")
 
 
 class DataNotNormalized(Rule):
@@ -50,7 +57,8 @@ class DataNotNormalized(Rule):
     example = (
         'layer {\n  name: "data"\n  type: "Data"\n  top: "data"\n  top: "label"\n'
         '  data_param { source: "train_lmdb" backend: LMDB batch_size: 64 }\n}\n'
-        'layer { name: "fc" type: "InnerProduct" bottom: "data" top: "fc" inner_product_param { num_output: 10 } }\n'
+        'layer { name: "conv" type: "Convolution" bottom: "data" top: "conv" convolution_param { num_output: 8 kernel_size: 3 } }\n'
+        'layer { name: "fc" type: "InnerProduct" bottom: "conv" top: "fc" inner_product_param { num_output: 10 } }\n'
         'layer { name: "loss" type: "SoftmaxWithLoss" bottom: "fc" bottom: "label" top: "loss" }'
     )
     how_to_fix = (
@@ -72,7 +80,11 @@ class DataNotNormalized(Rule):
             for layer in net.layers_in_any(states):
                 if layer.type not in DATA_PARAM:
                     continue
-                if not any(layer in net.graph(s).layers and feeds_weights_raw(net.graph(s), layer) for s in states):
+                readers = set()
+                for s in states:
+                    if layer in net.graph(s).layers:
+                        readers |= raw_readers(net.graph(s), layer)
+                if not readers:
                     continue  # labels, indices, or data normalised by the net itself
                 if transform_field(layer, "mean_file") is not None or mean_values(layer):
                     continue
@@ -86,6 +98,18 @@ class DataNotNormalized(Rule):
                     continue  # deprecated-data-param-transform says why
                 block = layer.message.last("transform_param")
                 span = (block.name_start, block.name_end) if block is not None else layer_span(layer)
-                ctx.report(*span, f'{layer.type} "{layer_name(layer)}" feeds raw pixel values (no mean subtraction, scale 1 — typically '
-                    "0…255): with standard learning rates and initialisations this is the most common cause of early "
-                    "divergence/NaN — add transform_param { mean_value: … } and/or scale: 0.00390625")
+                source = str(layer.get(f"{DATA_PARAM[layer.type]}.source") or "")
+                if _PREPARED_SOURCE.search(source.lower()) or not readers & {"Convolution", "Deconvolution"}:
+                    # Features rather than images (an InnerProduct reads them, or the source says so):
+                    # they may well be normalised already.
+                    what = f'its source "{source}" looks prepared' if _PREPARED_SOURCE.search(source.lower()) else (
+                        "only InnerProduct layers read it, so it may hold prepared features rather than pixels")
+                    ctx.report(*span, f'{layer.type} "{layer_name(layer)}" feeds its values unchanged (no mean subtraction, '
+                               f"scale 1) and {what}: fine if they are already normalised, but raw 0…255 pixels with the "
+                               "usual learning rates diverge — add transform_param { mean_value: … } and/or scale: "
+                               "0.00390625 if they are pixels", severity="info")
+                    continue
+                ctx.report(*span, f'{layer.type} "{layer_name(layer)}" feeds raw pixel values to convolutions (no mean '
+                           "subtraction, scale 1 — typically 0…255): with standard learning rates and initialisations "
+                           "this is the most common cause of early divergence/NaN — add transform_param { mean_value: … } "
+                           "and/or scale: 0.00390625")

@@ -11,13 +11,14 @@ from .._format import in_states, layer_name
 class InputLayerInCliTrainNet(Rule):
     code = "D614"
     name = "input-layer-in-cli-train-net"
-    severity = "warning"
+    severity = "info"
     applies_to = ("solver", "net")
     summary = "The net a solver trains takes its data from an Input layer"
     what_it_does = (
         "For a net a solver trains (its net file linted with it, or an embedded train net), reports Input "
         "layers in the TRAIN state — including the one Caffe makes from legacy `input:` fields — whose tops "
-        "are read by other layers."
+        "are read by other layers. An info: trained from Python (the usual reason to write it this way) the blob "
+        "is filled before each step; the text cannot show how the solver is run."
     )
     why_it_matters = (
         "An Input layer only holds a blob; its Forward does nothing. `caffe train` never fills it, so the blob stays "
@@ -52,6 +53,7 @@ class InputLayerInCliTrainNet(Rule):
                         item = found.setdefault(id(layer), [layer, read, []])
                         item[2].append(state)
             for layer, read, states in found.values():
-                ctx.report(*layer_span(layer), f'the training net{in_states(net, states)} takes its data from Input "{layer_name(layer)}", which '
-                    f'"caffe train" never fills: the blob stays zero and the model trains on zeros — use a data layer, or '
-                    f'feed net.blobs["{read[0]}"] from Python before each step')
+                ctx.report(*layer_span(layer), f'the training net{in_states(net, states)} takes its data from Input '
+                           f'"{layer_name(layer)}": fine when you step the solver from Python and fill '
+                           f'net.blobs["{read[0]}"] before each step, but "caffe train" never fills it — the blob stays zero '
+                           "and the model trains on zeros; use a data layer for command-line training")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from protolint.context import node_span
 from protolint.diagnostics import Fix
 from protolint.edits import delete_field
 from protolint.model.facts import batchnorm_global_stats
@@ -41,24 +42,29 @@ class BatchNormBatchStatsInTest(NormRule):
 
     def check(self, ctx):
         text = ctx.source.text
-        reported = set()
         for net in ctx.nets():
+            found: dict[int, tuple] = {}  # id(layer) -> (layer, node, state)
             for state in net.states():
                 if state.phase != "TEST":
                     continue
                 for layer in net.layers_in(state):
-                    if layer.type != "BatchNorm" or id(layer) in reported:
+                    if layer.type != "BatchNorm" or id(layer) in found:
                         continue
                     uses_global, node = batchnorm_global_stats(layer, "TEST")
-                    if uses_global is not False or node is None:
-                        continue
-                    reported.add(id(layer))
-                    if node.name == "phase":
-                        cause, fixes = "its `phase: TRAIN` makes it", None
-                    else:
-                        cause = "`use_global_stats: false` makes it"
-                        fixes = [Fix("Remove use_global_stats: false", [delete_field(text, node)], safe=False)]
-                    ctx.report_value(node, f"BatchNorm \"{layer.name}\" normalises with the current batch in {state.describe()} "
-                              f"({cause} ignore the stored statistics): results depend on the batch, and with batch size 1 "
-                              "(or 1x1 spatial after an InnerProduct) the variance is 0 and the output is 0 — remove "
-                              "use_global_stats: false for TEST (it defaults to true)", fixes=fixes)
+                    if uses_global is False and node is not None:
+                        found[id(layer)] = (layer, node, state)
+            if not found:
+                continue
+            items = list(found.values())
+            layer, node, state = items[0]
+            which = f'BatchNorm "{layer.name}"' + (f" and {len(items) - 1} more" if len(items) > 1 else "")
+            cause = "its `phase: TRAIN` makes it" if node.name == "phase" else "`use_global_stats: false` makes it"
+            deletable = [n for _layer, n, _state in items if n.name != "phase"]
+            fixes = [Fix("Remove use_global_stats: false", [delete_field(text, n) for n in deletable], safe=False)] \
+                if deletable else None
+            related = [(*node_span(n), f'BatchNorm "{other.name}" too') for other, n, _state in items[1:20]]
+            ctx.report_value(node, f"{which} normalise{'s' if len(items) == 1 else ''} with the current batch in "
+                             f"{state.describe()} ({cause} ignore the stored statistics): results depend on the batch, "
+                             "and with batch size 1 (or 1x1 spatial after an InnerProduct) the variance is 0 and the "
+                             "output is 0 — remove use_global_stats: false for TEST (it defaults to true)",
+                             fixes=fixes, related=related)

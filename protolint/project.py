@@ -47,7 +47,8 @@ def lint_inputs(inputs: list[Input], options_for: Callable[[str], LintOptions], 
                 continue
             solver_links = links.setdefault(index, Links())
             pretrained = bool(current.document.root.all("weights"))
-            for net_field, role, state in Solver(current.document.root).net_files():
+            solver = Solver(current.document.root)
+            for net_field, role, state in solver.net_files():
                 found = resolve_net_file(net_field.scalar, origins[index])
                 link = NetFileLink(net_field, role, state, found)
                 solver_links.net_files.append(link)
@@ -69,7 +70,7 @@ def lint_inputs(inputs: list[Input], options_for: Callable[[str], LintOptions], 
                 if prepared[target].kind == "net":
                     use = links.setdefault(target, Links()).solver_use or SolverUse()
                     links[target].solver_use = use
-                    use.add(state, current.path, role == "train", pretrained)
+                    use.add(state, current.path, role == "train", pretrained, solver)
 
     nets = {}
     for index, file_links in links.items():  # every usage is complete now: build each linked net once

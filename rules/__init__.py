@@ -149,6 +149,8 @@ from .layer.python_layer_missing_module import PythonLayerMissingModule
 from .layer.python_loss_without_loss_weight import PythonLossWithoutLossWeight
 from .layer.python_layer_multigpu import PythonLayerMultigpu
 from .layer.scale_bias_num_axes_invalid import ScaleBiasNumAxesInvalid
+from .layer.ignored_param_block import IgnoredParamBlock
+from .layer.unnormalized_loss_high_lr import UnnormalizedLossHighLr
 from .filler.missing_weight_filler import MissingWeightFiller
 from .filler.missing_bias_filler import MissingBiasFiller
 from .filler.gaussian_filler_std import GaussianFillerStd
@@ -342,6 +344,8 @@ BUILTIN_RULES = [
     PythonLossWithoutLossWeight,
     PythonLayerMultigpu,
     ScaleBiasNumAxesInvalid,
+    IgnoredParamBlock,
+    UnnormalizedLossHighLr,
     MissingWeightFiller,
     MissingBiasFiller,
     GaussianFillerStd,

@@ -40,12 +40,15 @@ class SolverUse:
     pretrained: bool = False  # that solver starts from a .caffemodel (its `weights` field)
     states: list[NetState] = field(default_factory=list)  # the states the solvers build it in
     solvers: list[str] = field(default_factory=list)  # paths, for messages
+    training_solvers: list = field(default_factory=list)  # (path, model.solver.Solver) of those that train it
 
-    def add(self, state: NetState, solver_path: str, trained: bool, pretrained: bool = False) -> None:
+    def add(self, state: NetState, solver_path: str, trained: bool, pretrained: bool = False, solver=None) -> None:
         if state not in self.states:
             self.states.append(state)
         if solver_path not in self.solvers:
             self.solvers.append(solver_path)
+        if trained and solver is not None and all(s is not solver for _p, s in self.training_solvers):
+            self.training_solvers.append((solver_path, solver))
         self.trained = self.trained or trained
         self.pretrained = self.pretrained or (trained and pretrained)
 
@@ -61,6 +64,7 @@ class Usage:
     told_pretrained: bool | None = None  # what a solver's `weights` or the `pretrained` setting say
     told_by: str = ""  # which of them said it, for messages
     path: str = ""  # the net's file (the solver's for an embedded net)
+    training_solvers: list = field(default_factory=list)  # (path, model.solver.Solver) of the solvers training it
     solver_trained: bool = False  # a solver names it as its train net (whether or not it has a loss)
     embedded_field: object = None  # net_param / train_net_param / test_net_param of the solver file
     embedded_role: str | None = None  # "train" | "test" for an embedded net
@@ -81,7 +85,8 @@ def decide(net: Net, solver_use: SolverUse | None = None, pretrained: bool | Non
     if solver_use is not None and solver_use.states:
         train = [s for s in solver_use.states if s.phase == "TRAIN"] if solver_use.trained else []
         test = [s for s in solver_use.states if s not in train]
-        return Usage(train, test, True, list(solver_use.solvers), told, told_by, path, solver_use.trained)
+        return Usage(train, test, True, list(solver_use.solvers), told, told_by, path,
+                     list(solver_use.training_solvers), solver_use.trained)
     states = inferred_states(net)
     train = [s for s in states if s.phase == "TRAIN" and (net.has_loss_in(s) or _loss_like_in(net, s))]
     test = [s for s in states if s.phase != "TRAIN"]
@@ -260,6 +265,7 @@ def embedded_nets(solver, pretrained: bool | None = None, path: str = "") -> lis
             told, told_by = (pretrained, "the `pretrained` setting") if pretrained is not None else (
                 (True, "the solver's `weights`") if root.has("weights") else (None, ""))
             net.usage = Usage(train, test, True, told_pretrained=told, told_by=told_by, path=path,
+                              training_solvers=[(path, solver)] if train else [],
                               solver_trained=bool(train), embedded_field=f, embedded_role=role)
             nets.append(net)
     return nets

@@ -34,7 +34,10 @@ class LegacyInputWithoutShape(Rule):
         net, inputs, shapes, dims = found
         if shapes or dims:
             return
+        produced = {name for layer in net.layers for name, _node in layer.tops}
         for f in inputs:
             blob = f.scalar if isinstance(f.scalar, str) else "?"
+            if blob in produced:
+                continue  # a layer produces it: Caffe dropping the shapeless input changes nothing
             ctx.report(*node_span(f), f'input "{blob}" has no shape: Caffe treats the file as a legacy caffemodel and drops the inputs, so '
                 f'layers reading "{blob}" fail with "Unknown bottom blob" — add input_shape, or an Input layer')

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from protolint.context import Once
+from protolint.model.dataflow import channels
 from protolint.model.facts import LOSS_TYPES
 from protolint.rule import Rule
 from protolint.syntax.nodes import number
@@ -20,7 +21,9 @@ class AccuracyIgnoreLabelMismatch(Rule):
     what_it_does = (
         "Reports an Accuracy layer that reads the same label blob as a loss with `loss_param.ignore_label: X` but "
         "has no `accuracy_param.ignore_label` (or a different one); also an Accuracy that sets "
-        "`loss_param.ignore_label`, which Accuracy does not read."
+        "`loss_param.ignore_label`, which Accuracy does not read. An error when the Accuracy has the second, "
+        "per-class top and the ignored label is not below the number of classes: that label is counted past the end "
+        "of the per-class buffer."
     )
     why_it_matters = (
         "Accuracy reads only accuracy_param.ignore_label: ignored pixels/samples count as "
@@ -56,6 +59,15 @@ class AccuracyIgnoreLabelMismatch(Rule):
                 note = " (Accuracy reads accuracy_param.ignore_label, not loss_param)" if misplaced else ""
                 if x is not None and own != x:
                     once.first(layer.message)
+                    classes = channels(graph, graph.bottom_use(layer, 0))
+                    if len(layer.tops) > 1 and classes is not None and x >= classes:
+                        # The per-class top counts labels in a buffer of `classes` entries: an ignored
+                        # label past its end is written out of bounds (only a DCHECK guards it).
+                        ctx.report_layer(layer, f'the loss ignores label {fmt(x)} but Accuracy "{layer.name}" does '
+                                         f"not{note}, and its per-class top counts every label in a buffer of {classes} "
+                                         f"classes: label {fmt(x)} writes past its end (release builds do not check) — "
+                                         f"add accuracy_param {{ ignore_label: {fmt(x)} }}", severity="error")
+                        continue
                     ctx.report_layer(layer, f'the loss ignores label {fmt(x)} but Accuracy "{layer.name}" does not{note}: '
                                  "ignored pixels count as errors and the reported accuracy is wrong — add accuracy_param "
                                  f"{{ ignore_label: {fmt(x)} }}")

@@ -33,7 +33,8 @@ class PoolingStrideExceedsKernel(Rule):
     what_it_does = (
         "Reports a Pooling layer whose stride is larger than its kernel along an axis while it has no "
         "padding, is not global and rounds up (the default; `round_mode: FLOOR` is safe). When shape "
-        "inference knows the input size, pooling-empty-window decides exactly instead."
+        "inference knows the input size, pooling-empty-window decides exactly whether a window is empty; "
+        "when none can be (known size, padding or FLOOR), the skipped input pixels are an info."
     )
     why_it_matters = (
         "Caffe rounds the output size up and only clips windows when pad > 0, so the last window can "
@@ -52,21 +53,29 @@ class PoolingStrideExceedsKernel(Rule):
 
     def check(self, ctx):
         shaped = _layers_with_known_input(ctx)
+        empty = {id(issue.layer) for issue, _message in ctx.shape_issues("empty-window")}
         for _net, layer in ctx.layers("Pooling", unbuilt=True):
-            if layer.get("pooling_param.global_pooling") or layer.get("pooling_param.round_mode") == "FLOOR":
-                continue  # FLOOR rounding never starts a window past the input
-            if id(layer) in shaped:
-                continue  # the input size is known: pooling-empty-window decides exactly
+            if layer.get("pooling_param.global_pooling") or id(layer) in empty:
+                continue  # pooling-empty-window reports the windows that fall outside the input
             kernel, stride, pad = (pooling_axes(layer, setting) for setting in ("kernel", "stride", "pad"))
-            if not kernel.written or any(p for p in pad):
-                continue  # any padding turns on Caffe's clipping of the last window
+            if not kernel.written:
+                continue
             for axis, (k, s) in enumerate(zip(kernel, stride)):
-                if isinstance(k, int) and isinstance(s, int) and s > k > 0:
-                    node = stride.node(axis)
-                    effect = "NaN (0/0)" if layer.get("pooling_param.pool") == "AVE" else "-3.4e38 and out-of-bounds writes in backward"
-                    ctx.report_node(
-                        node,
-                        f"pooling stride {s} > kernel {k} with no padding in layer \"{layer.name}\": the last window can "
-                        f"fall outside the input and give {effect}; use stride <= kernel or add pad",
-                    )
-                    break
+                if not (isinstance(k, int) and isinstance(s, int) and s > k > 0):
+                    continue
+                risky = id(layer) not in shaped and not any(p for p in pad) and (
+                    layer.get("pooling_param.round_mode") != "FLOOR")
+                if risky:
+                    # Any padding turns on Caffe's clipping of the last window; FLOOR never starts one
+                    # past the input; a known input size lets pooling-empty-window decide exactly.
+                    effect = ("NaN (0/0)" if layer.get("pooling_param.pool") == "AVE"
+                              else "-3.4e38 and out-of-bounds writes in backward")
+                    ctx.report_node(stride.node(axis), f"pooling stride {s} > kernel {k} with no padding in layer "
+                                    f"\"{layer.name}\": the last window can fall outside the input and give {effect}; "
+                                    "use stride <= kernel or add pad")
+                else:
+                    ctx.report_node(stride.node(axis), f"pooling stride {s} > kernel {k} in layer \"{layer.name}\": "
+                                    f"{s - k} of every {s} input {'rows' if axis == 0 else 'columns'} are never pooled, so "
+                                    "what they hold is dropped — fine for deliberate subsampling, otherwise use "
+                                    "stride <= kernel", severity="info")
+                break

@@ -138,7 +138,7 @@ def test_codes_and_names():
         assert REGISTRY.lookup(code).name == name and REGISTRY.lookup(name).code == code
     layer_rules = [r for r in BUILTIN_RULES if r.code.startswith("L")]
     # L319 is covered by pooling-global-with-kernel, L340 by deprecated-field: neither is a rule.
-    assert {r.code for r in layer_rules} == {f"L{n}" for n in range(301, 378)} - {"L319", "L340"}
+    assert {r.code for r in layer_rules} == {f"L{n}" for n in range(301, 380)} - {"L319", "L340"}
     assert all("net" in r.applies_to for r in layer_rules)
 
 

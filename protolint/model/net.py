@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..syntax.nodes import Field, Message, Scalar
-from .facts import BVLC_LAYER_TYPES, LOSS_TYPES
+from ..syntax.nodes import STRING, Field, Message, Scalar
+from .facts import LOSS_TYPES
 
 # V1LayerParameter.LayerType -> the type string of the V2 format (Caffe's V1 -> V2 upgrade).
 V1_TYPE_NAMES = {
@@ -195,20 +195,15 @@ def _layer_from(message: Message, index: int, v1: bool) -> Layer:
     return Layer(message, index, name, layer_type, bottoms, tops, v1, False, includes, excludes)
 
 
-# BVLC's type strings by their folded spelling, to read a V1 type the schema rejected.
-_TYPES_FOLDED = {name.lower(): name for name in BVLC_LAYER_TYPES}
-
-
 def _v1_type_as_written(value) -> str:
-    """The layer type a V1 `type:` the schema rejected was meant to name: an enum name a fork added
-    (`CROP`, read as "Crop" when BVLC has that type), or a quoted V2 string (`"ReLU"`). Other
-    rules report the value itself; the model still knows which layer this is."""
+    """The layer type a V1 `type:` the schema rejected names: a quoted V2 string (`"ReLU"`), or an
+    enum name only a fork has (`CROP`, kept as written: BVLC's Crop is another layer). Other rules
+    report the value itself; the model still knows which layer this is."""
     if not isinstance(value, Scalar):
         return ""
-    text = value.text.strip("\"'")
-    if text in V1_TYPE_NAMES:
-        return V1_TYPE_NAMES[text]
-    return _TYPES_FOLDED.get(text.replace("_", "").lower(), text)
+    if value.kind == STRING:
+        return value.text.strip("\"'")
+    return V1_TYPE_NAMES.get(value.text, value.text)
 
 
 def _rule_matches(rule: Message, state: NetState) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from protolint.model.dataflow import is_head
+from protolint.model.facts import WEIGHT_BEARING
 from protolint.model.params import lr_mult
 from protolint.model.usage import initialisation
 from protolint.rule import Rule
@@ -92,14 +93,38 @@ class MissingWeightFiller(Rule):
                     "(caffe train --weights)",
                 )
                 continue
+            zero = {id(layer) for layer, _block in missing}
             for layer, block in missing:
-                ctx.report_node(
-                    layer.field(block) or layer.message.last("type"),
-                    f"layer \"{layer.name}\" ({layer.type}) has no weight_filler and {why}: its weights start at 0, "
-                    "every unit learns the same thing and lower layers get no gradient; add "
-                    "`weight_filler { type: \"xavier\" }`",
-                )
+                node = layer.field(block) or layer.message.last("type")
+                after = [w for graph in graphs for w in _next_weight_layers(graph, layer)]
+                if any(id(w) in zero for w in after):
+                    ctx.report_node(node, f"layer \"{layer.name}\" ({layer.type}) has no weight_filler and {why}: its "
+                                    "weights start at 0 and so do those of the layer after it, so their units stay "
+                                    "identical and lower layers get no gradient; add `weight_filler { type: \"xavier\" }`")
+                else:
+                    ctx.report_node(node, f"layer \"{layer.name}\" ({layer.type}) has no weight_filler and {why}: its "
+                                    "weights start at 0 — it still learns, since the layers after it are filled, but "
+                                    "layers below it get no gradient until it has moved; add "
+                                    "`weight_filler { type: \"xavier\" }`", severity="info")
 
 
 def _count(layers) -> str:
     return f"{len(layers)} layer{'s' if len(layers) != 1 else ''}"
+
+
+def _next_weight_layers(graph, layer) -> list:
+    """The layers with weights that first read what `layer` computes (through layers without weights)."""
+    found, seen = [], {id(layer)}
+    stack = [(layer, i) for i in range(len(layer.tops))]
+    while stack:
+        current, index = stack.pop()
+        for use in graph.readers_of_top(current, index):
+            reader = use.layer
+            if id(reader) in seen:
+                continue
+            seen.add(id(reader))
+            if reader.type in WEIGHT_BEARING:
+                found.append(reader)
+            else:
+                stack.extend((reader, i) for i in range(len(reader.tops)))
+    return found

@@ -1,17 +1,19 @@
 """Text -> syntax tree, with error recovery.
 
 A table-driven LALR(1) parser: tables from grammars/prototxt.lark (see tables.py), tokens from
-lexer.PATTERN, tree nodes from nodes.py. On a syntax error it reports in plain words, repairs the
-common mistakes in place (a missing ':' before a value, a '>' closing a '{', braces left open at
-the end of the file) and otherwise skips to the next field, so one run reports every error.
+lexer.PATTERN, tree nodes built by the reductions in tree.py. On a syntax error it reports in plain
+words, repairs the common mistakes in place (a missing ':' before a value, a '>' closing a '{',
+braces left open at the end of the file) and otherwise skips to the next field, so one run reports
+every error.
 """
 
 from __future__ import annotations
 
 from . import lexer
 from .lexer import DESCRIPTIONS, PATTERN
-from .nodes import STRING, Comment, Field, ListValue, Message, Scalar
+from .nodes import Comment, Message
 from .tables import END, parse_tables
+from .tree import VirtualToken, reductions
 from ..diagnostics import Diagnostic, Fix, TextEdit, syntax_error
 from ..source import SourceText
 
@@ -33,26 +35,6 @@ class Document:
         return bool(self.diagnostics)
 
 
-class _Virtual:
-    """A token the parser inserts while repairing an error; it looks like a regex match."""
-
-    __slots__ = ("lastgroup", "_pos", "_text")
-
-    def __init__(self, kind: str, pos: int, text: str = ""):
-        self.lastgroup = kind
-        self._pos = pos
-        self._text = text
-
-    def start(self):
-        return self._pos
-
-    def end(self):
-        return self._pos
-
-    def group(self):
-        return self._text
-
-
 _OPENERS = {"LBRACE": "RBRACE", "LANGLE": "RANGLE", "LSQB": "RSQB"}
 _CLOSERS = {"RBRACE", "RANGLE", "RSQB"}
 _CHAR = {"LBRACE": "{", "LANGLE": "<", "LSQB": "[", "RBRACE": "}", "RANGLE": ">", "RSQB": "]"}
@@ -66,113 +48,6 @@ _EXPECTED_ORDER = {
 _TRIVIA = {lexer.WHITESPACE, lexer.COMMENT}
 # Tokens the lexer flags as mistakes but the grammar can still use in their place.
 _STAND_INS = {lexer.UNTERMINATED_STRING: "STRING", lexer.NUMBER_RUNS_INTO_NAME: "INT"}
-
-
-def _build_callbacks(source_text: str, report):
-    """Reduction callbacks by rule alias; each receives the right-hand side values."""
-
-    def extension_name(s):
-        return (s[1], s[0].start(), s[2].end(), "extension")
-
-    def any_name(s):
-        return (f"{s[1]}/{s[3]}", s[0].start(), s[4].end(), "any")
-
-    def type_name_start(s):
-        return s[0].group()
-
-    def type_name_more(s):
-        return f"{s[0]}.{s[2].group()}"
-
-    # A field's name is its IDENT token, or (name, start, end, kind) for `[ext]` names and for names
-    # the error recovery has already looked at (see plain_names()).
-    def scalar_field(s):
-        name, colon, value = s
-        if name.__class__ is tuple:
-            return Field(name[1], value.end, name[0], name[1], name[2], name[3], colon.start(), value)
-        start = name.start()
-        return Field(start, value.end, name.group(), start, name.end(), "plain", colon.start(), value)
-
-    message_field = list_field = scalar_field
-
-    def message_field_no_colon(s):
-        name, value = s
-        if name.__class__ is tuple:
-            return Field(name[1], value.end, name[0], name[1], name[2], name[3], -1, value)
-        start = name.start()
-        return Field(start, value.end, name.group(), start, name.end(), "plain", -1, value)
-
-    list_field_no_colon = message_field_no_colon
-
-    def fields_empty(s):
-        return []
-
-    def fields_append(s):
-        s[0].append(s[1])
-        return s[0]
-
-    def fields_separator(s):
-        # C++ TextFormat takes one optional `,` or `;` after a field, nothing else.
-        fields, token = s
-        if fields and fields[-1].separator < 0 and not isinstance(token, _Virtual):
-            fields[-1].separator = token.start()
-        else:
-            report(token.start(), token.end(), f"unexpected '{token.group()}': a separator may only follow a field, once; remove it")
-        return fields
-
-    def braced_message(s):
-        return Message(s[0].start(), s[2].end(), s[1], "{", _in_text(s[2]))
-
-    def angled_message(s):
-        return Message(s[0].start(), s[2].end(), s[1], "<", _in_text(s[2]))
-
-    def list_empty(s):
-        return ListValue(s[0].start(), s[1].end(), [])
-
-    def list_full(s):
-        return ListValue(s[0].start(), s[2].end(), s[1])
-
-    def list_items_start(s):
-        return [s[0]]
-
-    def list_items_more(s):
-        s[0].append(s[2])
-        return s[0]
-
-    def number(s):
-        m = s[0]
-        return Scalar(m.start(), m.end(), m.lastgroup, m.group())
-
-    identifier = number
-
-    def negative_number(s):
-        m = s[1]
-        return Scalar(s[0].start(), m.end(), m.lastgroup, m.group(), True)
-
-    negative_identifier = negative_number
-
-    def string(s):
-        m = s[0]
-        return Scalar(m.start(), m.end(), m.lastgroup, m.group())
-
-    def more_strings_last(s):
-        return [s[0]]
-
-    def more_strings_before(s):
-        s[1].append(s[0])  # collected right to left
-        return s[1]
-
-    def strings(s):
-        first, rest = s
-        start, end = first.start(), rest[0].end()
-        # A mistake token standing in for a literal (unterminated) makes the whole value unusable.
-        kind = next((m.lastgroup for m in (first, *rest) if m.lastgroup != STRING), STRING)
-        return Scalar(start, end, kind, source_text[start:end])
-
-    def passthrough(s):
-        return s[0]
-
-    found = dict(locals())
-    return found, passthrough
 
 
 def parse(source: SourceText) -> Document:
@@ -210,8 +85,7 @@ def parse(source: SourceText) -> Document:
     def report(start: int, end: int, message: str, related=None, fixes=None) -> None:
         diagnostics.append(syntax_error(source, start, end, message, related, fixes))
 
-    named, passthrough = _build_callbacks(text, report)
-    callbacks = [named.get(alias, passthrough) for alias, _origin, _size in rules]
+    callbacks = reductions(rules, text, report)
     gotos = [origin for _alias, origin, _size in rules]
     sizes = [size for _alias, _origin, size in rules]
 
@@ -248,7 +122,7 @@ def parse(source: SourceText) -> Document:
             elif group in _OPENERS:
                 if closed:
                     closed -= 1
-                elif not isinstance(v, _Virtual):
+                elif not isinstance(v, VirtualToken):
                     return [v]
         return []
 
@@ -348,7 +222,7 @@ def parse(source: SourceText) -> Document:
                     f"write `{name}: {text[start:value_end] if kind == 'MINUS' else token.group()}`",
                     fixes=[Fix("Insert ':'", [TextEdit(value_stack[-1][2], value_stack[-1][2], ":")])],
                 )
-                feed("COLON", _Virtual("COLON", -1, ":"))  # -1: no colon in the text
+                feed("COLON", VirtualToken("COLON", -1, ":"))  # -1: no colon in the text
                 return "retry"
 
         # A closer that does not match its opener ('{' ... '>').
@@ -387,7 +261,7 @@ def parse(source: SourceText) -> Document:
                         f"{_field_of(value_stack, opener)}; close it with '{_CHAR[wanted]}'",
                         related=[(opener.start(), opener.end(), f"'{opener.group()}' opened here")],
                     )
-                    feed(wanted, _Virtual(wanted, start, _CHAR[wanted]))
+                    feed(wanted, VirtualToken(wanted, start, _CHAR[wanted]))
                     return "skip"
 
         found = describe(kind, token)
@@ -441,8 +315,8 @@ def parse(source: SourceText) -> Document:
                 value_stack.pop()
             reduce_until_shift(closer)
         if closer in states[state_stack[-1]]:
-            # An empty closer: the message built from it gets `closed = False` (see _in_text).
-            feed(closer, _Virtual(closer, len(text), ""))
+            # An empty closer: the message built from it gets `closed = False` (see tree.in_text).
+            feed(closer, VirtualToken(closer, len(text), ""))
 
     def feed(kind: str, token) -> bool:
         """Shift `token` after the reductions it calls for. False if it does not fit here."""
@@ -523,18 +397,13 @@ def parse(source: SourceText) -> Document:
             if feed(kind, token):
                 break
 
-    end_token = _Virtual(END, len(text))
+    end_token = VirtualToken(END, len(text))
     while result is None:
         if feed(END, end_token):
             break
         handle_error(END, end_token)
     root = result if isinstance(result, list) else []
     return Document(source, Message(0, len(text), root, ""), comments, diagnostics)
-
-
-def _in_text(closer) -> bool:
-    """False for the empty closer the parser inserts at the end of the file."""
-    return not isinstance(closer, _Virtual) or closer.group() != ""
 
 
 def _next_token(text: str, pos: int):

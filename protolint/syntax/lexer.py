@@ -13,6 +13,7 @@ import re
 # Kinds that never reach the grammar.
 WHITESPACE = "WS"
 COMMENT = "COMMENT"
+TRIVIA = frozenset({WHITESPACE, COMMENT})
 # Mistakes.
 SLASH_COMMENT = "SLASH_COMMENT"
 BLOCK_COMMENT = "BLOCK_COMMENT"

@@ -231,3 +231,25 @@ def test_more_layers():
     shapes, _, _ = result_of(net)
     assert shapes["emb"] == (5, 4, 7) and shapes["tile"] == (5, 12) and shapes["red"] == (5,)
     assert shapes["par"] == (2, 9) and shapes["lstm"] == (3, 2, 11)
+
+
+def test_with_a_forks_schema_a_field_bvlc_lacks_leaves_the_shape_unknown(tmp_path):
+    from pathlib import Path
+
+    import protolint.schema
+    from protolint.model.shapes import shape_result
+    from protolint.schema.loader import load_schema
+
+    bvlc = (Path(protolint.schema.__file__).parent / "caffe.proto").read_text()
+    fork_text = bvlc.replace("message PoolingParameter {", "message PoolingParameter {\n  optional bool ceil_mode = 1013;", 1)
+    assert fork_text != bvlc
+    (tmp_path / "caffe.proto").write_text(fork_text)
+    fork = load_schema(str(tmp_path / "caffe.proto"))
+    net = (inp(1, 3, 7, 7) + pool("floor", "data", "pool: MAX kernel_size: 2 stride: 2 ceil_mode: false")
+           + pool("plain", "data", "pool: MAX kernel_size: 2 stride: 2"))
+    prepared = prepare("net.prototxt", net.encode(), default_options(schema=fork))
+    graph = net_alone(prepared.document.root).graph(TEST)
+    result = shape_result(graph)
+    assert result.shapes[("floor", 0)] is None  # ceil_mode: false would make it 3×3, not Caffe's 4×4
+    assert "a field of your fork that BVLC Caffe does not have (`pooling_param.ceil_mode`)" in result.why[("floor", 0)]
+    assert result.shapes[("plain", 0)] == (1, 3, 4, 4)

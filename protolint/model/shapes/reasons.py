@@ -12,6 +12,8 @@ A reason may name `{top}`: the pass puts the top's blob name there.
 
 from __future__ import annotations
 
+import weakref
+
 from ...syntax.nodes import Message
 from ..facts import BVLC_LAYER_TYPES
 from .common import int_value
@@ -24,6 +26,8 @@ def unmodelled_reason(layer, has_handler: bool) -> str | None:
     if layer.v1 and layer.message.has("layer"):
         return ("a V0-format layer (parameters in a nested `layer` block): its shapes are not computed; upgrade the "
                 "net with Caffe's upgrade_net_proto_text")
+    if not has_handler:
+        return _type_reason(layer)
     unknown = unknown_field(layer)
     if unknown is not None:
         path, fork_only = unknown
@@ -32,8 +36,10 @@ def unmodelled_reason(layer, has_handler: bool) -> str | None:
                     f"changes the shape, so the shape is not computed; {GIVE} to go on")
         return (f"parameters the schema does not know (`{path}`, a fork field or a typo): the shape is not computed; "
                 "with a fork, pass its caffe.proto with --proto")
-    if has_handler:
-        return None
+    return None
+
+
+def _type_reason(layer) -> str:
     kind = layer.type
     if kind == "HDF5Data":
         batch = int_value(layer.get("hdf5_data_param.batch_size"))
@@ -62,6 +68,19 @@ def _unknown_field(layer):
     if layer.synthetic or message.schema is None:
         return None
     builtin = _builtin_type(message.schema)
+    if builtin is False:  # BVLC's schema: only fields it does not know (the common case, kept fast)
+        stack = [(message, "")]
+        while stack:
+            current, prefix = stack.pop()
+            for f in current.fields:
+                schema = f.schema
+                if schema is None:
+                    return prefix + f.name, False
+                if schema.message is not None:
+                    for value in f.values():
+                        if isinstance(value, Message):
+                            stack.append((value, prefix + f.name + "."))
+        return None
     stack = [(message, "", builtin)]
     while stack:
         current, prefix, reference = stack.pop()
@@ -82,8 +101,13 @@ def _unknown_field(layer):
 def _builtin_type(message_type):
     """BVLC's own type of the same name when the schema in use is a fork's (None when BVLC has no
     such message); False when the schema in use is BVLC's (then only fields unknown to it count)."""
-    from ...schema.loader import builtin_schema
+    found = _REFERENCE.get(message_type)
+    if found is None:
+        from ...schema.loader import builtin_schema
 
-    builtin = builtin_schema()
-    own = builtin.messages.get(message_type.full_name)
-    return False if own is message_type else own
+        own = builtin_schema().messages.get(message_type.full_name)
+        found = _REFERENCE[message_type] = (False if own is message_type else own,)
+    return found[0]
+
+
+_REFERENCE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # a schema's type -> (BVLC's type or False,)

@@ -155,7 +155,7 @@ def load_items(paths, options_for) -> list[NetItem]:
             errors.append(f"{path}: not a net (read as {prepared.kind}); give a net or a solver file, or --as net "
                           "with `protolint check`")
     if errors:
-        raise ShapesError("\n".join(errors))
+        raise ShapesError("\n".join(dict.fromkeys(errors)))
     return items
 
 

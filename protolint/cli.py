@@ -1,4 +1,5 @@
-"""The command line: `protolint [check] PATH...`, `protolint rules`, `protolint explain RULE`.
+"""The command line: `protolint [check] PATH...`, `protolint rules`, `protolint explain RULE`,
+`protolint shapes NET`.
 
 Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 usage error, unreadable file or bad schema.
 Heavy modules are imported inside the commands, so `--version` and `--help` stay instant.
@@ -29,6 +30,28 @@ class _DefaultToCheck(click.Group):
 
 def _comma_list(values: tuple[str, ...]) -> list[str]:
     return [item.strip() for value in values for item in value.split(",") if item.strip()]
+
+
+def _input_shapes(ctx, param, values) -> dict:
+    """--input-shape BLOB=N,C,H,W (repeatable) -> {blob: dims}; a bad value is a usage error."""
+    if not values:
+        return {}
+    from .model.shapes.inputs import parse_input_shape
+
+    shapes: dict = {}
+    for value in values:
+        try:
+            name, dims = parse_input_shape(value)
+        except ValueError as error:
+            raise click.BadParameter(str(error), ctx=ctx, param=param) from None
+        if name in shapes:
+            raise click.BadParameter(f"the blob {name!r} is given twice", ctx=ctx, param=param)
+        shapes[name] = dims
+    return shapes
+
+
+_INPUT_SHAPE_HELP = ("The shape of a blob a data layer produces (HDF5Data, Data, Python, ...), for shape inference; "
+                     "repeatable, any rank (e.g. --input-shape data=64,3,224,224).")
 
 
 @click.group(cls=_DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
@@ -63,8 +86,9 @@ def main() -> None:
 @click.option("--fix", is_flag=True, help="Apply safe fixes to the files, then report what is left.")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: also apply fixes that may change what the model computes.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them; exit 1 if there are any.")
-def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_types, pretrained, include, exclude, stdin_filename, color,
-          config_path, caffe_version, fix, unsafe_fixes, diff):
+@click.option("--input-shape", "input_shapes", multiple=True, metavar="BLOB=N,C,H,W", callback=_input_shapes, help=_INPUT_SHAPE_HELP)
+def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_types, pretrained, include, exclude, stdin_filename,
+          color, config_path, caffe_version, fix, unsafe_fixes, diff, input_shapes):
     """Lint prototxt files and folders (folders: *.prototxt, recursively).
 
     A solver's net files are found and linted with it."""
@@ -125,6 +149,7 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
                 severity_overrides=dict(config.severity),
                 caffe_version=caffe_version or config.caffe_version,
                 registry=registry,
+                input_shapes={**config.input_shapes, **input_shapes},
             )
             options_by_config[config.path] = options
         options = options.with_ignored(config.ignored_for(file_path))
@@ -140,6 +165,8 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
             click.echo(f"protolint: {display}: cannot read: {error.strerror or error}", err=True)
             had_io_error = True
     results = lint_inputs(inputs, options_for)
+    if input_shapes or any(options.input_shapes for options in options_by_config.values()):
+        _check_input_shapes(results, input_shapes, options_by_config)
     if diff:
         changed = _print_diffs(inputs, results, options_for, unsafe_fixes)
         sys.exit(EXIT_USAGE if had_io_error else EXIT_FINDINGS if changed else EXIT_CLEAN)
@@ -166,6 +193,24 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
     if had_io_error:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+def _check_input_shapes(results, given: dict, options_by_config: dict) -> None:
+    """An input shape for a blob no data layer of the linted nets produces is a usage error."""
+    from .model.shapes.inputs import input_targets
+    from .model.usage import net_alone
+
+    targets: set[str] = set()
+    for result in results:
+        if result.kind == "net":
+            targets |= input_targets(net_alone(result.document.root))
+    problems = [f"--input-shape {name}: no data layer of the linted nets produces a blob named {name!r}"
+                for name in given if name not in targets]
+    for config_file, options in options_by_config.items():
+        problems += [f"bad configuration: {config_file}: `input-shapes.{name}`: no data layer of the linted nets produces a "
+                     f"blob named {name!r}" for name, _dims in options.input_shapes if name not in targets and name not in given]
+    if problems:
+        _fail("\n".join(dict.fromkeys(problems)))
 
 
 def _fixed_text(item, result, options_for, unsafe: bool) -> tuple[str, int]:
@@ -327,3 +372,22 @@ def explain(rule):
     if found is None:
         raise click.BadParameter(f"no rule is named or coded {rule!r}; `protolint rules` lists them", param_hint="RULE")
     click.echo(found.documentation())
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--phase", type=click.Choice(["TRAIN", "TEST"]), help="The phase to build the net in (default: every state it is built in).")
+@click.option("--stage", "stages", multiple=True, help="A stage of the state to build the net in; repeatable.")
+@click.option("--level", type=int, help="The level of the state to build the net in.")
+@click.option("--input-shape", "input_shapes", multiple=True, metavar="BLOB=N,C,H,W", callback=_input_shapes, help=_INPUT_SHAPE_HELP)
+@click.option("--proto", "proto", type=click.Path(dir_okay=False), help="The caffe.proto of your Caffe fork (default: BVLC Caffe's).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this configuration file (default: the nearest one).")
+def shapes(paths, phase, stages, level, input_shapes, proto, fmt, config_path):
+    """Show every layer's top shapes, parameters and multiply-accumulates, per state.
+
+    NET is a net file, or a solver file (its nets in the solver's states)."""
+    from .shapes_command import run
+
+    _safe_streams()
+    sys.exit(run(paths, phase, tuple(stages), level, input_shapes, proto, fmt, config_path))

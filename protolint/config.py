@@ -8,6 +8,7 @@
     extra-layer-types = ["PriorBox"]
     pretrained = true                   # the trained nets start from a .caffemodel (caffe train --weights);
                                         # false: from scratch; or globs: ["finetune/*.prototxt"]
+    input-shapes = { data = [64, 3, 224, 224] }   # shapes of blobs data layers produce (HDF5Data, ...)
 
     [tool.protolint.severity]           # per-rule severity
     missing-bias-filler = "warning"
@@ -29,7 +30,8 @@ from functools import lru_cache
 from .suggest import closest
 
 CONFIG_FILENAMES = (".protolint.toml", "pyproject.toml")
-_KEYS = ("select", "ignore", "proto", "caffe-version", "extra-layer-types", "pretrained", "severity", "per-file-ignores")
+_KEYS = ("select", "ignore", "proto", "caffe-version", "extra-layer-types", "pretrained", "severity", "per-file-ignores",
+         "input-shapes")
 
 
 class ConfigError(Exception):
@@ -49,6 +51,7 @@ class Config:
     severity: dict[str, str] = field(default_factory=dict)  # rule name -> severity
     per_file_ignores: list[tuple[str, list[str]]] = field(default_factory=list)
     pretrained: bool | list[str] | None = None  # a value for every file, or the globs of the pretrained ones
+    input_shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)  # blob -> dims (model.shapes.inputs)
 
     @property
     def folder(self) -> str:
@@ -188,6 +191,16 @@ def _from_table(path: str, table: dict, prefix: str, registry) -> Config:
             if not isinstance(selectors, list) or not all(isinstance(s, str) for s in selectors):
                 fail(key, "expected a list of rule names or codes")
             config.per_file_ignores.append((pattern, rule_selectors(key, selectors)))
+    if "input-shapes" in table:
+        from .model.shapes.inputs import dims_problem
+
+        if not isinstance(table["input-shapes"], dict):
+            fail("input-shapes", "expected a table of blob = [N, C, H, W], e.g. input-shapes = { data = [64, 3, 224, 224] }")
+        for blob, dims in table["input-shapes"].items():
+            problem = "expected a list of dimensions" if not isinstance(dims, list) else dims_problem(dims)
+            if problem:
+                fail(f"input-shapes.{blob}", f"{problem}; e.g. {blob} = [64, 3, 224, 224]")
+            config.input_shapes[blob] = tuple(dims)
     return config
 
 

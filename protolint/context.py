@@ -175,7 +175,7 @@ class LintContext:
             states = net.states()
             by_layer: dict[int, list] = {}  # id(layer) -> [issue, [state labels]]
             for state in states:
-                for issue in shape_issues(net.graph(state)):
+                for issue in shape_issues(net.graph(state), self.options.input_shapes):
                     if issue.kind != kind:
                         continue
                     entry = by_layer.get(id(issue.layer))

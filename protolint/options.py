@@ -26,12 +26,17 @@ class LintOptions:
     # The trained nets start from a .caffemodel (passed as `caffe train --weights` or from Python,
     # where the solver cannot show it); None: decide from the solver's `weights` and the net itself.
     pretrained: bool | None = None
+    # The shapes of blobs that data layers produce (HDF5Data, Data, Python, ...), for shape inference:
+    # (blob, dims) pairs sorted by blob (--input-shape, the input-shapes setting); a dict is accepted.
+    input_shapes: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
     def __post_init__(self):
         # Lists are accepted for convenience; stored as tuples so options stay hashable values.
         object.__setattr__(self, "select", tuple(self.select))
         object.__setattr__(self, "ignore", tuple(self.ignore))
         object.__setattr__(self, "extra_layer_types", frozenset(self.extra_layer_types))
+        shapes = self.input_shapes.items() if isinstance(self.input_shapes, dict) else self.input_shapes
+        object.__setattr__(self, "input_shapes", tuple(sorted((name, tuple(dims)) for name, dims in shapes)))
 
     def with_ignored(self, selectors) -> LintOptions:
         """These options with more rules turned off (per-file ignores)."""

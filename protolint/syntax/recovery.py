@@ -31,7 +31,7 @@ from .tree import VirtualToken
 from ..diagnostics import Fix, TextEdit, syntax_error
 
 if TYPE_CHECKING:
-    from .parser import ParserState
+    from .state import ParserState
 
 # What the driver does with the token after a strategy has run.
 RETRY = "retry"  # offer it again: the stacks now have room for it

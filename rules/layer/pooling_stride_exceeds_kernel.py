@@ -13,7 +13,7 @@ def _layers_with_known_input(ctx) -> set[int]:
     for net in ctx.nets():
         for state in net.states():
             graph = net.graph(state)
-            shapes = infer_shapes(graph)
+            shapes = infer_shapes(graph, ctx.options.input_shapes)
             for layer in graph.layers:
                 if layer.type != "Pooling":
                     continue

@@ -153,3 +153,107 @@ def test_inference_is_linear(monkeypatch):
     shapes = infer_shapes(graph)
     assert shapes[("b20000", 0)] == (1, 4, 16, 16)
     assert len(lookups) <= 2 * 20000
+
+
+def result_of(text, inputs=(), state=TEST):
+    from protolint.model.shapes import shape_result
+
+    prepared = prepare("net.prototxt", text.encode(), default_options())
+    graph = net_alone(prepared.document.root).graph(state)
+    result = shape_result(graph, inputs)
+    last = {blob: (blob, version) for blob, version in graph.versions.items()}
+    return ({blob: result.shapes[key] for blob, key in last.items()},
+            {blob: result.why.get(key) for blob, key in last.items()}, result)
+
+
+def test_every_unknown_top_says_why():
+    net = ('layer { name: "h5" type: "HDF5Data" top: "data" top: "label" hdf5_data_param { source: "x" batch_size: 64 } }\n'
+           + conv("c1", "data", "num_output: 8 kernel_size: 3")
+           + 'layer { name: "db" type: "Data" top: "img" top: "lbl" data_param { source: "y" batch_size: 4 } }\n'
+           + 'layer { name: "py" type: "Python" bottom: "c1" top: "py" python_param { module: "m" layer: "L" } }\n'
+           + 'layer { name: "prop" type: "Proposal" bottom: "c1" top: "rois" }\n'
+           + inp(1, 3, 8, 8, top="x") + conv("nonum", "x", "kernel_size: 3"))
+    shapes, why, _ = result_of(net)
+    assert shapes["data"] is None and "HDF5Data reads its shapes from the HDF5 files" in why["data"]
+    assert "--input-shape data=64,C,H,W" in why["data"]
+    assert why["c1"] == 'its input "data" is unknown (from layer "h5")'
+    assert shapes["img"] == (4, None, None, None) and "--input-shape img=4,C,H,W" in why["img"]
+    assert shapes["lbl"] == (4,) and why["lbl"] is None
+    assert why["py"].startswith("Python layer (m.L): its shapes are set by its code")
+    assert why["rois"].startswith("a layer type protolint does not model (Proposal)")
+    assert "parameters do not give the shape" in why["nonum"]
+    assert why["x"] is None
+
+
+def test_a_layer_with_fields_the_schema_does_not_know_gives_unknown_tops():
+    # A fork's dilation field: computed as if it were not there, conv would be 6x6 and the Eltwise
+    # with the 4x4 branch a (false) mismatch.
+    net = (inp(1, 3, 8, 8) + conv("fork", "data", "num_output: 3 kernel_size: 3 hole: 2")
+           + conv("plain", "data", "num_output: 3 kernel_size: 5")
+           + 'layer { name: "sum" type: "Eltwise" bottom: "fork" bottom: "plain" top: "sum" }\n')
+    shapes, why, result = result_of(net)
+    assert shapes["fork"] is None and "`convolution_param.hole`" in why["fork"]
+    assert shapes["sum"] is None and not result.issues
+    from protolint.api import lint_text
+
+    rules = {d.rule for d in lint_text(net).diagnostics}
+    assert "unknown-field" in rules and "layer-shape-mismatch" not in rules
+
+
+def test_input_shapes_feed_the_data_layers():
+    net = ('layer { name: "h5" type: "HDF5Data" top: "data" top: "label" hdf5_data_param { source: "x" batch_size: 2 } }\n'
+           + conv("c1", "data", "num_output: 8 kernel_size: 3")
+           + 'layer { name: "py" type: "Python" bottom: "c1" top: "py" python_param { module: "m" layer: "L" } }\n'
+           + 'layer { name: "r" type: "ReLU" bottom: "py" top: "py" }\n')
+    shapes, why, result = result_of(net, (("data", (2, 3, 10, 10)), ("py", (2, 5))))
+    assert shapes["data"] == (2, 3, 10, 10) and shapes["c1"] == (2, 8, 8, 8)
+    assert shapes["py"] == (2, 5) and why["py"] is None
+    assert shapes["label"] is None
+    assert result.given == {"data", "py"}
+    # memoised per input shapes: without them the same graph still knows nothing
+    assert result_of(net)[0]["c1"] is None
+
+
+def test_input_shapes_reach_the_shape_rules():
+    from protolint.api import lint_text
+
+    net = ('layer { name: "h5" type: "HDF5Data" top: "data" hdf5_data_param { source: "x" batch_size: 2 } }\n'
+           + conv("c1", "data", "num_output: 8 kernel_size: 7"))
+    assert not any(d.rule == "blob-dim-nonpositive" for d in lint_text(net).diagnostics)
+    found = lint_text(net, input_shapes={"data": (2, 3, 5, 5)}).diagnostics
+    assert any(d.rule == "blob-dim-nonpositive" for d in found)
+
+
+def test_more_layers():
+    net = (inp(5, 4, top="x") + inp(3, 2, 6, top="seq")
+           + 'layer { name: "emb" type: "Embed" bottom: "x" top: "emb" embed_param { num_output: 7 input_dim: 10 } }\n'
+           + 'layer { name: "tile" type: "Tile" bottom: "x" top: "tile" tile_param { axis: 1 tiles: 3 } }\n'
+           + 'layer { name: "red" type: "Reduction" bottom: "x" top: "red" reduction_param { axis: 1 } }\n'
+           + 'layer { name: "par" type: "Parameter" top: "par" parameter_param { shape { dim: 2 dim: 9 } } }\n'
+           + 'layer { name: "cont" type: "DummyData" top: "cont" dummy_data_param { shape { dim: 3 dim: 2 } } }\n'
+           + 'layer { name: "lstm" type: "LSTM" bottom: "seq" bottom: "cont" top: "lstm" recurrent_param { num_output: 11 } }\n')
+    shapes, _, _ = result_of(net)
+    assert shapes["emb"] == (5, 4, 7) and shapes["tile"] == (5, 12) and shapes["red"] == (5,)
+    assert shapes["par"] == (2, 9) and shapes["lstm"] == (3, 2, 11)
+
+
+def test_with_a_forks_schema_a_field_bvlc_lacks_leaves_the_shape_unknown(tmp_path):
+    from pathlib import Path
+
+    import protolint.schema
+    from protolint.model.shapes import shape_result
+    from protolint.schema.loader import load_schema
+
+    bvlc = (Path(protolint.schema.__file__).parent / "caffe.proto").read_text()
+    fork_text = bvlc.replace("message PoolingParameter {", "message PoolingParameter {\n  optional bool ceil_mode = 1013;", 1)
+    assert fork_text != bvlc
+    (tmp_path / "caffe.proto").write_text(fork_text)
+    fork = load_schema(str(tmp_path / "caffe.proto"))
+    net = (inp(1, 3, 7, 7) + pool("floor", "data", "pool: MAX kernel_size: 2 stride: 2 ceil_mode: false")
+           + pool("plain", "data", "pool: MAX kernel_size: 2 stride: 2"))
+    prepared = prepare("net.prototxt", net.encode(), default_options(schema=fork))
+    graph = net_alone(prepared.document.root).graph(TEST)
+    result = shape_result(graph)
+    assert result.shapes[("floor", 0)] is None  # ceil_mode: false would make it 3×3, not Caffe's 4×4
+    assert "a field of your fork that BVLC Caffe does not have (`pooling_param.ceil_mode`)" in result.why[("floor", 0)]
+    assert result.shapes[("plain", 0)] == (1, 3, 4, 4)

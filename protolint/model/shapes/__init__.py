@@ -18,24 +18,36 @@ number of layers.
 
 from __future__ import annotations
 
-from .common import Shape, ShapeIssue, count, fmt_shape, known
+from .common import Shape, ShapeIssue, ShapeResult, count, fmt_shape, known
 from .inference import Inference
 
-__all__ = ["Shape", "ShapeIssue", "count", "fmt_shape", "infer_shapes", "known", "shape_issues"]
+__all__ = ["Shape", "ShapeIssue", "ShapeResult", "count", "fmt_shape", "infer_shapes", "known", "shape_issues",
+           "shape_result", "why_unknown"]
 
 
-def infer_shapes(graph) -> dict:
-    """{(blob, version): shape or None} for one BlobGraph (memoised per graph)."""
-    return _result(graph).shapes
+def infer_shapes(graph, inputs=()) -> dict:
+    """{(blob, version): shape or None} for one BlobGraph (memoised per graph and input shapes).
+    `inputs`: (blob, shape) pairs the user gave for blobs data layers produce (--input-shape)."""
+    return shape_result(graph, inputs).shapes
 
 
-def shape_issues(graph) -> list[ShapeIssue]:
+def shape_issues(graph, inputs=()) -> list[ShapeIssue]:
     """The shape CHECK failures found while inferring the graph's shapes, in layer order."""
-    return _result(graph).issues
+    return shape_result(graph, inputs).issues
 
 
-def _result(graph):
-    found = graph.memo.get("shapes")
+def why_unknown(graph, inputs=()) -> dict:
+    """{(blob, version): why its shape is not (fully) known} — for the tops whose shape has a None."""
+    return shape_result(graph, inputs).why
+
+
+def shape_result(graph, inputs=()) -> ShapeResult:
+    """Shapes, issues and reasons of one graph (memoised per graph and input shapes)."""
+    if isinstance(inputs, dict):
+        inputs = sorted(inputs.items())
+    inputs = tuple((name, tuple(dims)) for name, dims in inputs)
+    key = ("shapes", inputs)
+    found = graph.memo.get(key)
     if found is None:
-        found = graph.memo["shapes"] = Inference(graph).run()
+        found = graph.memo[key] = Inference(graph, inputs).run()
     return found

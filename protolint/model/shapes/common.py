@@ -25,6 +25,8 @@ class ShapeIssue:
 class ShapeResult:
     shapes: dict
     issues: list
+    why: dict  # (blob, version) -> why its shape is not (fully) known, in words the user can act on
+    given: frozenset  # the blob names whose shape came from the input shapes the user gave
 
 
 def fmt_shape(shape) -> str:

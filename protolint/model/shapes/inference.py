@@ -5,16 +5,22 @@ from __future__ import annotations
 
 from ..facts import LOSS_TYPES, SAME_SHAPE
 from .common import ShapeIssue, ShapeResult, fmt_shape, positive
+from .reasons import unmodelled_reason
 from .conv_pool import convolution_tops, pooling_tops
-from .layers import concat_tops, crop_layer_tops, eltwise_tops, flatten_tops, inner_product_tops, loss_tops, reshape_tops, same_tops, slice_tops, split_tops
+from .layers import (concat_tops, crop_layer_tops, eltwise_tops, embed_tops, flatten_tops, inner_product_tops, loss_tops,
+                     parameter_tops, recurrent_tops, reduction_tops, reshape_tops, same_tops, slice_tops, split_tops, tile_tops)
 from .sources import data_tops, dummy_data_tops, image_data_tops, input_tops, memory_data_tops, window_data_tops
 
 
 class Inference:
-    def __init__(self, graph):
+    def __init__(self, graph, inputs=()):
         self.graph = graph
+        self.inputs = dict(inputs)  # blob name -> shape the user gave (--input-shape, input-shapes)
         self.shapes: dict = {}
         self.issues: list[ShapeIssue] = []
+        self.why: dict = {}
+        self.given: set = set()
+        self.reason: str | None = None  # why the current layer's tops are unknown, set by its handler
 
     def run(self) -> ShapeResult:
         graph = self.graph
@@ -22,23 +28,75 @@ class Inference:
             tops = graph.top_uses.get(id(layer), [])
             if not tops:
                 continue
-            if layer.v1 and layer.message.has("layer"):  # V0: parameters live elsewhere
-                result = None
+            self.reason = None
+            issues_before = len(self.issues)
+            handler = _HANDLERS.get(layer.type)
+            unmodelled = unmodelled_reason(layer, handler is not None)
+            if unmodelled is not None:
+                result, self.reason = None, unmodelled
             else:
-                handler = _HANDLERS.get(layer.type)
                 bottoms = [self.bottom(layer, i) for i in range(len(layer.bottoms))]
                 try:
-                    result = handler(self, layer, bottoms) if handler is not None else None
+                    result = handler(self, layer, bottoms)
                 except (ArithmeticError, IndexError, TypeError, ValueError, OverflowError):
                     result = None  # an odd value Caffe rejects elsewhere: stay silent
             if result is None:
                 result = [None] * len(tops)
             elif len(result) < len(tops):
                 result = list(result) + [None] * (len(tops) - len(result))
+            result = list(result[: len(tops)])
+            if self.inputs and (unmodelled is not None or not layer.bottoms):
+                for i, use in enumerate(tops):
+                    given = self.inputs.get(use.node.scalar)
+                    if given is not None:
+                        result[i] = given
+                        self.given.add(use.node.scalar)
             for use, shape in zip(tops, result):
-                self.shapes[(use.node.scalar, use.version)] = shape
-            self._check_nonpositive(layer, result[: len(tops)])
-        return ShapeResult(self.shapes, self.issues)
+                key = (use.node.scalar, use.version)
+                self.shapes[key] = shape
+                if shape is None or None in shape:
+                    self.why[key] = self._why(layer, use, issues_before).replace("{top}", use.node.scalar)
+            before = len(self.issues)
+            self._check_nonpositive(layer, result)
+            if len(self.issues) > before:
+                for use, shape in zip(tops, result):
+                    if shape is not None and not positive(shape):
+                        self.why[(use.node.scalar, use.version)] = f"Caffe aborts: {self.issues[before].message}"
+        return ShapeResult(self.shapes, self.issues, self.why, frozenset(self.given))
+
+    def because(self, reason: str) -> None:
+        """Say why the current layer's tops are (partly) unknown; handlers call this."""
+        self.reason = reason
+
+    def _why(self, layer, use, issues_before) -> str:
+        for issue in self.issues[issues_before:]:
+            if issue.kind != "empty-window":
+                return f"Caffe aborts setting this layer up: {issue.message}"
+        if self.reason is not None:
+            return self.reason
+        for i in range(len(layer.bottoms)):
+            cause = self.input_cause(layer, i)
+            if cause is not None:
+                return cause
+        return (f"{layer.type} \"{layer.name}\": its parameters do not give the shape (a value it needs is missing "
+                "or invalid; the findings of `protolint check` say which)")
+
+    def input_cause(self, layer, index) -> str | None:
+        """Why bottom `index` of `layer` does not give a (fully) known shape; None when it does."""
+        name = layer.bottoms[index][0]
+        use = self.graph.bottom_uses.get((id(layer), index))
+        if use is None:
+            return f'its input "{name}" is produced by no layer before it'
+        shape = self.shapes.get((use.node.scalar, use.version))
+        producer = self.graph.producers.get((use.node.scalar, use.version))
+        origin = f' (from layer "{producer.layer.name}")' if producer is not None else ""
+        if shape is None:
+            return f'its input "{name}" is unknown{origin}'
+        if not positive(shape):
+            return f'its input "{name}" has a size <= 0{origin}'
+        if None in shape:
+            return f'its input "{name}" is partly unknown ({fmt_shape(shape)}){origin}'
+        return None
 
     def bottom(self, layer, index):
         """The shape layer reads at bottom `index`; None when unknown or already broken (a dim <= 0)."""
@@ -114,6 +172,12 @@ _HANDLERS = {
     "Reshape": reshape_tops,
     "Crop": crop_layer_tops,
     "Accuracy": loss_tops,
+    "Embed": embed_tops,
+    "Tile": tile_tops,
+    "Reduction": reduction_tops,
+    "Parameter": parameter_tops,
+    "LSTM": recurrent_tops,
+    "RNN": recurrent_tops,
     **{kind: same_tops for kind in SAME_SHAPE},
     **{kind: loss_tops for kind in LOSS_TYPES},
 }

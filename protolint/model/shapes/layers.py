@@ -373,3 +373,57 @@ def loss_tops(inf, layer, bottoms):
             if d is not None and other is not None and d != other:
                 return fail(f"Check failed: {text}")
     return tops
+
+
+def embed_tops(inf, layer, bottoms):
+    bottom = bottoms[0] if bottoms else None
+    num_output = int_value(layer.get("embed_param.num_output"))
+    if bottom is None or num_output is None or num_output <= 0:
+        return None
+    return [tuple(bottom) + (num_output,)]
+
+
+def tile_tops(inf, layer, bottoms):
+    bottom = bottoms[0] if bottoms else None
+    tiles = int_value(layer.get("tile_param.tiles"))
+    if bottom is None or tiles is None or tiles <= 0:
+        return None
+    axis = canonical_axis(int_value(layer.get("tile_param.axis")), len(bottom))
+    if axis is None:
+        inf.issue("shape-mismatch", layer, layer.field("tile_param.axis"), axis_error(layer, layer.get("tile_param.axis"), bottom))
+        return None
+    top = list(bottom)
+    top[axis] = None if bottom[axis] is None else bottom[axis] * tiles
+    return [tuple(top)]
+
+
+def reduction_tops(inf, layer, bottoms):
+    bottom = bottoms[0] if bottoms else None
+    if bottom is None:
+        return None
+    axis = canonical_axis(int_value(layer.get("reduction_param.axis")), len(bottom))
+    if axis is None:
+        inf.issue("shape-mismatch", layer, layer.field("reduction_param.axis"),
+                  axis_error(layer, layer.get("reduction_param.axis"), bottom))
+        return None
+    return [tuple(bottom[:axis])]
+
+
+def parameter_tops(inf, layer, bottoms):
+    from .common import blob_shape
+
+    shape = blob_shape(layer.sub("parameter_param").last("shape").value) if layer.has("parameter_param.shape") else None
+    if shape is None:
+        inf.because("Parameter layer without parameter_param { shape { dim: ... } }")
+    return [shape]
+
+
+def recurrent_tops(inf, layer, bottoms):
+    """LSTM/RNN: x is (T, N, ...), the output (T, N, num_output); exposed hidden states (1, N, num_output)."""
+    x = bottoms[0] if bottoms else None
+    num_output = int_value(layer.get("recurrent_param.num_output"))
+    if x is None or num_output is None or num_output <= 0 or len(x) < 2:
+        return None
+    top = (x[0], x[1], num_output)
+    hidden = (1, x[1], num_output)
+    return [top] + [hidden] * (len(layer.tops) - 1)

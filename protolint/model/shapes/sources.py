@@ -20,6 +20,7 @@ def input_tops(inf, layer, bottoms):
         for i in range(n):
             chunk = dims[4 * i: 4 * i + 4]
             out.append(tuple(chunk) if len(chunk) == 4 and all(d is not None for d in chunk) else None)
+        inf.because("the legacy input fields do not give this input's shape (four input_dim values per input)")
         return out
     block = layer.sub("input_param")
     shapes = [blob_shape(f.value) for f in block.all("shape")] if block is not None else []
@@ -27,11 +28,14 @@ def input_tops(inf, layer, bottoms):
         return [shapes[0]] * n
     if len(shapes) == n:
         return shapes
+    inf.because(f"Input layer with {len(shapes)} shapes for {n} tops: Caffe needs one shape, or one per top "
+                "(input_param { shape { dim: ... } })")
     return None
 
 
 def dummy_data_tops(inf, layer, bottoms):
     block = layer.sub("dummy_data_param")
+    inf.because("DummyData: its shapes are not given, or not one per top (dummy_data_param { shape { dim: ... } })")
     if block is None:
         return None
     n = len(layer.tops)
@@ -70,14 +74,22 @@ def data_tops(inf, layer, bottoms):
     batch = _batch(layer, "data_param")
     crop = _crop(layer, "data_param")
     if batch is None:
+        inf.because("Data layer without a positive batch_size (Caffe aborts on it); give data_param { batch_size }")
         return None
     data = (batch, None, crop, crop)  # channels and (uncropped) size come from the database
+    if crop is None:
+        inf.because(f"Data layer: the batch size ({batch}) is known, the channels and image size come from the "
+                    f"database; give --input-shape {{top}}={batch},C,H,W (or the input-shapes setting) or a crop_size")
+    else:
+        inf.because(f"Data layer: the batch size ({batch}) and crop ({crop}) are known, the channels come from the "
+                    f"database; give --input-shape {{top}}={batch},C,{crop},{crop} (or the input-shapes setting)")
     return [data, (batch,)]
 
 
 def image_data_tops(inf, layer, bottoms):
     batch = _batch(layer, "image_data_param")
     if batch is None:
+        inf.because("ImageData without a positive batch_size; give image_data_param { batch_size }")
         return None
     channels = 1 if layer.get("image_data_param.is_color") is False else 3
     crop = _crop(layer, "image_data_param")
@@ -97,6 +109,8 @@ def image_data_tops(inf, layer, bottoms):
         size = (h, w)
     else:
         size = (None, None)
+        inf.because(f"ImageData: the image size comes from the first image; give new_height and new_width, a "
+                    f"crop_size, or --input-shape {{top}}={batch},{channels},H,W (or the input-shapes setting)")
     return [(batch, channels) + size, (batch,)]
 
 
@@ -104,6 +118,7 @@ def window_data_tops(inf, layer, bottoms):
     batch = _batch(layer, "window_data_param")
     crop = _crop(layer, "window_data_param")
     if batch is None or crop is None:
+        inf.because("WindowData needs a positive batch_size and crop_size (Caffe aborts without them)")
         return None
     return [(batch, 3, crop, crop), (batch,)]
 
@@ -112,5 +127,6 @@ def memory_data_tops(inf, layer, bottoms):
     batch = _batch(layer, "memory_data_param")
     dims = [int_value(layer.get(f"memory_data_param.{k}")) for k in ("channels", "height", "width")]
     if batch is None or any(d is None or d <= 0 for d in dims):
+        inf.because("MemoryData needs positive batch_size, channels, height and width")
         return None
     return [(batch, *dims), (batch,)]

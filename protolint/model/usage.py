@@ -15,7 +15,8 @@ only in a TRAIN state that has a loss, and checked only in states something buil
 Where a trained net's weights start (`initialisation(net)`): told — a solver's `weights`, or the
 `pretrained` setting for weights passed as `caffe train --weights` or from Python — or read off the
 text: layers without fillers that are frozen, that a released model's .caffemodel can fill, or
-that form a backbone feeding a head with fillers; a file named for fine-tuning. Rules about initial weights are at full severity only when
+that form a backbone feeding a head with fillers; a file named for fine-tuning or feature
+extraction. Rules about initial weights are at full severity only when
 nothing says the weights are pretrained, and their messages name the evidence they used.
 """
 
@@ -134,7 +135,8 @@ class Initialisation:
         return "; ".join(e.text for e in self.signs(ignore))
 
 
-_FINE_TUNE_NAME = re.compile(r"fine[-_ ]?tun|(?<![a-z])ft(?![a-z])")
+# File or net names of nets that start from trained weights: fine-tuning, or feature extraction.
+_FINE_TUNE_NAME = re.compile(r"fine[-_ ]?tun|(?<![a-z])ft(?![a-z])|extract")
 
 
 def initialisation(net: Net) -> Initialisation:
@@ -168,7 +170,8 @@ def _initialisation(net: Net) -> Initialisation:
     name_field = net.root.last("name")
     names = [os.path.basename(usage.path or "").lower(), str(name_field.scalar if name_field is not None else "").lower()]
     if any(_FINE_TUNE_NAME.search(name) for name in names):
-        evidence.append(Evidence("file-name", "its name says it is for fine-tuning"))
+        evidence.append(Evidence("file-name", "its name says it starts from trained weights (fine-tuning or feature "
+                                              "extraction)"))
     return Initialisation(usage.told_pretrained, usage.told_by, evidence)
 
 

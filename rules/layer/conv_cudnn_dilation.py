@@ -29,7 +29,6 @@ class ConvCudnnDilation(Rule):
     )
 
     def check(self, ctx):
-        no_cudnn = getattr(ctx.options, "use_cudnn", None) is False
         for _, layer in ctx.layers(("Convolution", "Deconvolution")):
             engine = layer.field("convolution_param.engine")
             if engine is None or engine.scalar != "CUDNN":
@@ -42,6 +41,3 @@ class ConvCudnnDilation(Rule):
                 ctx.report_node(engine, f'{layer.type} "{layer.name}" requests engine CUDNN with dilation {fmt(dilated[0])}: '
                                 f'Caffe aborts with "CuDNN doesn\'t support the dilated {what} at Layer {layer.name}" — drop '
                                 "engine: CUDNN (DEFAULT picks the Caffe engine for dilated convolutions)", fixes=fixes)
-            elif no_cudnn:
-                ctx.report_node(engine, f'{layer.type} "{layer.name}": engine: CUDNN in a build without cuDNN: Caffe aborts with '
-                                f'"Layer {layer.name} has unknown engine." — drop engine: CUDNN', fixes=fixes)

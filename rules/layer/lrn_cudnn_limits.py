@@ -14,26 +14,25 @@ CUDNN_LRN_MAX_N = 16  # cuDNN's largest LRN window; larger windows fall back to 
 class LrnCudnnLimits(Rule):
     code = "L328"
     name = "lrn-cudnn-limits"
-    severity = "warning"
+    severity = "error"
     applies_to = ("net",)
     summary = "An LRN that cuDNN runs with k < 1e-5 or beta < 0.01"
     what_it_does = (
-        "Reports LRN layers that run on cuDNN — `engine: CUDNN`, or the DEFAULT engine when protolint is told the "
-        "build uses cuDNN — (WITHIN_CHANNEL, or ACROSS_CHANNELS with local_size <= 16) whose k < 1e-5 or beta < 0.01."
+        "Reports LRN layers that ask for cuDNN with `engine: CUDNN` (WITHIN_CHANNEL, or ACROSS_CHANNELS with "
+        "local_size <= 16) whose k < 1e-5 or beta < 0.01. With the DEFAULT engine the build decides, which the text "
+        "does not show, so nothing is reported."
     )
     why_it_matters = (
-        "cudnnSetLRNDescriptor rejects such values with CUDNN_STATUS_BAD_PARAM and Caffe aborts in cuDNN builds. "
-        "The limits are cuDNN's, not a Caffe CHECK, so CPU and non-cuDNN builds run the layer."
+        "cudnnSetLRNDescriptor rejects such values with CUDNN_STATUS_BAD_PARAM and Caffe aborts in cuDNN builds; a "
+        "build without cuDNN aborts on the CUDNN engine itself (\"unknown engine\"). Either way the net does not start."
     )
     example = 'layer { name: "norm1" type: "LRN" bottom: "conv1" top: "norm1" lrn_param { beta: 0.001 engine: CUDNN } }'
     how_to_fix = "Raise k or beta to cuDNN's minimum, or set `engine: CAFFE` for this layer."
     version_notes = "Applies to cuDNN builds only (USE_CUDNN)."
 
     def check(self, ctx):
-        use_cudnn = getattr(ctx.options, "use_cudnn", None) is True
         for _, layer in ctx.layers(("LRN",)):
-            engine = layer.get("lrn_param.engine")
-            if not (engine == "CUDNN" or (engine == "DEFAULT" and use_cudnn)):
+            if layer.get("lrn_param.engine") != "CUDNN":
                 continue
             size = number(layer.get("lrn_param.local_size"))
             if layer.get("lrn_param.norm_region") != "WITHIN_CHANNEL" and size is not None and size > CUDNN_LRN_MAX_N:

@@ -15,8 +15,8 @@ class SnapshotPrefixDirMissing(SolverRule):
     what_it_does = (
         "For a solver file on disk that snapshots (snapshot > 0, or snapshot_after_train, the default), checks that "
         "the directory part of `snapshot_prefix` exists. Caffe resolves it against the directory it is run from, "
-        "which protolint does not know: the linter option `run_dir` names it; otherwise the solver's directory, "
-        "each directory above it (Caffe's examples are relative to the Caffe root) and the working directory are tried."
+        "which protolint does not know: the solver's directory, each directory above it (Caffe's examples are "
+        "relative to the Caffe root) and the working directory are tried."
     )
     why_it_matters = (
         "With snapshot > 0, solver construction calls CheckSnapshotWritePermissions, which aborts with \"Cannot "
@@ -50,11 +50,8 @@ class SnapshotPrefixDirMissing(SolverRule):
         directory = os.path.dirname(prefix)
         if not directory:
             return
-        run_dir = getattr(ctx.options, "run_dir", None)
         if os.path.isabs(directory):
             bases = [""]
-        elif run_dir:
-            bases = [run_dir]
         else:
             bases = []
             current = os.path.dirname(os.path.abspath(path))
@@ -67,7 +64,7 @@ class SnapshotPrefixDirMissing(SolverRule):
             bases.append(os.getcwd())
         if any(os.path.isdir(os.path.join(base, directory)) for base in bases):
             return
-        where = run_dir or "the solver's directory, the directories above it or the working directory"
+        where = "the solver's directory, the directories above it or the working directory"
         if snapshot > 0:
             effect = ('Caffe aborts at construction with "Cannot write to snapshot prefix" if it is missing when training '
                       "starts")

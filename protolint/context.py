@@ -220,14 +220,43 @@ class LintContext:
         return known_layer_types(self.schema, self.options.extra_layer_types)
 
     @property
-    def caffe_version(self) -> str:
-        """The targeted Caffe release (rc1..rc5, 1.0, master)."""
+    def version(self):
+        """The targeted Caffe release with how it is known (versions.VersionAnswer)."""
         return self.options.version()
 
+    @property
+    def caffe_version(self) -> str:
+        """The targeted Caffe release (rc1..rc5, 1.0, master); for a guess, the oldest the schema allows."""
+        return self.options.version().release
+
     def version_at_least(self, release: str) -> bool:
+        """Whether the target is `release` or newer, on the best answer (the oldest release a fork's
+        schema allows when it cannot tell)."""
         from .versions import at_least
 
-        return at_least(self.caffe_version, release)
+        return at_least(self.options.version().release, release)
+
+    def version_severity(self, severity: str, release: str | None = None, *, version_rule: bool = False) -> str:
+        """The severity of a finding that holds because of the target version (older than `release`,
+        or at least it): as meant when the version was given; when it was read off the schema, info
+        unless the schema is the built-in one or exactly a BVLC release that settles the question —
+        a guessed version never makes a finding more severe. Rules whose whole point is a version
+        difference (`version_rule`) are info unless the version was given."""
+        answer = self.options.version()
+        if answer.given:
+            return severity
+        if version_rule or answer.confidence not in ("default", "exact"):
+            return "info"
+        if release is not None and answer.at_least(release) is None:
+            return "info"
+        return severity
+
+    def version_note(self) -> str:
+        """Words for a finding whose severity was lowered because the version is a guess."""
+        answer = self.options.version()
+        if answer.given:
+            return ""
+        return f" (the target version is a guess: {answer.describe()}; set --caffe-version to be sure)"
 
     # --- reporting -----------------------------------------------------------------------------
 

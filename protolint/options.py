@@ -37,13 +37,13 @@ class LintOptions:
         """These options with more rules turned off (per-file ignores)."""
         return replace(self, ignore=self.ignore + tuple(selectors)) if selectors else self
 
-    def version(self) -> str:
-        """The targeted Caffe release: the one given, else what the schema shows."""
-        if self.caffe_version is not None:
-            return self.caffe_version
-        from .versions import infer_from_schema
+    def version(self):
+        """The targeted Caffe release (a versions.VersionAnswer): the one given, certain; else what the
+        schema shows, a guess with its evidence (a range for a fork, "unknown" when it matches no
+        release)."""
+        from .versions import version_for
 
-        return infer_from_schema(self.schema)
+        return version_for(self.caffe_version, self.schema)
 
     def enabled_rules(self) -> list:
         if self.registry is None:

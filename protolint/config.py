@@ -6,6 +6,7 @@
     proto = "caffe/src/caffe/proto/caffe.proto"   # relative to this file
     caffe-version = "1.0"               # rc1..rc5, 1.0, master (default: read off the schema)
     extra-layer-types = ["PriorBox"]
+    extra-filler-types = ["gabor"]      # also extra-lr-policies, extra-solver-types
 
     [tool.protolint.severity]           # per-rule severity
     missing-bias-filler = "warning"
@@ -27,7 +28,8 @@ from functools import lru_cache
 from .suggest import closest
 
 CONFIG_FILENAMES = (".protolint.toml", "pyproject.toml")
-_KEYS = ("select", "ignore", "proto", "caffe-version", "extra-layer-types", "severity", "per-file-ignores")
+_KEYS = ("select", "ignore", "proto", "caffe-version", "extra-layer-types", "extra-filler-types", "extra-lr-policies",
+         "extra-solver-types", "severity", "per-file-ignores")
 
 
 class ConfigError(Exception):
@@ -44,6 +46,9 @@ class Config:
     proto: str | None = None  # absolute
     caffe_version: str | None = None
     extra_layer_types: list[str] = field(default_factory=list)
+    extra_filler_types: list[str] = field(default_factory=list)
+    extra_lr_policies: list[str] = field(default_factory=list)
+    extra_solver_types: list[str] = field(default_factory=list)
     severity: dict[str, str] = field(default_factory=dict)  # rule name -> severity
     per_file_ignores: list[tuple[str, list[str]]] = field(default_factory=list)
 
@@ -138,8 +143,9 @@ def _from_table(path: str, table: dict, prefix: str, registry) -> Config:
         config.select = rule_selectors("select", string_list("select"))
     if "ignore" in table:
         config.ignore = rule_selectors("ignore", string_list("ignore"))
-    if "extra-layer-types" in table:
-        config.extra_layer_types = string_list("extra-layer-types")
+    for key in ("extra-layer-types", "extra-filler-types", "extra-lr-policies", "extra-solver-types"):
+        if key in table:
+            setattr(config, key.replace("-", "_"), string_list(key))
     if "proto" in table:
         if not isinstance(table["proto"], str):
             fail("proto", "expected a path to a caffe.proto")

@@ -78,6 +78,7 @@ class LintContext:
         self.kind = kind  # "net" | "solver" | another root message's name
         self.links = links or Links()
         self.diagnostics: list[Diagnostic] = []
+        self.superseded: set[tuple[str, int]] = set()  # (rule, start) of findings another one explains
         self.rule = None  # the rule class being run; set by the linter
         self._net = net
         self._solver = None
@@ -215,9 +216,31 @@ class LintContext:
         return any(rule.name == name for rule in self.options.enabled_rules())
 
     def known_layer_types(self) -> frozenset[str]:
+        """BVLC's layer types, the configured extras, the types a fork's schema implies (parameter
+        messages) and those the recognised fork registers in C++."""
         from .model.facts import known_layer_types
+        from .model.forks import known_names
 
-        return known_layer_types(self.schema, self.options.extra_layer_types)
+        return known_layer_types(self.schema, self.options.extra_layer_types) | known_names("layer_types", self.options)
+
+    def known_names(self, kind: str) -> frozenset[str]:
+        """The filler types, lr policies or solver types ("filler_types", "lr_policies",
+        "solver_types") the targeted build knows: BVLC's, the configured extras, a recognised fork's."""
+        from .model.forks import known_names
+
+        return known_names(kind, self.options)
+
+    def undeclared(self, kind: str, name: str, known) -> str | None:
+        """With a fork's schema, the words of a warning for a name the fork may register in C++
+        (model.forks.undeclared); None when the finding stays an error."""
+        from .model.forks import undeclared
+
+        return undeclared(kind, name, self.options, known)
+
+    def supersede(self, rule: str, start: int) -> None:
+        """Drop the finding of `rule` that starts at `start` (from the schema checker or another
+        rule): a finding that explains it was reported instead."""
+        self.superseded.add((rule, start))
 
     @property
     def version(self):

@@ -19,6 +19,10 @@ class LintOptions:
     registry: object = None  # registry.Registry: the rules to choose from (protolint.api.default_registry())
     root: str | None = None  # "net" | "solver" | a message name; None = from the header or the content
     extra_layer_types: frozenset[str] = frozenset()
+    # Names a fork registers in C++ that no caffe.proto shows: filler types, lr policies, solver types.
+    extra_filler_types: frozenset[str] = frozenset()
+    extra_lr_policies: frozenset[str] = frozenset()
+    extra_solver_types: frozenset[str] = frozenset()
     select: tuple[str, ...] = ("ALL",)
     ignore: tuple[str, ...] = ()
     severity_overrides: dict[str, str] = field(default_factory=dict)  # rule name -> severity
@@ -31,7 +35,8 @@ class LintOptions:
         # Lists are accepted for convenience; stored as tuples so options stay hashable values.
         object.__setattr__(self, "select", tuple(self.select))
         object.__setattr__(self, "ignore", tuple(self.ignore))
-        object.__setattr__(self, "extra_layer_types", frozenset(self.extra_layer_types))
+        for name in ("extra_layer_types", "extra_filler_types", "extra_lr_policies", "extra_solver_types"):
+            object.__setattr__(self, name, frozenset(getattr(self, name)))
 
     def with_ignored(self, selectors) -> LintOptions:
         """These options with more rules turned off (per-file ignores)."""

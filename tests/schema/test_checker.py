@@ -75,12 +75,12 @@ def test_unknown_field_without_a_suggestion_mentions_forks(lint_text):
 
 def test_unknown_field_is_reported_once_and_its_value_is_skipped(lint_text):
     # An unknown message field's body is not checked against anything (protobuf stops at the name).
-    result = lint_text('layer { prior_box_param { min_size: "not a number" foo: 1 } name: "p" }')
+    result = lint_text('layer { my_box_param { min_size: "not a number" foo: 1 } name: "p" }')
     assert findings(result) == [
         (
             "unknown-field",
-            (1, 9, 1, 24),
-            "unknown field `prior_box_param` in LayerParameter; "
+            (1, 9, 1, 21),
+            "unknown field `my_box_param` in LayerParameter; "
             "if your Caffe fork defines it, pass its caffe.proto with --proto",
         )
     ]
@@ -510,7 +510,7 @@ def test_unknown_layer_type(lint_text):
 
 
 def test_extra_layer_types_option(lint_text):
-    text = 'layer { name: "m" type: "MyCustomThing" }\nlayer { name: "p" type: "PriorBox" }'
+    text = 'layer { name: "m" type: "MyCustomThing" }\nlayer { name: "p" type: "MyOtherThing" }'
     result = lint_text(text, extra_layer_types=frozenset({"MyCustomThing"}))
     assert [d.line for d in result.diagnostics if d.rule == "unknown-layer-type"] == [2]
 

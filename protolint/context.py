@@ -261,16 +261,14 @@ class LintContext:
 
     def version_severity(self, severity: str, release: str | None = None, *, version_rule: bool = False) -> str:
         """The severity of a finding that holds because of the target version (older than `release`,
-        or at least it): as meant when the version was given; when it was read off the schema, info
-        unless the schema is the built-in one or exactly a BVLC release that settles the question —
-        a guessed version never makes a finding more severe. Rules whose whole point is a version
+        or at least it): as meant when the version was given or is the built-in schema's BVLC master
+        (the documented default target); info when it was read off a --proto schema — a guessed
+        version never makes a finding more severe. Rules whose whole point is a version
         difference (`version_rule`) are info unless the version was given."""
         answer = self.options.version()
         if answer.given:
             return severity
-        if version_rule or answer.confidence not in ("default", "exact"):
-            return "info"
-        if release is not None and answer.at_least(release) is None:
+        if version_rule or answer.confidence != "default":
             return "info"
         return severity
 

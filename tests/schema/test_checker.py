@@ -540,3 +540,15 @@ def test_deprecated_fields_are_info(lint_text):
     assert [d.line for d in result.diagnostics if d.rule == "legacy-input-fields"] == [1]
     solver = lint_text(SOLVER + "solver_type: NESTEROV\n")
     assert [(d.severity, d.line) for d in solver.diagnostics if d.rule == "deprecated-field"] == [("info", 6)]
+
+
+def test_did_you_mean_never_renames_a_block_into_an_unrelated_message(lint_text):
+    # bn_param's block has fields `param` (ParamSpec) does not take; a scalar typo still gets its hint.
+    text = ('layer { name: "bn" type: "BatchNorm" bn_param { slope_filler { type: "constant" } frozen: true } }\n'
+            'layer { name: "c" type: "Convolution" convolutoin_param { num_output: 2 } }\n'
+            'layer { name: "d" type: "Convolution" convolution_param { num_output: 2 kernal_size: 3 } }')
+    result = lint_text(text, ignore=("fork-schema-needed",))
+    messages = [d.message for d in result.diagnostics if d.rule == "unknown-field"]
+    assert "did you mean" not in messages[0]
+    assert "did you mean `convolution_param`?" in messages[1]
+    assert "did you mean `kernel_size`?" in messages[2]

@@ -55,11 +55,26 @@ def proto_for(release: str, extra=(), drop=()) -> str:
             if f.enum is not None and not any(
                     _keep(f"{target}:{v}", release, extra, drop) for v in f.enum.values):
                 continue
-            lines.append(f"  {f.label} {type_name} {f.name} = {f.number};")
+            lines.append(f"  {f.label} {type_name} {f.name} = {f.number}{_default(f) if type_name == f.type_name else ''};")
         out += lines + ["}"]
     for full in schema.top_enums:
         out += enum_text("", schema.enums[full], "")
     return "\n".join(out) + "\n"
+
+
+def _default(f) -> str:
+    if not f.has_default:
+        return ""
+    value = f.default
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif f.scalar in ("string", "bytes"):
+        text = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    elif isinstance(value, float):
+        text = repr(value).replace("inf", "inf")
+    else:
+        text = str(value)
+    return f" [default = {text}]"
 
 
 def answer(text: str) -> VersionAnswer:
@@ -128,3 +143,22 @@ def test_history_covers_the_builtin_schema():
     from protolint.versions import schema_elements
 
     assert schema_elements(builtin_schema()) == set(ADDED)
+
+
+def test_a_field_the_schema_lacks_reaches_no_rule_as_none(tmp_path):
+    # An rc2-era schema: ConvolutionParameter, InnerProductParameter, ... have no `axis`.
+    from protolint.api import default_options, lint_bytes
+
+    proto = tmp_path / "caffe.proto"
+    proto.write_text(proto_for("rc2"))
+    from protolint.schema.loader import load_schema
+
+    options = default_options(schema=load_schema(proto))
+    net = (b'name: "n"\ninput: "x" input_dim: 1 input_dim: 3 input_dim: 8 input_dim: 8\n'
+           b'layer { name: "c" type: "Convolution" bottom: "x" top: "c" convolution_param { num_output: 4 kernel_size: 3 '
+           b'weight_filler { type: "xavier" } } }\n'
+           b'layer { name: "ip" type: "InnerProduct" bottom: "c" top: "ip" inner_product_param { num_output: 2 '
+           b'weight_filler { type: "xavier" } } }\n')
+    found = lint_bytes("net.prototxt", net, options).diagnostics
+    assert not [d for d in found if "None" in d.message], [d.message for d in found]
+    assert not [d for d in found if d.severity == "error"], [d.message for d in found]

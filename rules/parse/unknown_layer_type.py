@@ -46,6 +46,8 @@ class UnknownLayerType(Rule):
         type_field = message.last("type")
         if type_field is None or not isinstance(type_field.scalar, str):
             return
+        if type_field.schema is not None and type_field.schema.enum is not None:
+            return  # a V1-era schema's LayerParameter: the type is an enum value, which the parser checks
         layer_type = type_field.scalar
         known = self.known
         if known is None:

@@ -77,6 +77,9 @@ def main() -> None:
 @click.option("--pretrained/--from-scratch", "pretrained", default=None,
               help="The trained nets start from a .caffemodel (the weights given to caffe train, or set from Python) / from their fillers "
                    "(default: the solver's `weights`, the `pretrained` setting, or what the net shows).")
+@click.option("--extra-filler-types", multiple=True, help="Filler types your build adds, comma-separated.")
+@click.option("--extra-lr-policies", multiple=True, help="lr policies your build adds, comma-separated.")
+@click.option("--extra-solver-types", multiple=True, help="Solver types your build adds, comma-separated.")
 @click.option("--include", multiple=True, help="File name patterns to lint inside folders (default: *.prototxt).")
 @click.option("--exclude", multiple=True, help="Path or name patterns to skip inside folders.")
 @click.option("--stdin-filename", help="The path to report for input read from stdin (-).")
@@ -87,8 +90,9 @@ def main() -> None:
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: also apply fixes that may change what the model computes.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them; exit 1 if there are any.")
 @click.option("--input-shape", "input_shapes", multiple=True, metavar="BLOB=N,C,H,W", callback=_input_shapes, help=_INPUT_SHAPE_HELP)
-def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_types, pretrained, include, exclude, stdin_filename,
-          color, config_path, caffe_version, fix, unsafe_fixes, diff, input_shapes):
+def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_types, extra_filler_types, extra_lr_policies,
+          extra_solver_types, pretrained, include, exclude, stdin_filename, color, config_path, caffe_version, fix, unsafe_fixes,
+          diff, input_shapes):
     """Lint prototxt files and folders (folders: *.prototxt, recursively).
 
     A solver's net files are found and linted with it."""
@@ -146,6 +150,9 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
                 select=cli_select or config.select or ["ALL"],
                 ignore=config.ignore + cli_ignore,
                 extra_layer_types=frozenset(config.extra_layer_types + _comma_list(extra_layer_types)),
+                extra_filler_types=frozenset(config.extra_filler_types + _comma_list(extra_filler_types)),
+                extra_lr_policies=frozenset(config.extra_lr_policies + _comma_list(extra_lr_policies)),
+                extra_solver_types=frozenset(config.extra_solver_types + _comma_list(extra_solver_types)),
                 severity_overrides=dict(config.severity),
                 caffe_version=caffe_version or config.caffe_version,
                 registry=registry,

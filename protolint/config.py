@@ -9,6 +9,7 @@
     pretrained = true                   # the trained nets start from a .caffemodel (caffe train --weights);
                                         # false: from scratch; or globs: ["finetune/*.prototxt"]
     input-shapes = { data = [64, 3, 224, 224] }   # shapes of blobs data layers produce (HDF5Data, ...)
+    extra-filler-types = ["gabor"]      # also extra-lr-policies, extra-solver-types
 
     [tool.protolint.severity]           # per-rule severity
     missing-bias-filler = "warning"
@@ -30,8 +31,8 @@ from functools import lru_cache
 from .suggest import closest
 
 CONFIG_FILENAMES = (".protolint.toml", "pyproject.toml")
-_KEYS = ("select", "ignore", "proto", "caffe-version", "extra-layer-types", "pretrained", "severity", "per-file-ignores",
-         "input-shapes")
+_KEYS = ("select", "ignore", "proto", "caffe-version", "extra-layer-types", "extra-filler-types", "extra-lr-policies",
+         "extra-solver-types", "pretrained", "severity", "per-file-ignores", "input-shapes")
 
 
 class ConfigError(Exception):
@@ -48,6 +49,9 @@ class Config:
     proto: str | None = None  # absolute
     caffe_version: str | None = None
     extra_layer_types: list[str] = field(default_factory=list)
+    extra_filler_types: list[str] = field(default_factory=list)
+    extra_lr_policies: list[str] = field(default_factory=list)
+    extra_solver_types: list[str] = field(default_factory=list)
     severity: dict[str, str] = field(default_factory=dict)  # rule name -> severity
     per_file_ignores: list[tuple[str, list[str]]] = field(default_factory=list)
     pretrained: bool | list[str] | None = None  # a value for every file, or the globs of the pretrained ones
@@ -151,8 +155,9 @@ def _from_table(path: str, table: dict, prefix: str, registry) -> Config:
         config.select = rule_selectors("select", string_list("select"))
     if "ignore" in table:
         config.ignore = rule_selectors("ignore", string_list("ignore"))
-    if "extra-layer-types" in table:
-        config.extra_layer_types = string_list("extra-layer-types")
+    for key in ("extra-layer-types", "extra-filler-types", "extra-lr-policies", "extra-solver-types"):
+        if key in table:
+            setattr(config, key.replace("-", "_"), string_list(key))
     if "pretrained" in table:
         value = table["pretrained"]
         if not isinstance(value, bool) and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):

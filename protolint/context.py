@@ -78,6 +78,7 @@ class LintContext:
         self.kind = kind  # "net" | "solver" | another root message's name
         self.links = links or Links()
         self.diagnostics: list[Diagnostic] = []
+        self.superseded: set[tuple[str, int]] = set()  # (rule, start) of findings another one explains
         self.rule = None  # the rule class being run; set by the linter
         self._net = net
         self._solver = None
@@ -215,19 +216,68 @@ class LintContext:
         return any(rule.name == name for rule in self.options.enabled_rules())
 
     def known_layer_types(self) -> frozenset[str]:
+        """BVLC's layer types, the configured extras, the types a fork's schema implies (parameter
+        messages) and those the recognised fork registers in C++."""
         from .model.facts import known_layer_types
+        from .model.forks import known_names
 
-        return known_layer_types(self.schema, self.options.extra_layer_types)
+        return known_layer_types(self.schema, self.options.extra_layer_types) | known_names("layer_types", self.options)
+
+    def known_names(self, kind: str) -> frozenset[str]:
+        """The filler types, lr policies or solver types ("filler_types", "lr_policies",
+        "solver_types") the targeted build knows: BVLC's, the configured extras, a recognised fork's."""
+        from .model.forks import known_names
+
+        return known_names(kind, self.options)
+
+    def undeclared(self, kind: str, name: str, known) -> str | None:
+        """With a fork's schema, the words of a warning for a name the fork may register in C++
+        (model.forks.undeclared); None when the finding stays an error."""
+        from .model.forks import undeclared
+
+        return undeclared(kind, name, self.options, known)
+
+    def supersede(self, rule: str, start: int) -> None:
+        """Drop the finding of `rule` that starts at `start` (from the schema checker or another
+        rule): a finding that explains it was reported instead."""
+        self.superseded.add((rule, start))
+
+    @property
+    def version(self):
+        """The targeted Caffe release with how it is known (versions.VersionAnswer)."""
+        return self.options.version()
 
     @property
     def caffe_version(self) -> str:
-        """The targeted Caffe release (rc1..rc5, 1.0, master)."""
-        return self.options.version()
+        """The targeted Caffe release (rc1..rc5, 1.0, master); for a guess, the oldest the schema allows."""
+        return self.options.version().release
 
     def version_at_least(self, release: str) -> bool:
+        """Whether the target is `release` or newer, on the best answer (the oldest release a fork's
+        schema allows when it cannot tell)."""
         from .versions import at_least
 
-        return at_least(self.caffe_version, release)
+        return at_least(self.options.version().release, release)
+
+    def version_severity(self, severity: str, release: str | None = None, *, version_rule: bool = False) -> str:
+        """The severity of a finding that holds because of the target version (older than `release`,
+        or at least it): as meant when the version was given or is the built-in schema's BVLC master
+        (the documented default target); info when it was read off a --proto schema — a guessed
+        version never makes a finding more severe. Rules whose whole point is a version
+        difference (`version_rule`) are info unless the version was given."""
+        answer = self.options.version()
+        if answer.given:
+            return severity
+        if version_rule or answer.confidence != "default":
+            return "info"
+        return severity
+
+    def version_note(self) -> str:
+        """Words for a finding whose severity was lowered because the version is a guess."""
+        answer = self.options.version()
+        if answer.given:
+            return ""
+        return f" (the target version is a guess: {answer.describe()}; set --caffe-version to be sure)"
 
     # --- reporting -----------------------------------------------------------------------------
 

@@ -61,6 +61,8 @@ def run(prepared: Prepared, links: Links | None = None, net=None) -> FileResult:
         context = LintContext(prepared.document, options, prepared.kind, links, net)
         run_rules(context, options.enabled_rules())
         diagnostics = prepared.diagnostics + context.diagnostics
+        if context.superseded:
+            diagnostics = [d for d in diagnostics if (d.rule, d.start) not in context.superseded]
     return FileResult(prepared.path, prepared.document, prepared.kind, finish(diagnostics, options, prepared.document))
 
 

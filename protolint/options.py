@@ -19,6 +19,10 @@ class LintOptions:
     registry: object = None  # registry.Registry: the rules to choose from (protolint.api.default_registry())
     root: str | None = None  # "net" | "solver" | a message name; None = from the header or the content
     extra_layer_types: frozenset[str] = frozenset()
+    # Names a fork registers in C++ that no caffe.proto shows: filler types, lr policies, solver types.
+    extra_filler_types: frozenset[str] = frozenset()
+    extra_lr_policies: frozenset[str] = frozenset()
+    extra_solver_types: frozenset[str] = frozenset()
     select: tuple[str, ...] = ("ALL",)
     ignore: tuple[str, ...] = ()
     severity_overrides: dict[str, str] = field(default_factory=dict)  # rule name -> severity
@@ -34,7 +38,8 @@ class LintOptions:
         # Lists are accepted for convenience; stored as tuples so options stay hashable values.
         object.__setattr__(self, "select", tuple(self.select))
         object.__setattr__(self, "ignore", tuple(self.ignore))
-        object.__setattr__(self, "extra_layer_types", frozenset(self.extra_layer_types))
+        for name in ("extra_layer_types", "extra_filler_types", "extra_lr_policies", "extra_solver_types"):
+            object.__setattr__(self, name, frozenset(getattr(self, name)))
         shapes = self.input_shapes.items() if isinstance(self.input_shapes, dict) else self.input_shapes
         object.__setattr__(self, "input_shapes", tuple(sorted((name, tuple(dims)) for name, dims in shapes)))
 
@@ -42,13 +47,13 @@ class LintOptions:
         """These options with more rules turned off (per-file ignores)."""
         return replace(self, ignore=self.ignore + tuple(selectors)) if selectors else self
 
-    def version(self) -> str:
-        """The targeted Caffe release: the one given, else what the schema shows."""
-        if self.caffe_version is not None:
-            return self.caffe_version
-        from .versions import infer_from_schema
+    def version(self):
+        """The targeted Caffe release (a versions.VersionAnswer): the one given, certain; else what the
+        schema shows, a guess with its evidence (a range for a fork, "unknown" when it matches no
+        release)."""
+        from .versions import version_for
 
-        return infer_from_schema(self.schema)
+        return version_for(self.caffe_version, self.schema)
 
     def enabled_rules(self) -> list:
         if self.registry is None:

@@ -15,6 +15,7 @@ from .parse.unknown_layer_type import UnknownLayerType
 from .parse.mixed_layer_formats import MixedLayerFormats
 from .parse.deprecated_field import DeprecatedField
 from .parse.unknown_root_message import UnknownRootMessage
+from .parse.fork_schema_needed import ForkSchemaNeeded
 from .solver.poly_without_max_iter import PolyWithoutMaxIter
 from .solver.lr_policy_missing import LrPolicyMissing
 from .solver.lr_policy_unknown import LrPolicyUnknown
@@ -210,6 +211,7 @@ BUILTIN_RULES = [
     MixedLayerFormats,
     DeprecatedField,
     UnknownRootMessage,
+    ForkSchemaNeeded,
     PolyWithoutMaxIter,
     LrPolicyMissing,
     LrPolicyUnknown,

@@ -73,8 +73,10 @@ def test_corpus_folder():
 
 @lru_cache(maxsize=None)
 def builtin():
+    # fork-schema-needed folds a fork's unknown names into one finding per file; the parser's own
+    # verdicts are compared here, so it is off.
     schema = builtin_schema()
-    return default_options(schema=schema), message_classes(schema)
+    return default_options(schema=schema).with_ignored(["fork-schema-needed"]), message_classes(schema)
 
 
 @lru_cache(maxsize=None)

@@ -92,8 +92,10 @@ class Layer:
     def get(self, path: str):
         """A value at a dotted path as Caffe sees it: the value written, else the schema's default."""
         written = self.field(path)
-        if written is not None and written.value.__class__ is not Message:
+        if written is not None and written.value.__class__ is not Message and (
+                written.schema is not None or self.message.schema is None):
             return written.scalar
+        # Not written, or written but unknown to the schema (the parser rejects it; no value reaches Caffe).
         return _schema_default(self.message.schema, path)
 
     def has(self, path: str) -> bool:
@@ -149,6 +151,7 @@ def _schema_default(message_type, path: str):
         return _DEFAULTS[key]
     schema_field = None
     current = message_type
+    part = None
     for part in _PATHS.get(path) or _split_path(path):
         if current is None:
             schema_field = None
@@ -157,9 +160,24 @@ def _schema_default(message_type, path: str):
         if schema_field is None:
             break
         current = schema_field.message
-    value = None if schema_field is None or schema_field.message else schema_field.effective_default()
+    if schema_field is None and message_type is not None and part is not None:
+        value = _absent_field_default(message_type, path)
+    else:
+        value = None if schema_field is None or schema_field.message else schema_field.effective_default()
     _DEFAULTS[key] = value
     return value
+
+
+def _absent_field_default(message_type, path: str):
+    """A field the schema (a fork's, an older release's) lacks: that Caffe does what it did before
+    the field existed, which is what BVLC's default for it keeps (`convolution_param.axis` 1,
+    `pooling_param.round_mode` CEIL). None only when BVLC has no such field either (a typo)."""
+    from ..schema.loader import builtin_schema
+
+    builtin = builtin_schema()
+    if not builtin.has_message(message_type.name):
+        return None
+    return _schema_default(builtin.message(message_type.name), path) if builtin.message(message_type.name) is not message_type else None
 
 
 def _layer_from(message: Message, index: int, v1: bool) -> Layer:

@@ -104,7 +104,7 @@ class SchemaChecker:
             return
         if field.name in message_type.reserved_names:
             return  # protobuf skips reserved names silently
-        hint = _did_you_mean(field.name, list(message_type.fields))
+        hint = _did_you_mean(field.name, _rename_candidates(field, message_type))
         fixes = None
         if hint:
             suggestion = hint.split("`")[1]
@@ -315,6 +315,20 @@ def _special_float_word(text: str) -> str | None:
 def _did_you_mean(word: str, candidates: list[str]) -> str:
     match = closest(word, candidates)
     return f"; did you mean `{match}`?" if match else ""
+
+
+def _rename_candidates(field: Field, message_type: MessageType) -> list[str]:
+    """The fields an unknown field may be a misspelling of: for a block (`bn_param { ... }`), only
+    message fields whose message accepts every field name the block uses (never a rename into an
+    unrelated message); for a value, only fields that take values."""
+    value = field.value
+    if isinstance(value, ListValue):
+        value = value.items[0] if value.items else None
+    if isinstance(value, Message):
+        names = {f.name for f in value.fields if f.name_kind == "plain"}
+        return [f.name for f in message_type.fields.values()
+                if f.message is not None and names <= f.message.fields.keys()]
+    return [f.name for f in message_type.fields.values() if f.message is None]
 
 
 def _nested_homes(name: str, message_type: MessageType) -> list[str]:

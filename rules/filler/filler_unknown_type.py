@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
-
 from protolint.diagnostics import Fix, TextEdit
 from protolint.model.fillers import FILLER_TYPES, filler_uses
 from protolint.rule import Rule
+from protolint.suggest import closest
 from protolint.syntax.nodes import Scalar
 
 from .._format import layer_label
@@ -43,25 +42,32 @@ class FillerUnknownType(Rule):
         '  convolution_param { num_output: 16 kernel_size: 3 weight_filler { type: "Xavier" } } }'
     )
     how_to_fix = f"Use one of {FILLER_LIST}, in lower case. He/Kaiming initialisation is \"msra\", Glorot is \"xavier\"."
-    version_notes = "All Caffe versions have these seven fillers (msra and bilinear since 2015)."
+    version_notes = (
+        "All Caffe versions have these seven fillers (msra and bilinear since 2015). With a fork's schema (--proto), "
+        "a type that is not a near-miss of a known one is a warning (the fork may register it in C++; declare it "
+        "with `extra-filler-types`); the fillers of a recognised fork (e.g. NVIDIA's) are known."
+    )
     references = (
         "include/caffe/filler.hpp:276-297 (GetFiller: exact comparison of the type, then CHECK(false) \"Unknown "
         "filler name\")",
     )
 
     def check(self, ctx):
+        known = ctx.known_names("filler_types")
         for net, layer in ctx.layers(unbuilt=True):
             for use in filler_uses(layer):
                 node = use.type_node
                 value = node.scalar if node is not None else None
-                if not isinstance(value, str) or value in FILLER_TYPES:
+                if not isinstance(value, str) or value in known:
                     continue
                 lowered = value.strip().lower()
                 exact = lowered if lowered in FILLER_TYPES else None
-                guess = exact or FILLER_ALIASES.get(lowered)
-                if guess is None:
-                    close = difflib.get_close_matches(lowered, FILLER_TYPES, n=1, cutoff=0.6)
-                    guess = close[0] if close else None
+                guess = exact or FILLER_ALIASES.get(lowered) or closest(lowered, sorted(known))
+                undeclared = None if guess else ctx.undeclared("filler_types", value, known)
+                if undeclared:  # a fork's schema: its C++ may know the filler
+                    ctx.report_value(node, f"unknown filler type \"{value}\" in {layer_label(layer)}: {undeclared} at net "
+                                     f"construction with \"Unknown filler name: {value}\"", severity="warning")
+                    continue
                 hint = f'; did you mean "{guess}"?' if guess else f"; use one of {FILLER_LIST}"
                 fixes = None
                 if exact and isinstance(node.value, Scalar):

@@ -66,8 +66,9 @@ class InfogainInput(Rule):
         if applies_softmax and source.type == "Softmax":
             ctx.report_node(use.node, f"InfogainLoss \"{layer.name}\" takes \"{blob}\" from Softmax \"{source.name}\", but "
                             "since Caffe 1.0 the layer applies softmax itself: the probabilities are normalised twice and "
-                            "learning stalls; feed it the raw scores")
+                            "learning stalls; feed it the raw scores", severity=ctx.version_severity("warning", "1.0"))
         elif not applies_softmax and source.type not in ("Softmax", "Sigmoid"):
             ctx.report_node(use.node, f"InfogainLoss \"{layer.name}\" takes raw scores \"{blob}\" from {source.type} "
                             f"\"{source.name}\", but Caffe {ctx.caffe_version} (before 1.0) expects probabilities: the log "
-                            "of unnormalised scores gives NaN; put a Softmax layer before it", severity="error")
+                            "of unnormalised scores gives NaN; put a Softmax layer before it",
+                            severity=ctx.version_severity("error", "1.0"))

@@ -43,4 +43,4 @@ class InfogainNormalizeField(Rule):
                 fixes = [Fix(f"Replace with normalization: {mode}", [TextEdit(node.start, node.end, f"normalization: {mode}")])]
             ctx.report_node(node, f'InfogainLoss "{layer.name}" uses the deprecated loss_param.normalize: since Caffe 1.0 it '
                             f'aborts with "normalize is deprecated. use \\"normalization\\"" — write normalization: {mode}',
-                            fixes=fixes)
+                            fixes=fixes, severity=ctx.version_severity(self.severity, "1.0"))

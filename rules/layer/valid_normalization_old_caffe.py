@@ -41,4 +41,5 @@ class ValidNormalizationOldCaffe(Rule):
                 continue
             ctx.report_node(node, f'loss "{layer.name}": with ignore_label, Caffe versions before rc3 divide the loss by the '
                             "number of valid labels without a lower bound: a batch where every label is ignored gives "
-                            "0/0 = NaN — upgrade Caffe or avoid all-ignored batches")
+                            "0/0 = NaN — upgrade Caffe or avoid all-ignored batches" + ctx.version_note(),
+                            severity=ctx.version_severity(self.severity, version_rule=True))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from protolint.rule import Rule
-from protolint.versions import FIELD_SINCE, TYPE_SINCE, at_least
+from protolint.versions import FIELD_SINCE, MESSAGE_SINCE, TYPE_SINCE, at_least
 
 
 _FIELDS_BY_MESSAGE: dict[str, dict[str, str]] = {}
@@ -41,27 +41,47 @@ class FieldRequiresNewerCaffe(Rule):
     )
     example_caffe_version = "1.0"
     how_to_fix = "Remove the field or layer (or replace it by what the target supports), or target a newer Caffe."
-    version_notes = "Reported as an error when a target is configured; nothing is reported for the master branch."
+    version_notes = (
+        "An error only when the target was given (--caffe-version, `caffe-version`). When the version is read off "
+        "the schema, fields are never reported (the schema has them) and a layer type only as an info, when the "
+        "schema looks older than the type and has no parameter message for it. Nothing for the master branch. "
+        "Fields are dated from the schema of every BVLC release."
+    )
 
-    message_types = ("LayerParameter", *_FIELDS_BY_MESSAGE)
+    message_types = tuple(dict.fromkeys(("LayerParameter", *_FIELDS_BY_MESSAGE)))
 
     def visit(self, message, ctx):
-        target = ctx.caffe_version
-        if target == "master":
+        answer = ctx.version
+        target = answer.release
+        if answer.given and target == "master":
             return
         name = message.schema.name
         if name == "LayerParameter":
             type_field = message.last("type")
             layer_type = type_field.scalar if type_field is not None else None
             since = TYPE_SINCE.get(layer_type) if isinstance(layer_type, str) else None
-            if since and not at_least(target, since):
+            if not since or answer.at_least(since) is not False:
+                pass
+            elif answer.given:
                 ctx.report(
                     type_field.value.start, type_field.value.end,
                     f'layer type "{layer_type}" exists only in Caffe >= {_show(since)}; the configured target {target} '
                     f'aborts with "Unknown layer type: {layer_type}"',
                     severity="error",
                 )
-            return
+            elif not ctx.schema.has_message(f"{layer_type}Parameter") and layer_type not in ctx.options.extra_layer_types:
+                # Read off the schema: its Caffe looks older than the type, and the schema does not
+                # show the type either (no parameter message for it).
+                ctx.report(
+                    type_field.value.start, type_field.value.end,
+                    f'layer type "{layer_type}" exists only in Caffe >= {_show(since)}, and the schema looks like '
+                    f'{answer.describe()}: if your build lacks it, it aborts with "Unknown layer type: {layer_type}"; '
+                    "set --caffe-version to be sure",
+                )
+        if not answer.given:
+            return  # the field is in the schema, and the version was read off that schema
+        if not at_least(target, MESSAGE_SINCE.get(name, "rc1")):
+            return  # the whole message is newer: the field holding it is reported
         fields = _FIELDS_BY_MESSAGE.get(name, {})
         for f in message.fields:
             since = fields.get(f.name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from protolint.context import node_span
 from protolint.model.params import param_specs
 from protolint.rule import Rule
+from protolint.versions import CHECK_SINCE
 
 from .._format import fmt, in_states, layer_name
 from ._helpers import param_signature, signature_difference
@@ -33,13 +34,21 @@ class SharedParamMismatch(Rule):
         'inner_product_param { num_output: 2 } }'
     )
     how_to_fix = "Set lr_mult/decay_mult on one sharer only (or identically on all), and give sharers identical shapes."
-    version_notes = "Same in every Caffe version."
+    version_notes = (
+        "The lr_mult/decay_mult agreement is checked since August 2015 (between rc2 and rc3): not reported for "
+        "an older --caffe-version or a schema older than that, an info when the schema cannot tell or when a "
+        "V1-format file (`layers`) is linted with the built-in schema and no version is given. The shape check "
+        "is in every version."
+    )
     references = (
         "src/caffe/net.cpp:459-513 (Net::AppendParam: the shape or count CHECK and the lr_mult and decay_mult "
         "CHECKs)",
     )
 
     def check(self, ctx):
+        # The lr_mult/decay_mult agreement is a check Caffe added in August 2015: skipped for a schema
+        # older than that, an info when the schema cannot tell.
+        mults = ctx.version.predates(CHECK_SINCE["shared-param-mults"])
         found: dict[int, list] = {}
         for net in ctx.nets():
             for state in net.states() or net.states():
@@ -57,22 +66,25 @@ class SharedParamMismatch(Rule):
                                     entry[kind] = (getattr(spec, kind), layer)
                             continue
                         problem = None
+                        severity = self.severity
                         for kind, label in (("lr", "lr_mult"), ("decay", "decay_mult")):
                             value = getattr(spec, kind)
                             if value is None:
                                 continue
                             if entry[kind] is None:
                                 entry[kind] = (value, layer)
-                            elif entry[kind][0] != value and problem is None:
+                            elif entry[kind][0] != value and problem is None and mults is not True:
                                 first_value, first_layer = entry[kind]
+                                severity, note = self._mults_severity(ctx, mults, first_layer, layer)
                                 problem = (
                                     f'param "{spec.name}" is shared by "{layer_name(first_layer)}" and "{layer_name(layer)}" '
                                     f"but their {label} differ ({fmt(first_value)} vs {fmt(value)}): Caffe aborts with "
                                     f"\"Shared param '{spec.name}' has mismatched {label}.\" — set it on one sharer only "
-                                    "or use the same value"
+                                    "or use the same value" + note
                                 )
                         owner = entry["layer"]
                         if problem is None and not spec.permissive and owner.type == layer.type:
+                            severity = self.severity
                             a = param_signature(owner, entry["spec"].index)
                             b = param_signature(layer, spec.index)
                             if a is not None and b is not None and a != b and entry["spec"].index == spec.index:
@@ -84,7 +96,23 @@ class SharedParamMismatch(Rule):
                                 )
                         if problem is not None:
                             node = spec.name_node
-                            item = found.setdefault(id(node), [node, problem, [], net])
+                            item = found.setdefault(id(node), [node, problem, [], net, severity])
                             item[2].append(state)
-        for node, problem, states, net in found.values():
-            ctx.report(*node_span(node), f"{problem}{in_states(net, states)}")
+        for node, problem, states, net, severity in found.values():
+            ctx.report(*node_span(node), f"{problem}{in_states(net, states)}", severity=severity)
+
+    @staticmethod
+    def _mults_severity(ctx, mults, first, second) -> tuple[str, str]:
+        """(severity, note) of an lr_mult/decay_mult disagreement: an error unless the target's Caffe
+        may predate the check — the schema cannot tell, or, with the built-in schema and no version
+        given, the sharers are written in the V1 format of Caffe before the check."""
+        answer = ctx.version
+        if answer.given:
+            return "error", ""
+        if mults is None:
+            return "info", (" (Caffe checks this since August 2015; the schema does not show whether yours does: "
+                            f"{answer.describe()})")
+        if answer.confidence == "default" and first.v1 and second.v1:
+            return "info", (" (Caffe checks this since August 2015; this V1-format file may be meant for an older "
+                            "Caffe, which accepts it — set --caffe-version to be sure)")
+        return "error", ""

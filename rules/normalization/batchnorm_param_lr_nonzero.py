@@ -41,7 +41,7 @@ class BatchNormParamLrNonzero(Rule):
                     ctx.report_node(layer.message.last("type") or layer.message,
                                     f"BatchNorm \"{layer.name}\" declares {len(params)} of its 3 `param` blocks: Caffe "
                                     f"{ctx.caffe_version} trains the others with lr_mult 1, corrupting the running mean and "
-                                    "variance; add `param { lr_mult: 0 }` three times", severity="warning")
+                                    "variance; add `param { lr_mult: 0 }` three times", severity=ctx.version_severity("warning", "rc4"))
                     continue
             if len(params) == 3 and not net.embedded and ctx.version_at_least("rc4"):
                 continue  # Caffe's file upgrade sets all three to lr_mult 0 (batchnorm-legacy-params says so)
@@ -56,7 +56,7 @@ class BatchNormParamLrNonzero(Rule):
                 if not ctx.version_at_least("rc4"):
                     ctx.report_node(node, f"BatchNorm \"{layer.name}\" param lr_mult {written}: Caffe {ctx.caffe_version} "
                                     "lets the solver update the running mean and variance as if they were weights, which "
-                                    "corrupts them; use lr_mult: 0 on all three param blocks", severity="warning")
+                                    "corrupts them; use lr_mult: 0 on all three param blocks", severity=ctx.version_severity("warning", "rc4"))
                 else:
                     ctx.report_node(node, f"BatchNorm \"{layer.name}\" param lr_mult {written}: Caffe aborts (`Cannot "
                                     "configure batch normalization statistics as layer parameters`); use lr_mult: 0 or drop the param")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
-
 from protolint.diagnostics import Fix, TextEdit
 from protolint.rule import Rule
+from protolint.suggest import closest
 
 
 class UnknownLayerType(Rule):
@@ -31,7 +30,12 @@ class UnknownLayerType(Rule):
         "list it under `extra-layer-types` in the configuration, or pass `--proto` with that fork's "
         "caffe.proto: layer types named after its parameter messages are then known too."
     )
-    version_notes = "Swish and Clip were added late in BVLC's history (1.0+); older builds lack them."
+    version_notes = (
+        "With a fork's schema (--proto), a type that is not a near-miss of a known one is a warning: the fork may "
+        "register it in C++, where no caffe.proto shows it; declare it with `extra-layer-types`. The C++ types of "
+        "well-known forks (SSD, R-FCN, PSPNet, ...) are known when the schema is recognised as that fork. "
+        "Swish and Clip were added late in BVLC's history (1.0+); older builds lack them."
+    )
 
     message_types = ("LayerParameter",)
 
@@ -42,15 +46,21 @@ class UnknownLayerType(Rule):
         type_field = message.last("type")
         if type_field is None or not isinstance(type_field.scalar, str):
             return
+        if type_field.schema is not None and type_field.schema.enum is not None:
+            return  # a V1-era schema's LayerParameter: the type is an enum value, which the parser checks
         layer_type = type_field.scalar
         known = self.known
         if known is None:
             known = self.known = ctx.known_layer_types()
         if layer_type in known:
             return
-        close = difflib.get_close_matches(layer_type, sorted(known), n=1, cutoff=0.6)
         lowered = {k.lower(): k for k in known}
-        guess = lowered.get(layer_type.lower()) or (close[0] if close else None)
+        guess = closest(layer_type, sorted(known))
+        undeclared = None if guess else ctx.undeclared("layer_types", layer_type, known)
+        if undeclared:  # a fork's schema: its C++ may register the type
+            ctx.report(type_field.value.start, type_field.value.end, f'unknown layer type "{layer_type}": {undeclared} '
+                       "with `Unknown layer type` when it builds the net", severity="warning")
+            return
         hint = f"; did you mean \"{guess}\"?" if guess else (
             "; if it is a custom or fork layer, add it to `extra-layer-types` in the configuration"
         )

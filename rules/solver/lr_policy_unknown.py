@@ -34,7 +34,9 @@ class LrPolicyUnknown(SolverRule):
     how_to_fix = f"Use one of {POLICY_LIST}, spelled in lower case. A policy from a fork needs that fork's build."
     version_notes = (
         "multistep, poly and sigmoid exist since rc2 (2015); rc and older only know fixed, step, exp and inv. "
-        "Forks add their own policies, which BVLC Caffe rejects."
+        "Forks add their own policies, which BVLC Caffe rejects. With a fork's schema (--proto), a policy that is "
+        "not a near-miss of a known one is a warning (declare it with `extra-lr-policies`); the policies of a "
+        "recognised fork (e.g. SSD's plateau, Intel's multifixed) are known."
     )
     references = (
         "src/caffe/solvers/sgd_solver.cpp:27-70 (SGDSolver::GetLearningRate: exact comparison of lr_policy, "
@@ -43,10 +45,16 @@ class LrPolicyUnknown(SolverRule):
 
     def check_solver(self, solver, ctx):
         value = solver.policy
-        if not value or value in LR_POLICIES:
+        known = ctx.known_names("lr_policies")
+        if not value or value in known:
             return
         node = solver.field("lr_policy")
-        guess = closest(value, LR_POLICIES)
+        guess = closest(value, known)
+        undeclared = None if guess else ctx.undeclared("lr_policies", value, known)
+        if undeclared:  # a fork's schema: its solver may know the policy
+            ctx.report_value(node, f'unknown lr_policy "{value}": {undeclared} at the first update with "Unknown learning '
+                             f'rate policy: {value}"', severity="warning")
+            return
         if value.lower() in FORK_POLICIES:
             hint = f'; "{value}" exists only in Caffe forks — use one of {POLICY_LIST}'
         elif guess:

@@ -30,7 +30,8 @@ class SolverTypeUnknown(SolverRule):
     how_to_fix = f"Use the registered spelling: {TYPE_LIST}. A custom solver needs a build that registers it."
     version_notes = (
         "The string `type` and the registry exist since 2015-09 (rc3); older builds only have the "
-        "`solver_type` enum (SGD, NESTEROV, ADAGRAD; RMSPROP, ADADELTA and ADAM arrived in rc3)."
+        "`solver_type` enum (SGD, NESTEROV, ADAGRAD; RMSPROP, ADADELTA and ADAM arrived in rc3). With a fork's schema (--proto), a type that is not a near-miss "
+        "of a known one is a warning (declare it with `extra-solver-types`)."
     )
     references = (
         "include/caffe/solver_factory.hpp:73-79 (SolverRegistry::CreateSolver: CHECK_EQ(registry.count(type), 1))",
@@ -39,9 +40,15 @@ class SolverTypeUnknown(SolverRule):
     def check_solver(self, solver, ctx):
         node = solver.field("type")
         value = solver.get("type")
-        if node is None or not isinstance(value, str) or value in SOLVER_TYPES:
+        known = ctx.known_names("solver_types")
+        if node is None or not isinstance(value, str) or value in known:
             return
-        guess = closest(value, SOLVER_TYPES) if value else None
+        guess = closest(value, known) if value else None
+        undeclared = None if guess or not value else ctx.undeclared("solver_types", value, known)
+        if undeclared:  # a fork's schema: its C++ may register the solver
+            ctx.report_value(node, f'unknown solver type "{value}": {undeclared} when it creates the solver with '
+                             f'"Unknown solver type: {value}"', severity="warning")
+            return
         hint = f'; did you mean "{guess}"?' if guess else f"; use one of {TYPE_LIST}"
         ctx.report_value(node, f'unknown solver type "{value}": Caffe aborts when it creates the solver with "Unknown solver '
                f'type: {value} (known types: {TYPE_LIST})"{hint}', fixes=case_fix(node, value, SOLVER_TYPES))

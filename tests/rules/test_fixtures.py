@@ -66,7 +66,8 @@ _GROUP = rf"\[\s*{_ENTRY}(?:\s*,\s*{_ENTRY})*\s*\]"
 _PHRASE = r"""\^?(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')"""
 _MARKER = re.compile(rf"#\s*(?:{_GROUP}(?:\s*{_PHRASE})*\s*)+$")
 _TOKEN = re.compile(rf"(?P<group>{_GROUP})|(?P<phrase>{_PHRASE})")
-_OPTION_KEYS = {"as", "caffe-version", "path", "extra-layer-types", "select", "ignore", "quiet", "pretrained"}
+_OPTION_KEYS = {"as", "caffe-version", "path", "extra-layer-types", "extra-filler-types", "extra-lr-policies",
+                "extra-solver-types", "select", "ignore", "quiet", "pretrained"}
 
 
 class FixtureError(Exception):
@@ -215,6 +216,9 @@ def lint_options(doc: Document, defaults: dict[str, str], rule) -> LintOptions:
         root=None if root == "auto" else root,
         caffe_version=settings.get("caffe-version"),
         extra_layer_types=frozenset(names("extra-layer-types")),
+        extra_filler_types=frozenset(names("extra-filler-types")),
+        extra_lr_policies=frozenset(names("extra-lr-policies")),
+        extra_solver_types=frozenset(names("extra-solver-types")),
         ignore=names("ignore"),
         **kwargs,
     )

@@ -75,12 +75,12 @@ def test_unknown_field_without_a_suggestion_mentions_forks(lint_text):
 
 def test_unknown_field_is_reported_once_and_its_value_is_skipped(lint_text):
     # An unknown message field's body is not checked against anything (protobuf stops at the name).
-    result = lint_text('layer { prior_box_param { min_size: "not a number" foo: 1 } name: "p" }')
+    result = lint_text('layer { my_box_param { min_size: "not a number" foo: 1 } name: "p" }')
     assert findings(result) == [
         (
             "unknown-field",
-            (1, 9, 1, 24),
-            "unknown field `prior_box_param` in LayerParameter; "
+            (1, 9, 1, 21),
+            "unknown field `my_box_param` in LayerParameter; "
             "if your Caffe fork defines it, pass its caffe.proto with --proto",
         )
     ]
@@ -510,7 +510,7 @@ def test_unknown_layer_type(lint_text):
 
 
 def test_extra_layer_types_option(lint_text):
-    text = 'layer { name: "m" type: "MyCustomThing" }\nlayer { name: "p" type: "PriorBox" }'
+    text = 'layer { name: "m" type: "MyCustomThing" }\nlayer { name: "p" type: "MyOtherThing" }'
     result = lint_text(text, extra_layer_types=frozenset({"MyCustomThing"}))
     assert [d.line for d in result.diagnostics if d.rule == "unknown-layer-type"] == [2]
 
@@ -540,3 +540,15 @@ def test_deprecated_fields_are_info(lint_text):
     assert [d.line for d in result.diagnostics if d.rule == "legacy-input-fields"] == [1]
     solver = lint_text(SOLVER + "solver_type: NESTEROV\n")
     assert [(d.severity, d.line) for d in solver.diagnostics if d.rule == "deprecated-field"] == [("info", 6)]
+
+
+def test_did_you_mean_never_renames_a_block_into_an_unrelated_message(lint_text):
+    # bn_param's block has fields `param` (ParamSpec) does not take; a scalar typo still gets its hint.
+    text = ('layer { name: "bn" type: "BatchNorm" bn_param { slope_filler { type: "constant" } frozen: true } }\n'
+            'layer { name: "c" type: "Convolution" convolutoin_param { num_output: 2 } }\n'
+            'layer { name: "d" type: "Convolution" convolution_param { num_output: 2 kernal_size: 3 } }')
+    result = lint_text(text, ignore=("fork-schema-needed",))
+    messages = [d.message for d in result.diagnostics if d.rule == "unknown-field"]
+    assert "did you mean" not in messages[0]
+    assert "did you mean `convolution_param`?" in messages[1]
+    assert "did you mean `kernel_size`?" in messages[2]

@@ -1,0 +1,151 @@
+"""P009 fork-schema-needed: a file written for a well-known Caffe fork, linted with BVLC's schema."""
+
+from __future__ import annotations
+
+from protolint.model.forks import is_fork_schema, recognise
+from protolint.rule import Rule
+from protolint.syntax.nodes import IDENT, Message, Scalar
+
+# The rule whose finding each kind of name would get, so that the one finding here replaces them.
+_RULE = {
+    "fields": "unknown-field",
+    "roots": "unknown-field",
+    "layer_types": "unknown-layer-type",
+    "filler_types": "filler-unknown-type",
+    "lr_policies": "lr-policy-unknown",
+    "solver_types": "solver-type-unknown",
+}
+_SHOWN_RELATED = 20
+
+
+class ForkSchemaNeeded(Rule):
+    code = "P009"
+    name = "fork-schema-needed"
+    severity = "info"
+    summary = "A file written for a well-known Caffe fork, linted with BVLC's schema"
+    what_it_does = (
+        "With BVLC's schema (the built-in one), collects the names of the file that schema does not know — fields, "
+        "enum values, layer types, filler types, lr policies, solver types — and recognises the well-known fork that "
+        "defines them (SSD, Faster R-CNN, R-FCN, PSPNet, DeepLab, SegNet, ENet, NVIDIA Caffe/DIGITS, Intel Caffe, "
+        "MobileNet-YOLO, ShuffleNet, depthwise convolution, SENet, ...). It reports once per file which fork it is, "
+        "the evidence, and how to lint with that fork's schema. The findings those names would get one by one "
+        "(unknown-field, unknown-layer-type, invalid-value for an enum value, filler-unknown-type, "
+        "lr-policy-unknown, solver-type-unknown) are folded into this one: dropped, and listed as its related "
+        "locations. Names the fork does not define keep their own findings; near-misses of BVLC names are no "
+        "evidence (they stay typos unless a fork is recognised from other names and defines them)."
+    )
+    why_it_matters = (
+        "The file is meant for the fork's build, where these names are valid: reporting each as an error buries "
+        "real problems under hundreds of false ones. protolint cannot check what the fork's fields mean until it "
+        "has the fork's caffe.proto."
+    )
+    example = (
+        'layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 3 dim: 300 dim: 300 } } }\n'
+        'layer { name: "conv4_3_norm_mbox_priorbox" type: "PriorBox" bottom: "data" bottom: "data" top: "prior"\n'
+        "  prior_box_param { min_size: 30 aspect_ratio: 2 flip: true } }"
+    )
+    how_to_fix = (
+        "Lint with the fork's schema: `--proto path/to/the-fork/src/caffe/proto/caffe.proto`, or `proto = \"...\"` in "
+        "the configuration. For a fork that ships layers rather than a schema, add them to your Caffe and pass your "
+        "caffe.proto, or declare the layer types with `extra-layer-types`. If you do run BVLC Caffe, the file "
+        "cannot work there: replace the fork's layers."
+    )
+    version_notes = "The fork table records the commit each fork's facts were read from."
+
+    def check(self, ctx):
+        if is_fork_schema(ctx.schema):
+            return  # the names are checked against the fork's own schema
+        found: dict[str, dict[str, list[tuple[int, int]]]] = {kind: {} for kind in _RULE}
+        self._collect(ctx, found)
+        recognition = recognise({kind: set(names) for kind, names in found.items() if names})
+        if recognition is None:
+            return
+        fork = recognition.fork
+        places: list[tuple[int, int, str]] = []
+        shown: list[tuple[int, str]] = []
+        for kind, names in recognition.explained.items():
+            for name in names:
+                spots = found[kind][name]
+                shown.append((spots[0][0], _display(kind, name)))
+                for start, end in spots:
+                    ctx.supersede(_RULE[kind], start)
+                    if kind == "fields" and ":" in name:
+                        ctx.supersede("invalid-value", start)  # an enum value the fork adds
+                    places.append((start, end, f"{_display(kind, name)}: {fork.name}"))
+        places = sorted({p[0]: p for p in places}.values())
+        shown = sorted({name: start for start, name in sorted(shown, reverse=True)}.items(), key=lambda item: item[1])
+        names = [name for name, _start in shown]
+        more = len(names) - 4
+        listed = ", ".join(names[:4]) + (f" and {more} more name{'s' if more > 1 else ''} of that fork" if more > 0 else "")
+        also = (f"; also defined by {', '.join(f.name for f in recognition.alternatives[:3])}"
+                if recognition.alternatives else "")
+        lead = (f"written for the {fork.name} fork ({fork.where}{also})" if recognition.sure
+                else f"looks written for a Caffe fork such as {fork.name} ({fork.where}{also})")
+        if fork.proto:
+            how = (f"lint it with the fork's schema: --proto <your {fork.repo} checkout>/{fork.proto} (or "
+                   "`proto = \"...\"` in the configuration)")
+        else:
+            how = (f"to lint it, {fork.how} and pass your caffe.proto with --proto, or declare the layer types with "
+                   "`extra-layer-types`")
+        count = len(places)
+        ctx.report(places[0][0], places[0][1],
+                   f"{lead}: {listed} — {count} place{'s' if count != 1 else ''} BVLC Caffe's schema does not know; {how}",
+                   related=places[:_SHOWN_RELATED])
+
+    @staticmethod
+    def _collect(ctx, found) -> None:
+        """Every name of the file BVLC's schema and registries do not know, by kind, with its places."""
+        known_types = ctx.known_layer_types()
+        root = ctx.document.root
+        stack: list[Message] = [root]
+        while stack:
+            message = stack.pop()
+            message_type = message.schema
+            if message_type is None:
+                continue
+            for f in message.fields:
+                if f.name_kind != "plain":
+                    continue
+                if f.schema is None:
+                    if f.name not in message_type.reserved_names:
+                        found["fields"].setdefault(f"{message_type.name}.{f.name}", []).append((f.name_start, f.name_end))
+                        if message is root:  # perhaps the file is another message of the fork (a label map)
+                            found["roots"].setdefault(f.name, []).append((f.name_start, f.name_end))
+                    continue
+                if f.schema.enum is not None:
+                    enum = f.schema.enum
+                    for value in f.values():
+                        if isinstance(value, Scalar) and value.kind == IDENT and value.text not in enum.values:
+                            name = f"{enum.full_name.removeprefix(ctx.schema.package + '.')}:{value.text}"
+                            found["fields"].setdefault(name, []).append((value.start, value.end))
+                    continue
+                if f.schema.message is not None:
+                    stack.extend(v for v in f.values() if isinstance(v, Message))
+                elif message_type.name == "LayerParameter" and f.name == "type" and isinstance(f.scalar, str):
+                    if f.scalar not in known_types:
+                        found["layer_types"].setdefault(f.scalar, []).append((f.value.start, f.value.end))
+        filler_known = ctx.known_names("filler_types")
+        from protolint.model.fillers import filler_uses
+
+        for _net, layer in ctx.layers(unbuilt=True):
+            for use in filler_uses(layer):
+                node = use.type_node
+                value = node.scalar if node is not None else None
+                if isinstance(value, str) and value not in filler_known and isinstance(node.value, Scalar):
+                    found["filler_types"].setdefault(value, []).append((node.value.start, node.value.end))
+        solver = ctx.solver
+        if solver is not None:
+            for kind, field_name in (("lr_policies", "lr_policy"), ("solver_types", "type")):
+                node = solver.field(field_name)
+                value = node.scalar if node is not None else None
+                if isinstance(value, str) and value and value not in ctx.known_names(kind) and isinstance(node.value, Scalar):
+                    found[kind].setdefault(value, []).append((node.value.start, node.value.end))
+
+
+def _display(kind: str, name: str) -> str:
+    """A fork name as the file writes it: `prior_box_param`, CROP, "PriorBox"."""
+    if kind == "fields" and ":" in name:
+        return name.rsplit(":", 1)[1]
+    if kind in ("fields", "roots"):
+        return f"`{name.rsplit('.', 1)[-1]}`"
+    return f'"{name}"'

@@ -9,6 +9,7 @@ stray characters) so the parser can report them precisely and carry on.
 from __future__ import annotations
 
 import re
+import sys
 
 # Kinds that never reach the grammar.
 WHITESPACE = "WS"
@@ -25,12 +26,23 @@ STRAY = "STRAY"
 _NAME_CHAR = r"[A-Za-z0-9_]"
 _FLOAT = r"(?:(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[fF]?|[0-9]+[eE][+-]?[0-9]+[fF]?|[0-9]+[fF])"
 _INT = r"(?:0[xX][0-9A-Fa-f]+|[0-9]+)"
-_DOUBLE_QUOTED = r'"(?:[^"\\\n]|\\[^\n])*"'
-_SINGLE_QUOTED = r"'(?:[^'\\\n]|\\[^\n])*'"
+# Every repetition below is "unrolled": a character class that runs freely, then a group that
+# starts with the one character the class excludes. Python's regex engine keeps a backtracking
+# record per iteration of a group (about 120 bytes), but none per character of a class, so a
+# 10 MB string costs nothing extra; and since the group's first character is one the class cannot
+# match, no match depends on backtracking into it, so from Python 3.11 the group is possessive
+# (`*+`) and keeps no record at all (3.10 keeps one per escape, `e` or lone CR).
+_POSSESSIVE = "*+" if sys.version_info >= (3, 11) else "*"
+_DOUBLE_QUOTED = rf'"[^"\\\n]*(?:\\[^\n][^"\\\n]*){_POSSESSIVE}"'
+_SINGLE_QUOTED = rf"'[^'\\\n]*(?:\\[^\n][^'\\\n]*){_POSSESSIVE}'"
 # The rest of the line; the CR of a CRLF line ending is not part of it (a lone CR is).
-_REST_OF_LINE = r"[^\n\r]*(?:\r(?!\n)[^\n\r]*)*"
+_REST_OF_LINE = rf"[^\n\r]*(?:\r(?!\n)[^\n\r]*){_POSSESSIVE}"
 # Up to the end of the line; a CR before the LF is the line ending, not part of the token.
-_UNTERMINATED = r"[\"'](?:[^\\\n\r]|\r(?!\n)|\\[^\n\r]|\\\r(?!\n))*\\?"
+_UNTERMINATED = rf"[\"'][^\\\n\r]*(?:(?:\r(?!\n)|\\(?:[^\n\r]|\r(?!\n)))[^\\\n\r]*){_POSSESSIVE}\\?"
+# `/* ... */`: stars end it only when a '/' follows.
+_BLOCK_COMMENT = rf"/\*[^*]*\*+(?:[^/*][^*]*\*+){_POSSESSIVE}/"
+# A number running into a name: name characters, and exponent signs (`1e+5x`).
+_NUMBER_RUN = rf"(?:[0-9]|\.[0-9])[A-DF-Za-df-z0-9_.]*(?:[eE](?:[+-][0-9])?[A-DF-Za-df-z0-9_.]*){_POSSESSIVE}"
 
 PATTERN = re.compile(
     "|".join(
@@ -42,7 +54,7 @@ PATTERN = re.compile(
             # A number must not run straight into a name (`10bar`); such runs are caught below.
             rf"(?P<FLOAT>{_FLOAT})(?!{_NAME_CHAR}|\.)",
             rf"(?P<INT>{_INT})(?!{_NAME_CHAR}|\.)",
-            rf"(?P<{NUMBER_RUNS_INTO_NAME}>(?:[0-9]|\.[0-9])(?:[eE][+-][0-9]|[A-Za-z0-9_.])*)",
+            rf"(?P<{NUMBER_RUNS_INTO_NAME}>{_NUMBER_RUN})",
             rf"(?P<STRING>{_DOUBLE_QUOTED}|{_SINGLE_QUOTED})",
             rf"(?P<{UNTERMINATED_STRING}>{_UNTERMINATED})",
             r"(?P<COLON>:)",
@@ -56,7 +68,7 @@ PATTERN = re.compile(
             r"(?P<SEMICOLON>;)",
             r"(?P<MINUS>-)",
             rf"(?P<{SLASH_COMMENT}>//{_REST_OF_LINE})",
-            rf"(?P<{BLOCK_COMMENT}>/\*(?:[^*]|\*(?!/))*\*/)",
+            rf"(?P<{BLOCK_COMMENT}>{_BLOCK_COMMENT})",
             rf"(?P<{UNCLOSED_BLOCK_COMMENT}>/\*.*)",
             r"(?P<SLASH>/)",
             r"(?P<DOT>\.)",

@@ -1,4 +1,12 @@
-"""Human output: `path:line:col: severity: message [CODE rule]`, the source line and a caret underline."""
+"""Human output: `path:line:col: severity: message [CODE rule]`, an excerpt of the source line and a
+caret underline.
+
+Every finding prints a bounded amount of text, whatever the input: the excerpt is a window of at
+most EXCERPT_WIDTH characters around the start of the span (`…` marks what is cut off), the
+underline stops at the window's edge, and a message longer than MESSAGE_WIDTH characters (a huge
+token quoted in it) is shortened. A 100 KB line with a thousand findings prints a thousand short
+excerpts, not a thousand copies of the line.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +14,10 @@ import click
 
 _STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 
+EXCERPT_WIDTH = 160  # characters of a source line shown per finding
+_BEFORE = 60  # of which at most this many before the span, when the line has to be cut
+MESSAGE_WIDTH = 500
+ELLIPSIS = "…"
 
 # Undecodable bytes (kept as surrogates) and control characters (a file could carry terminal escape
 # sequences) are shown as U+FFFD, one character each, so carets still line up; tabs become spaces.
@@ -14,6 +26,12 @@ _UNPRINTABLE = {i: "\ufffd" for i in [*range(0x00, 0x09), *range(0x0A, 0x20), *r
 
 def _printable(text: str) -> str:
     return text.translate(_UNPRINTABLE).replace("\t", "    ")
+
+
+def _shortened(message: str) -> str:
+    if len(message) <= MESSAGE_WIDTH:
+        return message
+    return message[: MESSAGE_WIDTH - 1] + ELLIPSIS
 
 
 def render(results, color: bool) -> str:
@@ -27,26 +45,50 @@ def render(results, color: bool) -> str:
             head = f"{d.path}:{d.line}:{d.column}:"
             out.append(
                 f"{style(head, bold=True)} {style(d.severity, fg=_STYLE[d.severity], bold=True)}: "
-                f"{_printable(d.message)} {style(f'[{d.code} {d.rule}]', dim=True)}"
+                f"{_printable(_shortened(d.message))} {style(f'[{d.code} {d.rule}]', dim=True)}"
             )
             if source is not None:
                 out += _snippet(source, d.line, d.column, d.end_line, d.end_column, style, _STYLE[d.severity])
             for related in d.related:
-                out.append(f"  {related.line}:{related.column}: note: {_printable(related.message)}")
+                out.append(f"  {related.line}:{related.column}: note: {_printable(_shortened(related.message))}")
     return "\n".join(out)
 
 
+def _line_bounds(source, line: int) -> tuple[int, int]:
+    """Offsets of a 1-based line's first character and of its end (before its line ending)."""
+    starts = source.line_starts
+    start = starts[line - 1]
+    end = starts[line] - 1 if line < len(starts) else len(source.text)
+    if end > start and source.text[end - 1] == "\r" and line < len(starts):
+        end -= 1
+    return start, end
+
+
 def _snippet(source, line, column, end_line, end_column, style, colour) -> list[str]:
-    text = source.line_text(line)
-    if not text.strip() and line > source.line_count - 1 and line > 1 and column == 1:
-        return []  # an error at the very end of the file: nothing useful to show
-    gutter = str(line)
-    prefix = _printable(text[: column - 1])
-    width = (end_column - column) if end_line == line else len(text) - column + 1
-    marked = _printable(text[column - 1 : column - 1 + max(width, 1)])
+    if not 1 <= line <= source.line_count:
+        return []
+    line_start, line_end = _line_bounds(source, line)
+    text = source.text
+    span_start = min(line_start + column - 1, line_end)
+    span_end = line_start + end_column - 1 if end_line == line else line_end
+    span_end = max(min(span_end, line_end), span_start)
+    if line > 1 and line >= source.line_count - 1 and column == 1 and not text[line_start:line_end].strip():
+        return []  # an error on a blank line at the very end of the file: nothing useful to show
+    # The window: the whole line when it fits, else EXCERPT_WIDTH characters from a little before the span.
+    if line_end - line_start <= EXCERPT_WIDTH:
+        window_start, window_end = line_start, line_end
+    else:
+        window_start = max(line_start, span_start - _BEFORE)
+        window_end = min(line_end, window_start + EXCERPT_WIDTH)
+        window_start = max(line_start, min(window_start, window_end - EXCERPT_WIDTH))
+    lead = ELLIPSIS if window_start > line_start else ""
+    tail = ELLIPSIS if window_end < line_end else ""
+    prefix = _printable(text[window_start:span_start])
+    marked = _printable(text[span_start : min(max(span_end, span_start + 1), window_end)])
     underline = "^" * max(len(marked), 1)
+    gutter = str(line)
     pad = " " * len(gutter)
     return [
-        f" {style(gutter, dim=True)} | {_printable(text)}",
-        f" {pad} | {' ' * len(prefix)}{style(underline, fg=colour, bold=True)}",
+        f" {style(gutter, dim=True)} | {lead}{_printable(text[window_start:window_end])}{tail}",
+        f" {pad} | {' ' * (len(lead) + len(prefix))}{style(underline, fg=colour, bold=True)}",
     ]

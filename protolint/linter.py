@@ -59,7 +59,8 @@ def run(prepared: Prepared, links: Links | None = None, net=None) -> FileResult:
     options = prepared.options
     with _no_cyclic_gc():
         context = LintContext(prepared.document, options, prepared.kind, links, net)
-        run_rules(context, options.enabled_rules())
+        if not prepared.document.not_text:  # (a binary has its one finding; rules would only guess)
+            run_rules(context, options.enabled_rules())
         diagnostics = prepared.diagnostics + context.diagnostics
         if context.superseded:
             diagnostics = [d for d in diagnostics if (d.rule, d.start) not in context.superseded]

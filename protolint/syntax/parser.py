@@ -11,19 +11,20 @@ every error, lives in recovery.py.
 from __future__ import annotations
 
 from . import lexer
+from .encoding import not_text
 from .lexer import PATTERN
 from .nodes import Comment, Message
 from .recovery import CLOSERS, OPENERS, RETRY, SKIP_BLOCK, mistaken_token, recover
 from .state import ParserState
 from .tables import END, parse_tables
 from .tree import VirtualToken
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, syntax_error
 from ..source import SourceText
 
 class Document:
     """A parsed file: its source, the root message (the whole file), comments and syntax errors."""
 
-    __slots__ = ("source", "root", "comments", "diagnostics", "root_type")
+    __slots__ = ("source", "root", "comments", "diagnostics", "root_type", "not_text")
 
     def __init__(self, source: SourceText, root: Message, comments: list[Comment], diagnostics: list[Diagnostic]):
         self.source = source
@@ -31,14 +32,28 @@ class Document:
         self.comments = comments
         self.diagnostics = diagnostics
         self.root_type = None  # the MessageType the checker typed the root as
+        self.not_text = False  # a binary or UTF-16/32 file: one finding, not parsed, no rules run
 
     @property
     def has_syntax_errors(self) -> bool:
         return bool(self.diagnostics)
 
 
+def end_of_content(text: str) -> int:
+    """Where errors at the end of the file are placed: just after its last token or comment (on a
+    line that exists and shows it), not after the final line break."""
+    return len(text.rstrip(" \t\n\r\v\f"))
+
+
 def parse(source: SourceText) -> Document:
     """Parse a whole file. Never raises on bad input: problems become diagnostics."""
+    problem = not_text(source.text)
+    if problem is not None:  # one finding for the whole file, not one per token of noise
+        offset, message = problem
+        document = Document(source, Message(0, len(source.text), [], ""), [],
+                            [syntax_error(source, offset, min(offset + 1, len(source.text)), message)])
+        document.not_text = True
+        return document
     parser = ParserState(source, parse_tables())
     if source.has_bom:
         parser.report(
@@ -109,10 +124,11 @@ def parse(source: SourceText) -> Document:
 
     # The end of the file: finish the tree, closing what is still open.
     parser.recovering = recovering
-    end_token = VirtualToken(END, len(source.text))
+    end_token = VirtualToken(END, end_of_content(source.text))
     while parser.result is None:
         if parser.feed(END, end_token):
             break
         recover(parser, END, end_token)
+    parser.finish_report()
     root = parser.result if isinstance(parser.result, list) else []
     return Document(source, Message(0, len(source.text), root, ""), comments, parser.diagnostics)

@@ -99,10 +99,11 @@ def stray_character(parser: ParserState, kind: str, token) -> str | None:
     them is one error, and the parse error the next token may cause is not reported: it rarely
     says more than the stray character does."""
     start, end, ch = token.start(), token.end(), token.group()
-    if start == parser.last_stray_end:  # the run goes on: widen its error
+    if start == parser.last_stray_end:  # the run goes on: widen its error (unless it was past the cap)
         parser.last_stray_end = end
-        previous = parser.diagnostics[-1]
-        parser.diagnostics[-1] = syntax_error(parser.source, previous.start, end, previous.message)
+        if not parser.suppressed:
+            previous = parser.diagnostics[-1]
+            parser.diagnostics[-1] = syntax_error(parser.source, previous.start, end, previous.message)
         return None
     if "\udc80" <= ch <= "\udcff":
         byte = ord(ch) - 0xDC00

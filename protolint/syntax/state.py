@@ -15,6 +15,11 @@ from .tree import reductions
 # never a shift target (those are >= 0), and reduce() never returns a reduce action.
 ACCEPT = -1
 
+# Syntax errors reported per file. A file that is not prototxt at all (a binary, a file whose
+# quotes were lost) would otherwise give one error per token; past this many the parser keeps going
+# (the tree still matters) but only counts, and one closing note says how many more there were.
+MAX_SYNTAX_ERRORS = 100
+
 
 
 class ParserState:
@@ -42,6 +47,8 @@ class ParserState:
         "result",
         "last_stray_end",
         "closed_at_end",
+        "suppressed",
+        "first_suppressed",
     )
 
     def __init__(self, source: SourceText, tables: ParseTables):
@@ -65,9 +72,30 @@ class ParserState:
         self.result = None  # the root's fields, once the end of the file is accepted
         self.last_stray_end = -1  # where the last stray character ended (a run is one error)
         self.closed_at_end: dict[int, object] = {}  # openers the end of the file has closed, by id
+        self.suppressed = 0  # syntax errors past MAX_SYNTAX_ERRORS, counted, not reported
+        self.first_suppressed = -1  # where the first of them is
 
-    def report(self, start: int, end: int, message: str, related=None, fixes=None) -> None:
+    def report(self, start: int, end: int, message: str, related=None, fixes=None) -> bool:
+        """Record a syntax error; False when it is past the cap (then it is only counted)."""
+        if len(self.diagnostics) >= MAX_SYNTAX_ERRORS:
+            if not self.suppressed:
+                self.first_suppressed = start
+            self.suppressed += 1
+            return False
         self.diagnostics.append(syntax_error(self.source, start, end, message, related, fixes))
+        return True
+
+    def finish_report(self) -> None:
+        """The closing note for the errors past the cap, at the first of them."""
+        if self.suppressed:
+            at = self.first_suppressed
+            self.diagnostics.append(syntax_error(
+                self.source, at, at,
+                # (the leading ellipsis also sorts it after the errors reported at the same place)
+                f"… and {self.suppressed} more syntax error{'s' if self.suppressed != 1 else ''} from here on, not shown "
+                f"(protolint reports the first {MAX_SYNTAX_ERRORS} of a file): fix the ones above first; "
+                "is this file prototxt?",
+            ))
 
     def reduce(self, kind: str) -> int | None:
         """Apply the reductions that `kind` as the next token calls for. Returns the state to shift

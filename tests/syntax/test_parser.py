@@ -394,7 +394,7 @@ def test_missing_closing_brace_at_end_of_file_points_at_the_opener():
     text = 'name: "n"\nlayer {\n  name: "a"\n  param { lr_mult: 1 }\n'
     d = doc(text)
     [e] = d.diagnostics
-    assert where(e) == (5, 1, 5, 1)  # the end of the file
+    assert where(e) == (4, 23, 4, 23)  # the end of the file: just after its last token
     assert e.message == "missing '}' to close the '{' opened at line 2 for `layer`; the file ends first"
     [related] = e.related
     assert (related.line, related.column, related.message) == (2, 7, "'{' opened here")
@@ -407,9 +407,9 @@ def test_every_unclosed_level_is_reported():
     text = "layer <\n  param {\n    lr_mult: [1, 2\n"
     found = [(where(d), d.message, [(r.line, r.column) for r in d.related]) for d in doc(text).diagnostics]
     assert found == [
-        ((4, 1, 4, 1), "missing ']' to close the '[' opened at line 3 for `lr_mult`; the file ends first", [(3, 14)]),
-        ((4, 1, 4, 1), "missing '}' to close the '{' opened at line 2 for `param`; the file ends first", [(2, 9)]),
-        ((4, 1, 4, 1), "missing '>' to close the '<' opened at line 1 for `layer`; the file ends first", [(1, 7)]),
+        ((3, 19, 3, 19), "missing ']' to close the '[' opened at line 3 for `lr_mult`; the file ends first", [(3, 14)]),
+        ((3, 19, 3, 19), "missing '}' to close the '{' opened at line 2 for `param`; the file ends first", [(2, 9)]),
+        ((3, 19, 3, 19), "missing '>' to close the '<' opened at line 1 for `layer`; the file ends first", [(1, 7)]),
     ]
 
 
@@ -505,7 +505,9 @@ def test_malformed_numbers(text, expected):
                         ((1, 8, 1, 11), "missing ':' between field name `name` and its value `\"a\"`; write `name: \"a\"`")]),
         ('name: "a" @@@\nlayer {}', [((1, 11, 1, 14), "unexpected character '@' (U+0040); remove it")]),
         ('name: "a"\n\u00a7 layer {}', [((2, 1, 2, 2), "unexpected character '\u00a7' (U+00A7); remove it")]),
-        ('name: "a"\x00', [((1, 10, 1, 11), "unexpected character '\\x00' (U+0000); remove it")]),
+        # A NUL byte: the file is not text (protolint.syntax.encoding), one finding for the whole file.
+        ('name: "a"\x00', [((1, 10, 1, 11), "the file is not text: it has a NUL byte here, which no prototxt has — is it a "
+                                             ".caffemodel, a .binaryproto or an image? protolint checks prototxt text")]),
     ],
 )
 def test_stray_characters(text, expected):

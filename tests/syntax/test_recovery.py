@@ -112,9 +112,9 @@ EXPECTED = {
     ),
     'unclosed_at_end': (
         [
-            "7:1-7:1 missing ']' to close the '[' opened at line 6 for `lr_mult`; the file ends first | related 6:14-6:15 '[' opened here",
-            "7:1-7:1 missing '}' to close the '{' opened at line 5 for `param`; the file ends first | related 5:9-5:10 '{' opened here",
-            "7:1-7:1 missing '>' to close the '<' opened at line 3 for `layer`; the file ends first | related 3:7-3:8 '<' opened here",
+            "6:19-6:19 missing ']' to close the '[' opened at line 6 for `lr_mult`; the file ends first | related 6:14-6:15 '[' opened here",
+            "6:19-6:19 missing '}' to close the '{' opened at line 5 for `param`; the file ends first | related 5:9-5:10 '{' opened here",
+            "6:19-6:19 missing '>' to close the '<' opened at line 3 for `layer`; the file ends first | related 3:7-3:8 '<' opened here",
         ],
         'layer<name="a" param{lr_mult=[1,2]!!',
     ),
@@ -136,7 +136,7 @@ EXPECTED = {
         [
             "3:15-3:16 missing value after `name:`: found '}'",
             "4:6-4:7 missing value after `top:`: found ':'",
-            '7:1-7:1 missing value after `name:`: found the end of the file',
+            '6:6-6:6 missing value after `name:`: found the end of the file',
         ],
         'layer{} bottom="y"',
     ),

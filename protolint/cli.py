@@ -220,74 +220,45 @@ def _check_input_shapes(results, given: dict, options_by_config: dict) -> None:
         _fail("\n".join(dict.fromkeys(problems)))
 
 
-def _fixed_text(item, result, options_for, unsafe: bool) -> tuple[str, int]:
-    """The file's text with its fixes applied, re-applied while fixes keep coming (overlapping ones
-    wait for the next pass). A pass that would add syntax errors is not kept."""
-    from . import fixes as fixing
-    from .project import lint_bytes
+def _fix_outcomes(inputs, results, options_for, unsafe: bool):
+    """The fixes of every file as protolint.fixes applies them; a fix refused because it would make
+    the file worse is said on stderr."""
+    from .fixes import fix_inputs
 
-    source = result.document.source
-    text, total = source.text, 0
-    diagnostics = result.diagnostics
-    for _ in range(5):
-        new_text, applied = fixing.apply(text, fixing.chosen_fixes(diagnostics, unsafe))
-        if not applied:
-            break
-        relinted = lint_bytes(item.display, source.encode(new_text), options_for(item.path or item.display))
-        before = sum(d.rule == "syntax-error" for d in diagnostics)
-        after = sum(d.rule == "syntax-error" for d in relinted.diagnostics)
-        if after > before:
-            click.echo(f"protolint: {item.display}: a fix would break the file; not applied (please report this)", err=True)
-            break
-        text, total, diagnostics = new_text, total + applied, relinted.diagnostics
-    return text, total
+    def refused(display, refusal):
+        click.echo(f"protolint: {display}: a fix would break the file; not applied (please report this): "
+                   f"{refusal.fix.title} [{refusal.rule}]: {refusal.reason}", err=True)
+
+    return fix_inputs(inputs, results, options_for, unsafe, on_refused=refused)
 
 
 def _fix_files(inputs, results, options_for, unsafe: bool):
     """Apply fixes to files on disk; returns (findings fixed, the inputs with their new bytes)."""
+    from .fixes import write_file
     from .project import Input
 
-    by_display = {r.path: r for r in results}
-    fixed, updated = 0, []
-    for item in inputs:
-        result = by_display.get(item.display)
-        if result is None:
-            updated.append(item)
-            continue
-        text, count = _fixed_text(item, result, options_for, unsafe)
-        if count:
-            data = result.document.source.encode(text)
-            _write_atomically(item.path, data)
-            item = Input(item.display, data, item.path)
-            fixed += count
-        updated.append(item)
-    return fixed, updated
+    fixed, changed = 0, {}
+    for item, result, outcome in _fix_outcomes(inputs, results, options_for, unsafe):
+        if outcome.applied:
+            data = result.document.source.encode(outcome.text)
+            write_file(item.path, data)
+            changed[id(item)] = Input(item.display, data, item.path)
+            fixed += outcome.applied
+    return fixed, [changed.get(id(item), item) for item in inputs]
 
 
 def _print_diffs(inputs, results, options_for, unsafe: bool) -> bool:
     import difflib
 
-    by_display = {r.path: r for r in results}
     changed = False
-    for item in inputs:
-        result = by_display.get(item.display)
-        if result is None:
-            continue
-        text, count = _fixed_text(item, result, options_for, unsafe)
-        if count:
+    for item, result, outcome in _fix_outcomes(inputs, results, options_for, unsafe):
+        if outcome.applied:
             changed = True
             old = result.document.source.text.splitlines(keepends=True)
-            new = text.splitlines(keepends=True)
+            new = outcome.text.splitlines(keepends=True)
             for line in difflib.unified_diff(old, new, f"a/{item.display}", f"b/{item.display}"):
                 click.echo(line, nl=not line.endswith("\n"))
     return changed
-
-
-def _write_atomically(path: str, data: bytes) -> None:
-    """Replace the file's content without a moment where it is half written; keep its mode."""
-    from .cache import atomic_write
-
-    atomic_write(path, data, mode=os.stat(path).st_mode & 0o7777)
 
 
 def _summary(results) -> str:

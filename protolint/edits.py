@@ -31,6 +31,23 @@ def delete_field(text: str, node) -> TextEdit:
     return TextEdit(start, end, "")
 
 
+def line_ending(text: str, offset: int) -> str:
+    """The line ending of the line `offset` is on ("\r\n" or "\n"; the last line without one: the
+    previous line's), for text inserted there: every line keeps the ending its file gives it."""
+    end = text.find("\n", offset)
+    if end < 0:
+        end = text.rfind("\n", 0, offset)
+        if end < 0:
+            return "\n"
+    return "\r\n" if end > 0 and text[end - 1] == "\r" else "\n"
+
+
+def field_end(node) -> int:
+    """Where a field ends, its `,`/`;` separator included."""
+    separator = getattr(node, "separator", -1)
+    return separator + 1 if separator is not None and separator >= node.end else node.end
+
+
 def delete_fields(text: str, title: str, nodes, safe: bool) -> list[Fix]:
     return [Fix(title, [delete_field(text, n) for n in nodes], safe=safe)]
 
@@ -40,11 +57,10 @@ def insert_after(text: str, target, snippet: str, title: str, safe: bool = False
     when the target stands at the start of its line; else after it on the same line."""
     line_start = text.rfind("\n", 0, target.start) + 1
     indent = text[line_start:target.start]
-    end = target.separator + 1 if getattr(target, "separator", -1) >= target.end else target.end
+    end = field_end(target)
     if indent.strip():
         return [Fix(title, [TextEdit(end, end, " " + snippet)], safe=safe)]
-    newline = "\r\n" if text[end:].split("\n", 1)[0].endswith("\r") else "\n"
-    return [Fix(title, [TextEdit(end, end, newline + indent + snippet)], safe=safe)]
+    return [Fix(title, [TextEdit(end, end, line_ending(text, end) + indent + snippet)], safe=safe)]
 
 
 def replace_value(field, new_text: str, title: str, safe: bool = True) -> list[Fix] | None:

@@ -87,10 +87,9 @@ def test_overlapping_fixes_wait_for_the_next_pass():
     assert apply(text, [first, overlapping, later]) == ("aXdeZf", 2)
 
 
-def test_a_fix_that_would_break_the_file_is_not_applied(tmp_path, capsys):
-    from protolint.cli import _fixed_text
+def test_a_fix_that_would_break_the_file_is_not_applied():
     from protolint.api import lint_bytes
-    from protolint.project import Input
+    from protolint.fixes import fix_text
     from protolint.schema.loader import builtin_schema
 
     options = default_options(schema=builtin_schema())
@@ -98,6 +97,7 @@ def test_a_fix_that_would_break_the_file_is_not_applied(tmp_path, capsys):
     result = lint_bytes("net.prototxt", data, options)
     closing = data.index(b"}")
     result.diagnostics[0].fixes = [Fix("bad", [TextEdit(closing, closing + 1, "")])]  # deletes the brace
-    text, applied = _fixed_text(Input("net.prototxt", data, None), result, lambda _path: options, unsafe=False)
-    assert (text, applied) == (data.decode(), 0)
-    assert "a fix would break the file; not applied" in capsys.readouterr().err
+    outcome = fix_text(data.decode(), result.diagnostics, lambda text: lint_bytes("net.prototxt", text.encode(), options).diagnostics)
+    assert (outcome.text, outcome.applied) == (data.decode(), 0)
+    [refusal] = outcome.refused
+    assert refusal.fix.title == "bad" and refusal.reason.startswith("more syntax errors")

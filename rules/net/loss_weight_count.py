@@ -5,19 +5,23 @@ from __future__ import annotations
 from protolint.model import facts
 
 from protolint.diagnostics import Fix, TextEdit
+from protolint.edits import field_end, line_ending
 from protolint.rule import Rule
 
 from .._format import layer_name
 
 
 def _insert_after(ctx, node, text_items: list[str]) -> TextEdit:
-    """Insert fields after `node`, on new lines with its indentation when it sits on its own line."""
+    """Insert fields after `node` (and its separator), on new lines with its indentation and its
+    line's line ending when it sits on its own line."""
     source = ctx.source.text
     line_start = source.rfind("\n", 0, node.start) + 1
     indent = source[line_start:node.start]
+    end = field_end(node)
     if indent.strip() == "":
-        return TextEdit(node.end, node.end, "".join(f"\n{indent}{item}" for item in text_items))
-    return TextEdit(node.end, node.end, "".join(f" {item}" for item in text_items))
+        newline = line_ending(source, end)
+        return TextEdit(end, end, "".join(f"{newline}{indent}{item}" for item in text_items))
+    return TextEdit(end, end, "".join(f" {item}" for item in text_items))
 
 
 class LossWeightCount(Rule):

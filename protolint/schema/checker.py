@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 from protolint.diagnostics import Diagnostic, Fix, TextEdit
+from protolint.schema.renames import rename_fits
 from protolint.schema.model import FLOAT_TYPES, INTEGER_RANGES, INTEGER_TYPES, Field as SchemaField, MessageType
 from protolint.source import SourceText
 from protolint.suggest import closest
@@ -64,7 +65,7 @@ class SchemaChecker:
         for field in message.fields:
             schema_field = known.get(field.name) if field.name_kind == "plain" else None
             if schema_field is None:
-                self.unknown_field(field, message_type)
+                self.unknown_field(field, message_type, message)
                 continue
             field.schema = schema_field
             if not schema_field.repeated:
@@ -92,7 +93,7 @@ class SchemaChecker:
             else:
                 self.check_field_value(field, schema_field)
 
-    def unknown_field(self, field: Field, message_type: MessageType) -> None:
+    def unknown_field(self, field: Field, message_type: MessageType, message: Message | None = None) -> None:
         if field.name_kind != "plain":
             self.report(
                 field.name_start,
@@ -108,8 +109,10 @@ class SchemaChecker:
         fixes = None
         if hint:
             suggestion = hint.split("`")[1]
-            # Unsafe: the name may be right and the schema wrong (a fork's field).
-            fixes = [Fix(f"Rename to `{suggestion}`", [TextEdit(field.name_start, field.name_end, suggestion)], safe=False)]
+            # Unsafe: the name may be right and the schema wrong (a fork's field). Only into a field
+            # that takes this value and is not set already (renames.rename_fits).
+            if rename_fits(field, message_type.fields[suggestion], message):
+                fixes = [Fix(f"Rename to `{suggestion}`", [TextEdit(field.name_start, field.name_end, suggestion)], safe=False)]
         if not hint:
             homes = _nested_homes(field.name, message_type)
             if len(homes) == 1:

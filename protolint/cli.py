@@ -108,6 +108,8 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
     _safe_streams()
     if not paths:
         raise click.UsageError("no files given; try `protolint path/to/net.prototxt` or `protolint .`")
+    if unsafe_fixes and not (fix or diff):
+        raise click.UsageError("--unsafe-fixes only applies with --fix or --diff")
     try:
         registry = default_registry()
     except RegistryError as error:
@@ -115,7 +117,8 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
     cli_select, cli_ignore = _comma_list(select), _comma_list(ignore)
     for selector in cli_select + cli_ignore:
         if not registry.matching(selector):
-            raise click.BadParameter(f"no rule is named or coded {selector!r}; `protolint rules` lists them", param_hint="--select/--ignore")
+            raise click.BadParameter(f"no rule is named or coded {selector!r}{_rule_hint(registry, selector)}",
+                                     param_hint="--select/--ignore")
     if caffe_version:
         try:
             caffe_version = parse_version(caffe_version)
@@ -193,7 +196,7 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
     if output:
         click.echo(output, color=use_color)  # click would strip the colours when stdout is not a tty
     failing = [] if fail_on == "never" else [d for r in results for d in at_or_above(r.diagnostics, threshold)]
-    if fmt == "text" and not quiet:
+    if fmt == "text" and not quiet and (results or not had_io_error):  # (no "0 files checked" beside a read error)
         if fix:
             click.echo(f"Fixed {fixed_count} finding{'s' if fixed_count != 1 else ''}.")
         click.echo(_summary(results))
@@ -275,10 +278,11 @@ def _summary(results) -> str:
 
 
 def _inputs(paths, stdin_filename, include, exclude):
-    """(display path, reader, path on disk or None) for every file to lint, folders in sorted order."""
+    """(display path, reader, path on disk or None) for every file to lint, folders in sorted order.
+    Readers read regular files of bounded size only (protolint.files); stdin is bounded too."""
     for path in paths:
         if path == "-":
-            yield (stdin_filename or "<stdin>"), sys.stdin.buffer.read, None
+            yield (stdin_filename or "<stdin>"), _stdin_reader, None
         elif os.path.isdir(path):
             for found in _walk(path, include, exclude):
                 yield found, _reader(found), found
@@ -294,7 +298,19 @@ def _walk(top: str, include: list[str], exclude: list[str]):
         for name in sorted(files):
             full = os.path.join(folder, name)
             if any(fnmatch.fnmatch(name, pattern) for pattern in include) and not _excluded(full, name, exclude):
+                if _special(full):
+                    continue  # a FIFO, socket or device that happens to match: never opened
                 yield full
+
+
+def _special(path: str) -> bool:
+    """Exists, but is not a regular file (through symlinks)."""
+    import stat
+
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False  # (a broken link is reported when it is read)
 
 
 def _excluded(path: str, name: str, patterns: list[str]) -> bool:
@@ -304,10 +320,17 @@ def _excluded(path: str, name: str, patterns: list[str]) -> bool:
 
 def _reader(path: str):
     def read() -> bytes:
-        with open(path, "rb") as handle:
-            return handle.read()
+        from .files import read_regular
+
+        return read_regular(path)
 
     return read
+
+
+def _stdin_reader() -> bytes:
+    from .files import read_stream
+
+    return read_stream(sys.stdin.buffer)
 
 
 def _missing(path: str):
@@ -315,6 +338,14 @@ def _missing(path: str):
         raise FileNotFoundError(2, "no such file or folder", path)
 
     return read
+
+
+def _rule_hint(registry, word: str) -> str:
+    """`; did you mean `unknown-field`?` for a misspelt rule name (`_` and `-` alike), else where to look."""
+    from .suggest import closest
+
+    guess = closest(word.strip().lower().replace("_", "-"), [r.name for r in registry.rules])
+    return f"; did you mean `{guess}`?" if guess else "; `protolint rules` lists them"
 
 
 def _safe_streams() -> None:
@@ -346,9 +377,10 @@ def explain(rule):
     """Show a rule's documentation (by name or code)."""
     from .api import default_registry
 
-    found = default_registry().lookup(rule)
+    registry = default_registry()
+    found = registry.lookup(rule.strip()) or registry.lookup(rule.strip().lower())  # names in any case
     if found is None:
-        raise click.BadParameter(f"no rule is named or coded {rule!r}; `protolint rules` lists them", param_hint="RULE")
+        raise click.BadParameter(f"no rule is named or coded {rule!r}{_rule_hint(registry, rule)}", param_hint="RULE")
     click.echo(found.documentation())
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .context import Links, NetFileLink
+from .files import read_regular
 from .linter import FileResult, LintOptions, Prepared, prepare, run
 from .model.usage import SolverUse
 
@@ -57,8 +58,7 @@ def lint_inputs(inputs: list[Input], options_for: Callable[[str], LintOptions], 
                 key = os.path.realpath(found)
                 if key not in by_path:
                     try:
-                        with open(found, "rb") as handle:
-                            data = handle.read()
+                        data = read_regular(found)
                     except OSError:
                         link.path = None
                         continue

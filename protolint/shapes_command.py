@@ -14,6 +14,7 @@ import os
 import textwrap
 from dataclasses import dataclass, field
 
+from .files import read_regular
 from .model.net import NetState
 from .model.shapes import fmt_shape, shape_result
 from .model.shapes.cost import layer_cost
@@ -162,8 +163,7 @@ def load_items(paths, options_for) -> list[NetItem]:
 def _prepared(path, options_for, prepare, errors, display=None):
     display = display or path
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = read_regular(path)
     except OSError as error:
         errors.append(f"{display}: cannot read: {error.strerror or error}")
         return None

@@ -30,6 +30,7 @@ from pathlib import Path
 from protolint import __version__
 from protolint.cache import atomic_write, cache_dir
 from protolint.data_files import package_file
+from protolint.files import read_regular
 from protolint.schema.errors import SchemaError
 from protolint.schema.model import EnumType, EnumValue, Field, MessageType, Schema
 
@@ -110,7 +111,7 @@ def _load_file(path: Path, import_paths: tuple[str, ...], loading: tuple[str, ..
     if cached is not None and _deps_unchanged(cached[1]):
         return cached[0]
     try:
-        data = absolute.read_bytes()
+        data = read_regular(absolute)  # a regular file of bounded size: not /dev/zero, not a FIFO
     except OSError as exc:
         raise SchemaError(display, 0, 0, f"cannot read the schema file: {exc.strerror or exc}") from None
     schema = _load_bytes(data, display, _import_dirs(str(absolute), import_paths), import_paths, loading)

@@ -7,8 +7,8 @@ The one implementation behind `protolint --fix`, `--diff` and the language serve
   other character, line ending, tab, byte order mark and undecodable byte stays as it was
   (SourceText.encode). Fixes whose edits overlap an earlier fix wait for the next pass;
 * fix_text(): passes of apply() while fixes keep coming, each result linted again and kept only if
-  it is no worse than the text it came from (worse_by()): no new syntax error, no new finding that
-  protobuf's parser rejects, no rule with more errors than before. When a pass is worse, its fixes
+  it is no worse than the text it came from (worse_by()): no more syntax errors, no more findings
+  of a kind protobuf's parser rejects, no more errors in all. When a pass is worse, its fixes
   are tried in halves to keep the good ones; the ones that make the file worse are refused and
   returned, never applied;
 * fix_inputs(): fix_text() for the files of a run, writing each changed file with write_file()
@@ -76,22 +76,31 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 
 def worse_by(before: list[Diagnostic], after: list[Diagnostic]) -> str | None:
-    """Why the findings `after` a change are worse than `before` (None: they are not): more syntax
-    errors, more findings protobuf's parser rejects, or more errors of some rule."""
-    def count(diagnostics, keep):
-        return Counter(d.rule for d in diagnostics if keep(d))
+    """Why the findings `after` a change are worse than `before` (None: they are not).
+
+    Worse is: more syntax errors; more findings of any one kind protobuf's parser rejects the file
+    for (so a file protobuf accepts stays accepted, and a rename cannot trade an unknown field for a
+    duplicate); or more errors in all (so a file without errors, one Caffe loads, stays without).
+    A fix may trade one error for another (`type: "Relu"` -> `"ReLU"` reveals that the layer lacks
+    its bottom): the file was refused before and still is.
+    """
+    def grown(keep, per_rule: bool):
+        old = Counter(d.rule if per_rule else "" for d in before if keep(d))
+        new = Counter(d.rule if per_rule else "" for d in after if keep(d))
+        return [key for key in new if new[key] > old[key]]
 
     checks = (
-        ("syntax errors", lambda d: d.rule == "syntax-error"),
-        ("findings protobuf's parser rejects the file for", lambda d: d.rule in PARSE_REJECTS),
-        ("errors", lambda d: d.severity == "error"),
+        ("syntax errors", lambda d: d.rule == "syntax-error", True),
+        ("findings protobuf's parser rejects the file for", lambda d: d.rule in PARSE_REJECTS, True),
+        ("errors", lambda d: d.severity == "error", False),
     )
-    for words, keep in checks:
-        old, new = count(before, keep), count(after, keep)
-        grown = [rule for rule in new if new[rule] > old[rule]]
-        if grown:
-            example = next(d for d in after if d.rule == grown[0] and keep(d))
-            return f"more {words} ({', '.join(grown)}: {example.message})"
+    for words, keep, per_rule in checks:
+        keys = grown(keep, per_rule)
+        if keys:
+            old_spans = {(d.rule, d.message) for d in before}
+            example = next((d for d in after if keep(d) and (d.rule, d.message) not in old_spans),
+                           next(d for d in after if keep(d)))
+            return f"more {words} ({example.rule}: {example.message})"
     return None
 
 

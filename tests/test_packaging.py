@@ -81,14 +81,20 @@ def source_copy(tmp_path_factory):
     return target
 
 
-def test_pre_commit_hook(source_copy, env, tmp_path):
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory):
+    """One pre-commit home for the hook tests: the hook's environment is built once."""
+    return str(tmp_path_factory.mktemp("pre-commit-home"))
+
+
+def test_pre_commit_hook(source_copy, env, tmp_path, pre_commit_home):
     project = tmp_path / "project"
     project.mkdir()
     (project / "good.prototxt").write_text(GOOD)
     (project / "bad.prototxt").write_text(BAD)
     _git(project, "init", "-q")
     _git(project, "add", "-A")
-    hook_env = dict(env, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
+    hook_env = dict(env, PRE_COMMIT_HOME=pre_commit_home)
     pre_commit = [sys.executable, "-m", "pre_commit", "try-repo", source_copy, "protolint"]
 
     bad = _run([*pre_commit, "--files", "bad.prototxt"], cwd=project, env=hook_env)
@@ -101,14 +107,28 @@ def test_pre_commit_hook(source_copy, env, tmp_path):
     assert "Passed" in good.stdout
 
 
-def test_pre_commit_hooks_file_skips_other_files(source_copy, env, tmp_path):
+def test_pre_commit_hook_sees_files_that_are_not_text(source_copy, env, tmp_path, pre_commit_home):
+    """pre-commit does not classify a UTF-16 file as text; the hook still gets it (types: [file])."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "wide.prototxt").write_bytes(GOOD.encode("utf-16"))
+    _git(project, "init", "-q")
+    _git(project, "add", "-A")
+    hook_env = dict(env, PRE_COMMIT_HOME=pre_commit_home)
+    done = _run([sys.executable, "-m", "pre_commit", "try-repo", source_copy, "protolint", "--files", "wide.prototxt"],
+                cwd=project, env=hook_env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "wide.prototxt:1:1: error: the file is UTF-16 (little-endian, with a byte order mark)" in done.stdout
+
+
+def test_pre_commit_hooks_file_skips_other_files(source_copy, env, tmp_path, pre_commit_home):
     """`files: \\.prototxt$`: a broken file with another extension is not handed to the hook."""
     project = tmp_path / "project"
     project.mkdir()
     (project / "notes.txt").write_text(BAD)
     _git(project, "init", "-q")
     _git(project, "add", "-A")
-    hook_env = dict(env, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
+    hook_env = dict(env, PRE_COMMIT_HOME=pre_commit_home)
     done = _run([sys.executable, "-m", "pre_commit", "try-repo", source_copy, "protolint", "--files", "notes.txt"], cwd=project, env=hook_env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no files to check" in done.stdout.lower()

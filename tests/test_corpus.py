@@ -1,6 +1,7 @@
 """protolint against protobuf's own text parser, on a corpus of real prototxt files and on a fork schema.
 
-For every file of the corpus (folder named by PROTOLINT_CORPUS; skipped when unset):
+For every file of the corpus (PROTOLINT_CORPUS, else ../shared/corpus; skipped without it, failed
+without it under PROTOLINT_REQUIRE_CORPUS=1, see tests/corpus_location.py):
 - linting never raises;
 - protolint rejects the file (an error of syntax-error / unknown-field / invalid-value /
   duplicate-field) exactly when `google.protobuf.text_format.Parse` rejects it, parsed into the
@@ -15,7 +16,6 @@ The fork tests check a caffe.proto given with --proto (tests/fixtures/fork_caffe
 from __future__ import annotations
 
 import math
-import os
 import struct
 from functools import lru_cache
 from pathlib import Path
@@ -30,40 +30,15 @@ from protolint.linter import LintOptions
 from protolint.schema.descriptors import message_classes
 from protolint.schema.loader import builtin_schema, load_schema
 from protolint.syntax.nodes import Message
+from tests.corpus_location import corpus_file, corpus_params, need_corpus
 
 REJECTING = {"syntax-error", "unknown-field", "invalid-value", "duplicate-field"}
 FORK_PROTO = Path(__file__).parent / "fixtures" / "fork_caffe.proto"
-CORPUS = os.environ.get("PROTOLINT_CORPUS")
-NO_CORPUS = "PROTOLINT_CORPUS is not set (point it at a folder of .prototxt files to run the corpus tests)"
-
-
-def _corpus_params():
-    if not CORPUS:
-        return [pytest.param(None, id="no-corpus", marks=pytest.mark.skip(reason=NO_CORPUS))]
-    root = Path(CORPUS)
-    files = sorted(root.rglob("*.prototxt")) if root.is_dir() else []
-    if not files:
-        return [pytest.param(None, id="corpus-missing-or-empty")]  # the test fails and says why
-    return [pytest.param(path, id=path.relative_to(root).as_posix()) for path in files]
-
-
-CORPUS_FILES = _corpus_params()
-
-
-def corpus_file(path: Path | None) -> Path:
-    if path is None:
-        root = Path(CORPUS)
-        if not root.is_dir():
-            pytest.fail(f"PROTOLINT_CORPUS={CORPUS!r} is not an existing folder", pytrace=False)
-        pytest.fail(f"PROTOLINT_CORPUS={CORPUS!r} holds no .prototxt files", pytrace=False)
-    return path
+CORPUS_FILES = corpus_params()
 
 
 def test_corpus_folder():
-    if not CORPUS:
-        pytest.skip(NO_CORPUS)
-    assert Path(CORPUS).is_dir(), f"PROTOLINT_CORPUS={CORPUS!r} is not an existing folder"
-    assert any(Path(CORPUS).rglob("*.prototxt")), f"PROTOLINT_CORPUS={CORPUS!r} holds no .prototxt files"
+    need_corpus()  # (fails, instead of skipping, under PROTOLINT_REQUIRE_CORPUS=1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -231,10 +206,7 @@ def test_corpus_file_agrees_with_protobuf(path):
 
 def test_corpus_fork_fields_are_rejected_by_default():
     """SSD-style files (`ceil_mode`, `permute_param`) are not BVLC Caffe: rejected, like protobuf does."""
-    if not CORPUS:
-        pytest.skip(NO_CORPUS)
-    root = Path(CORPUS)
-    assert root.is_dir(), f"PROTOLINT_CORPUS={CORPUS!r} is not an existing folder"
+    root = need_corpus()
     users = [p for p in sorted(root.rglob("*.prototxt")) if b"ceil_mode" in p.read_bytes() or b"permute_param" in p.read_bytes()]
     if not users:
         pytest.skip("no corpus file uses ceil_mode or permute_param")

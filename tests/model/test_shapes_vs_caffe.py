@@ -24,16 +24,14 @@ from protolint.linter import prepare
 from protolint.model.net import TEST
 from protolint.model.usage import net_alone
 from protolint.shapes_command import NetItem, state_table
+from tests.corpus_location import need_corpus
 
 EXPECTED = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "caffe_shapes.json").read_text())
-CORPUS = os.environ.get("PROTOLINT_CORPUS")
 
 
 @pytest.mark.parametrize("relative", sorted(EXPECTED))
 def test_shapes_and_parameters_equal_caffes(relative):
-    if not CORPUS or not os.path.isfile(os.path.join(CORPUS, relative)):
-        pytest.skip("the corpus (PROTOLINT_CORPUS) does not have this net")
-    path = os.path.join(CORPUS, relative)
+    path = os.path.join(need_corpus(relative), relative)
     with open(path, "rb") as handle:
         prepared = prepare(path, handle.read(), default_options())
     net = net_alone(prepared.document.root)

@@ -7,17 +7,16 @@ Import it as `from tests.rules.kit import ...` (a plain `rules.kit` would be the
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
-import pytest
 
 from protolint.api import lint_bytes
 from protolint.linter import LintOptions
 from protolint.project import Input, lint_inputs
 from protolint.registry import Registry
 from protolint.rules import BUILTIN_RULES
+from tests.corpus_location import corpus_root, need_corpus
 from protolint.schema.loader import builtin_schema
 
 REGISTRY = Registry(list(BUILTIN_RULES))
@@ -70,18 +69,13 @@ def lint_files(folder: Path, files: dict[str, str], **kwargs) -> dict[str, list]
 
 def corpus() -> Path | None:
     """The corpus of real prototxt files: $PROTOLINT_CORPUS, else ../shared/corpus beside the repository."""
-    folder = os.environ.get("PROTOLINT_CORPUS")
-    root = Path(folder) if folder else REPOSITORY.parent / "shared" / "corpus"
-    if root.name == "BVLC__caffe":  # the variable may name Caffe's own folder inside the corpus
-        root = root.parent
-    return root if root.is_dir() else None
+    return corpus_root()
 
 
 def reference_paths(pattern: str = "*.prototxt") -> list[Path]:
-    """The reference models' files; skips the test when the corpus is not available."""
-    root = corpus()
-    if root is None or not (root / REFERENCE[0]).is_dir():
-        pytest.skip("the reference corpus is not available (set PROTOLINT_CORPUS)")
+    """The reference models' files; skips the test when the corpus is not available (fails it
+    under PROTOLINT_REQUIRE_CORPUS=1)."""
+    root = need_corpus(REFERENCE[0])
     return sorted(p for sub in REFERENCE if (root / sub).is_dir() for p in (root / sub).rglob(pattern))
 
 

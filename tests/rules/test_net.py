@@ -3,10 +3,10 @@ the reference models."""
 
 from __future__ import annotations
 
-import pytest
 
 from protolint.api import lint_bytes
-from tests.rules.kit import REGISTRY, apply, codes, corpus, hits, one, options, reference_findings
+from tests.corpus_location import need_corpus
+from tests.rules.kit import REGISTRY, apply, codes, hits, one, options, reference_findings
 
 IN = ('layer { name: "in" type: "Input" top: "data" top: "label" '
       'input_param { shape { dim: 8 dim: 4 } shape { dim: 8 } } }\n')
@@ -53,9 +53,7 @@ def test_reference_models_have_no_errors_or_warnings():
 
 def test_bvlc_consolidated_solver_cannot_train():
     # BVLC's own lenet_consolidated_solver embeds a V1 net, which Caffe does not upgrade.
-    root = corpus()
-    if root is None or not (root / "BVLC__caffe").is_dir():
-        pytest.skip("the reference corpus is not available (set PROTOLINT_CORPUS)")
+    root = need_corpus("BVLC__caffe")
     path = root / "BVLC__caffe/examples/mnist/lenet_consolidated_solver.prototxt"
     found = [d for d in lint_bytes(str(path), path.read_bytes(), options()).diagnostics if d.rule in codes("N207", "N227")]
     assert [d.rule for d in found] == ["inline-net-legacy-syntax"]

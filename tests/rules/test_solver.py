@@ -3,11 +3,11 @@ codes and names, and Caffe's own solvers."""
 
 from __future__ import annotations
 
-import pytest
 
 from protolint.api import lint_bytes
 from protolint.rules import BUILTIN_RULES
-from tests.rules.kit import REGISTRY, corpus, hits, lint_paths, one, options, reference_findings
+from tests.corpus_location import need_corpus
+from tests.rules.kit import REGISTRY, hits, lint_paths, one, options, reference_findings
 
 H = 'net: "train_val.prototxt"\nsolver_mode: GPU\n'
 LR = 'base_lr: 0.01\nlr_policy: "fixed"\nmax_iter: 10000\n'
@@ -88,9 +88,7 @@ def test_codes_and_names():
 
 
 def test_caffes_solvers_have_no_errors():
-    root = corpus()
-    if root is None or not (root / "BVLC__caffe").is_dir():
-        pytest.skip("the reference corpus is not available (set PROTOLINT_CORPUS)")
+    root = need_corpus("BVLC__caffe")
     solvers = sorted(p for sub in ("examples", "models") for p in (root / "BVLC__caffe" / sub).rglob("*solver*.prototxt"))
     assert len(solvers) >= 20, solvers
     names = {r.name for r in BUILTIN_RULES if "S101" <= r.code <= "S129"}

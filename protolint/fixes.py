@@ -106,10 +106,12 @@ def worse_by(before: list[Diagnostic], after: list[Diagnostic]) -> str | None:
 
 @dataclass
 class FixPass:
-    """One pass: the text it started from and the fixes applied to it (offsets into that text)."""
+    """One pass: the text it started from and the fixes applied to it (offsets into that text),
+    with the rule of the finding each fix belongs to."""
 
     text: str
     fixes: list[Fix]
+    rules: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -150,7 +152,7 @@ def fix_text(text: str, diagnostics: list[Diagnostic], relint: Callable[[str], l
             outcome.refused += refusals
             if not applied:
                 break
-        outcome.passes.append(FixPass(text, applied))
+        outcome.passes.append(FixPass(text, applied, [owners.get(id(f), "") for f in applied]))
         refused_keys = {_shifted(key, applied) for key in refused_keys}  # where they are in the new text
         text, diagnostics = new_text, new_diagnostics
         outcome.text, outcome.applied, outcome.diagnostics = text, outcome.applied + len(applied), diagnostics

@@ -13,7 +13,7 @@ import errno
 import os
 import stat
 
-MAX_BYTES = 32 * 1024 * 1024  # the largest real prototxt files are a few MB
+MAX_BYTES = 16 * 1024 * 1024  # the largest real prototxt files are a few MB (see README, Speed: memory)
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 

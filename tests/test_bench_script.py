@@ -32,3 +32,14 @@ def test_bench_without_corpus_exits_2(tmp_path):
     done = subprocess.run([sys.executable, str(REPO / "bench" / "bench.py"), "--corpus", str(tmp_path)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert "no .prototxt files" in done.stderr
+
+
+def test_scaling_prints_its_table():
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "scaling.py"), "--net", str(REPO / "examples" / "lenet_clean.prototxt"),
+         "--factors", "1,2", "--runs", "1", "--no-hostile"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| 1x") or line.startswith("| 2x")]
+    assert len(rows) == 2 and all(row.count("|") == 9 for row in rows), done.stdout

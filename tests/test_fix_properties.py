@@ -17,6 +17,32 @@ def test_fixing_a_corpus_file_keeps_every_property(path):
     assert check_fix(str(path), path.read_bytes(), options, classes) == []
 
 
+def test_unsafe_fixes_on_the_corpus_are_near_misses_of_the_same_kind():
+    """--unsafe-fixes on every corpus file with unsafe fixes: every rename and other unsafe fix is
+    applied without a refusal (none would have added an error), and no file ends with more errors
+    (renaming fork blocks into unrelated messages once took the corpus from 2,005 errors to 3,283)."""
+    from protolint.api import lint_bytes
+    from protolint.fixes import fix_inputs
+    from protolint.project import Input
+    from tests.corpus_location import corpus_files, need_corpus
+
+    need_corpus()
+    options, _classes = builtin()
+    worse, refused, applied = [], [], 0
+    for path in corpus_files():
+        data = path.read_bytes()
+        result = lint_bytes(str(path), data, options)
+        if not any(not f.safe for d in result.diagnostics for f in d.fixes):
+            continue
+        for _item, _result, outcome in fix_inputs([Input(str(path), data, None)], [result], lambda _p: options, True):
+            applied += outcome.applied
+            refused += [(path.name, r.fix.title, r.reason) for r in outcome.refused]
+            errors = lambda ds: sum(d.severity == "error" for d in ds)  # noqa: E731
+            if outcome.diagnostics is not None and errors(outcome.diagnostics) > errors(result.diagnostics):
+                worse.append(path.name)
+    assert applied > 100 and refused == [] and worse == []
+
+
 # ---------------------------------------------------------------------------------------------
 # The checks can fail: each catches the mistake it is for (several of them fixes once made)
 # ---------------------------------------------------------------------------------------------

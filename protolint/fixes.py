@@ -145,6 +145,10 @@ def fix_text(text: str, diagnostics: list[Diagnostic], relint: Callable[[str], l
             break
         new_diagnostics = relint(new_text)
         reason = worse_by(diagnostics, new_diagnostics)
+        if reason is not None and len(applied) == 1:  # (the one fix of the pass: no need to split)
+            refused_keys.add(_key(applied[0]))
+            outcome.refused.append(Refusal(applied[0], owners.get(id(applied[0]), ""), reason))
+            continue
         if reason is not None:
             new_text, applied, new_diagnostics, refusals = _keep_the_good(text, diagnostics, applied, relint, trials, owners)
             for refusal in refusals:

@@ -59,6 +59,7 @@ class ForkSchemaNeeded(Rule):
         self._collect(ctx, found)
         recognition = recognise({kind: set(names) for kind, names in found.items() if names})
         if recognition is None:
+            self._custom_layers(ctx, found)
             return
         fork = recognition.fork
         places: list[tuple[int, int, str]] = []
@@ -90,6 +91,39 @@ class ForkSchemaNeeded(Rule):
         count = len(places)
         ctx.report(places[0][0], places[0][1],
                    f"{lead}: {listed} — {count} place{'s' if count != 1 else ''} BVLC Caffe's schema does not know; {how}",
+                   related=places[:_SHOWN_RELATED])
+
+    @staticmethod
+    def _custom_layers(ctx, found) -> None:
+        """No known fork explains the file, but it has layers of unknown types that carry a parameter
+        block of their own (`DocData` with `doc_data_param`): a Caffe build with custom layers. One
+        finding names them instead of one per layer and block."""
+        custom: dict[str, list] = {}  # type -> [(type spot, block field), ...]
+        for _net, layer in ctx.layers(unbuilt=True):
+            if layer.type not in found["layer_types"] or layer.synthetic:
+                continue
+            blocks = [f for f in layer.message.fields if f.schema is None and f.name.endswith("_param")]
+            if blocks:
+                type_field = layer.message.last("type")
+                custom.setdefault(layer.type, []).append((type_field, blocks))
+        if not custom:
+            return
+        places: list[tuple[int, int, str]] = []
+        for layer_type, uses in custom.items():
+            for type_field, blocks in uses:
+                ctx.supersede("unknown-layer-type", type_field.value.start)
+                places.append((type_field.value.start, type_field.value.end, f'"{layer_type}": a custom layer'))
+                for block in blocks:
+                    ctx.supersede("unknown-field", block.name_start)
+                    places.append((block.name_start, block.name_end, f"`{block.name}`: its parameters"))
+        places.sort()
+        names = [f'"{t}" (with `{uses[0][1][0].name}`)' for t, uses in custom.items()]
+        more = len(names) - 4
+        listed = ", ".join(names[:4]) + (f" and {more} more" if more > 0 else "")
+        ctx.report(places[0][0], places[0][1],
+                   f"written for a Caffe build with its own layers: {listed} — {len(places)} places BVLC Caffe's schema "
+                   "and layer registry do not know; to lint it, pass that build's caffe.proto with --proto (or "
+                   "`proto = \"...\"` in the configuration) and declare its layer types with `extra-layer-types`",
                    related=places[:_SHOWN_RELATED])
 
     @staticmethod

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from protolint.model.facts import BVLC_LAYER_TYPES
+from protolint.model.fillers import filler_uses
 from protolint.model.forks import is_fork_schema, recognise
 from protolint.rule import Rule
+from protolint.suggest import closest
 from protolint.syntax.nodes import IDENT, Message, Scalar
+
 
 # The rule whose finding each kind of name would get, so that the one finding here replaces them.
 _RULE = {
@@ -73,6 +77,15 @@ class ForkSchemaNeeded(Rule):
                     if kind == "fields" and ":" in name:
                         ctx.supersede("invalid-value", start)  # an enum value the fork adds
                     places.append((start, end, f"{_display(kind, name)}: {fork.name}"))
+        # Layer types the fork table does not list but that are no typo of a BVLC type: most likely
+        # from the same fork (another version of it, or an add-on built with it).
+        for name, spots in found["layer_types"].items():
+            if name in recognition.explained.get("layer_types", ()) or closest(name, BVLC_LAYER_TYPES) is not None:
+                continue
+            shown.append((spots[0][0], f'"{name}"'))
+            for start, end in spots:
+                ctx.supersede("unknown-layer-type", start)
+                places.append((start, end, f'"{name}": not a BVLC layer type, most likely of the same fork'))
         places = sorted({p[0]: p for p in places}.values())
         shown = sorted({name: start for start, name in sorted(shown, reverse=True)}.items(), key=lambda item: item[1])
         names = [name for name, _start in shown]
@@ -159,8 +172,6 @@ class ForkSchemaNeeded(Rule):
                     if f.scalar not in known_types:
                         found["layer_types"].setdefault(f.scalar, []).append((f.value.start, f.value.end))
         filler_known = ctx.known_names("filler_types")
-        from protolint.model.fillers import filler_uses
-
         for _net, layer in ctx.layers(unbuilt=True):
             for use in filler_uses(layer):
                 node = use.type_node

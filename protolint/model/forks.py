@@ -141,3 +141,8 @@ def recognise(found: dict[str, set[str]]) -> Recognition | None:
     owners = {f.key for f in FORKS for kind, names in shown.items() for n in names if n in f.names[kind]}
     return Recognition(fork, explained, sure=len(owners) == 1 or sum(len(v) for v in shown.values()) >= 3,
                        alternatives=alternatives)
+
+
+def registered_by_a_fork(kind: str, name: str) -> bool:
+    """Whether some fork of the table registers `name` (kind: "layer_types", "filler_types", ...)."""
+    return any(name in fork.names.get(kind, ()) for fork in FORKS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from protolint.model.facts import BVLC_LAYER_TYPES
 from protolint.model.fillers import filler_uses
-from protolint.model.forks import is_fork_schema, recognise
+from protolint.model.forks import is_fork_schema, recognise, registered_by_a_fork
 from protolint.rule import Rule
 from protolint.suggest import closest
 from protolint.syntax.nodes import IDENT, Message, Scalar
@@ -78,14 +78,22 @@ class ForkSchemaNeeded(Rule):
                         ctx.supersede("invalid-value", start)  # an enum value the fork adds
                     places.append((start, end, f"{_display(kind, name)}: {fork.name}"))
         # Layer types the fork table does not list but that are no typo of a BVLC type: most likely
-        # from the same fork (another version of it, or an add-on built with it).
+        # from the same fork (another version of it, or an add-on built with it) — with the parameter
+        # blocks of their own they carry.
         for name, spots in found["layer_types"].items():
-            if name in recognition.explained.get("layer_types", ()) or closest(name, BVLC_LAYER_TYPES) is not None:
+            if name in recognition.explained.get("layer_types", ()):
                 continue
+            if closest(name, BVLC_LAYER_TYPES) is not None and not registered_by_a_fork("layer_types", name):
+                continue  # a typo of a BVLC type: unknown-layer-type suggests the right one
             shown.append((spots[0][0], f'"{name}"'))
             for start, end in spots:
                 ctx.supersede("unknown-layer-type", start)
                 places.append((start, end, f'"{name}": not a BVLC layer type, most likely of the same fork'))
+        for _layer_type, uses in _custom_layers(ctx, found).items():
+            for _type_field, blocks in uses:
+                for block in blocks:
+                    ctx.supersede("unknown-field", block.name_start)
+                    places.append((block.name_start, block.name_end, f"`{block.name}`: the parameters of a fork layer"))
         places = sorted({p[0]: p for p in places}.values())
         shown = sorted({name: start for start, name in sorted(shown, reverse=True)}.items(), key=lambda item: item[1])
         names = [name for name, _start in shown]
@@ -111,14 +119,7 @@ class ForkSchemaNeeded(Rule):
         """No known fork explains the file, but it has layers of unknown types that carry a parameter
         block of their own (`DocData` with `doc_data_param`): a Caffe build with custom layers. One
         finding names them instead of one per layer and block."""
-        custom: dict[str, list] = {}  # type -> [(type spot, block field), ...]
-        for _net, layer in ctx.layers(unbuilt=True):
-            if layer.type not in found["layer_types"] or layer.synthetic:
-                continue
-            blocks = [f for f in layer.message.fields if f.schema is None and f.name.endswith("_param")]
-            if blocks:
-                type_field = layer.message.last("type")
-                custom.setdefault(layer.type, []).append((type_field, blocks))
+        custom = _custom_layers(ctx, found)
         if not custom:
             return
         places: list[tuple[int, int, str]] = []
@@ -129,8 +130,16 @@ class ForkSchemaNeeded(Rule):
                 for block in blocks:
                     ctx.supersede("unknown-field", block.name_start)
                     places.append((block.name_start, block.name_end, f"`{block.name}`: its parameters"))
-        places.sort()
         names = [f'"{t}" (with `{uses[0][1][0].name}`)' for t, uses in custom.items()]
+        for name, spots in found["layer_types"].items():  # the build's other layers, when no typo of BVLC's
+            if name in custom or (closest(name, BVLC_LAYER_TYPES) is not None
+                                  and not registered_by_a_fork("layer_types", name)):
+                continue
+            names.append(f'"{name}"')
+            for start, end in spots:
+                ctx.supersede("unknown-layer-type", start)
+                places.append((start, end, f'"{name}": a layer of that build'))
+        places.sort()
         more = len(names) - 4
         listed = ", ".join(names[:4]) + (f" and {more} more" if more > 0 else "")
         ctx.report(places[0][0], places[0][1],
@@ -194,3 +203,16 @@ def _display(kind: str, name: str) -> str:
     if kind in ("fields", "roots"):
         return f"`{name.rsplit('.', 1)[-1]}`"
     return f'"{name}"'
+
+
+def _custom_layers(ctx, found) -> dict[str, list]:
+    """Layers of types no schema or registry knows that carry unknown `*_param` blocks of their own:
+    type -> [(its `type` field, its unknown blocks), ...]."""
+    custom: dict[str, list] = {}
+    for _net, layer in ctx.layers(unbuilt=True):
+        if layer.type not in found["layer_types"] or layer.synthetic:
+            continue
+        blocks = [f for f in layer.message.fields if f.schema is None and f.name.endswith("_param")]
+        if blocks:
+            custom.setdefault(layer.type, []).append((layer.message.last("type"), blocks))
+    return custom

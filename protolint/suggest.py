@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 CUTOFF = 0.75
 
@@ -21,6 +22,11 @@ def closest(word: str, candidates, cutoff: float = CUTOFF) -> str | None:
     """The candidate `word` most likely misspells, or None."""
     if not word:
         return None
+    return _closest(word, tuple(candidates), cutoff)
+
+
+@lru_cache(maxsize=4096)  # a file repeats its unknown names; the editor re-lints on every keystroke
+def _closest(word: str, candidates: tuple[str, ...], cutoff: float) -> str | None:
     folded = word.strip().lower()
     best, best_score = None, cutoff
     matcher = SequenceMatcher()
@@ -29,15 +35,13 @@ def closest(word: str, candidates, cutoff: float = CUTOFF) -> str | None:
         lowered = candidate.lower()
         if lowered == folded:
             return candidate
-        if _adds_words(word, candidate):
-            continue
         a, b = _differing_words(word_parts, lowered.split("_"))
         matcher.set_seqs(a, b)
         # The cheap upper bounds first: most candidates are far off.
         if matcher.real_quick_ratio() < best_score or matcher.quick_ratio() < best_score:
             continue
         score = matcher.ratio()
-        if score > best_score or (score == best_score and best is None):
+        if (score > best_score or (score == best_score and best is None)) and not _adds_words(word, candidate):
             best, best_score = candidate, score
     return best
 

@@ -62,10 +62,10 @@ class ForkSchemaNeeded(Rule):
         if is_fork_schema(ctx.schema):
             return  # the names are checked against the fork's own schema
         found: dict[str, dict[str, list[tuple[int, int]]]] = {kind: {} for kind in _RULE}
-        plain_fields = self._collect(ctx, found)
+        unknown_fields = self._collect(ctx, found)
         recognition = recognise({kind: set(names) for kind, names in found.items() if names})
         if recognition is None:
-            self._custom_build(ctx, found, plain_fields)
+            self._custom_build(ctx, found, _plain(unknown_fields))
             return
         fork = recognition.fork
         places: list[tuple[int, int, str]] = []
@@ -99,7 +99,7 @@ class ForkSchemaNeeded(Rule):
                     places.append((block.name_start, block.name_end, f"`{block.name}`: the parameters of a fork layer"))
         if custom:  # a build with layers of its own beyond the fork's: its other unknown fields are its too
             explained = recognition.explained.get("fields", ())
-            for key in sorted(plain_fields - set(explained)):
+            for key in sorted(_plain(unknown_fields) - set(explained)):
                 if key.startswith("LayerParameter.") and key.endswith("_param"):
                     continue  # a custom layer's block, listed above
                 message_name, field_name = key.rsplit(".", 1)
@@ -176,11 +176,10 @@ class ForkSchemaNeeded(Rule):
                    related=places[:_SHOWN_RELATED])
 
     @staticmethod
-    def _collect(ctx, found) -> set[str]:
+    def _collect(ctx, found) -> dict[str, tuple]:
         """Every name of the file BVLC's schema and registries do not know, by kind, with its places.
-        Returns the unknown fields that are no near-miss of a field of their message (nor a field of
-        one of its blocks, written a level too high)."""
-        plain: set[str] = set()
+        Returns the unknown fields with their message types, for `_plain` to judge."""
+        plain: dict[str, tuple] = {}  # key -> (field name, message type), judged when needed
         known_types = ctx.known_layer_types()
         root = ctx.document.root
         stack: list[Message] = [root]
@@ -196,8 +195,7 @@ class ForkSchemaNeeded(Rule):
                     if f.name not in message_type.reserved_names:
                         key = f"{message_type.name}.{f.name}"
                         found["fields"].setdefault(key, []).append((f.name_start, f.name_end))
-                        if _no_near_miss(f.name, message_type):
-                            plain.add(key)
+                        plain.setdefault(key, (f.name, message_type))
                         if message is root:  # perhaps the file is another message of the fork (a label map)
                             found["roots"].setdefault(f.name, []).append((f.name_start, f.name_end))
                     continue
@@ -237,6 +235,12 @@ def _display(kind: str, name: str) -> str:
     if kind in ("fields", "roots"):
         return f"`{name.rsplit('.', 1)[-1]}`"
     return f'"{name}"'
+
+
+def _plain(unknown_fields: dict[str, tuple]) -> set[str]:
+    """The unknown fields that are no near-miss of a field of their message (nor a field of one of
+    its blocks, written a level too high)."""
+    return {key for key, (name, message_type) in unknown_fields.items() if _no_near_miss(name, message_type)}
 
 
 def _no_near_miss(name: str, message_type) -> bool:

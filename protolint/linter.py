@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .context import LintContext, Links
 from .diagnostics import SEVERITY_RANK, Diagnostic
@@ -28,6 +28,9 @@ class FileResult:
     document: Document
     kind: str  # "net", "solver" or the root message's name
     diagnostics: list[Diagnostic]
+    # The net models the rules built (with their states, graphs and shapes), for tools that show
+    # them (the language server); empty when no rule needed one.
+    nets: list = field(default_factory=list)
 
 
 @dataclass
@@ -61,7 +64,8 @@ def run(prepared: Prepared, links: Links | None = None, net=None) -> FileResult:
         context = LintContext(prepared.document, options, prepared.kind, links, net)
         run_rules(context, options.enabled_rules())
         diagnostics = prepared.diagnostics + context.diagnostics
-    return FileResult(prepared.path, prepared.document, prepared.kind, finish(diagnostics, options, prepared.document))
+    nets = context._nets if context._nets is not None else [context._net] if context._net is not None else []
+    return FileResult(prepared.path, prepared.document, prepared.kind, finish(diagnostics, options, prepared.document), nets)
 
 
 class _no_cyclic_gc:

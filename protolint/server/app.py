@@ -26,6 +26,7 @@ log = logging.getLogger("protolint.server")
 WATCHED = ("**/.protolint.toml", "**/pyproject.toml", "**/*.proto", "**/*.prototxt")
 INDEX_WAIT = 2.0  # seconds the first lint waits for the workspace's solvers to be indexed
 CONFIGURATION_WAIT = 3.0
+POLL_SECONDS = 1.0
 
 
 class ProtolintServer(LanguageServer):
@@ -36,6 +37,7 @@ class ProtolintServer(LanguageServer):
         self.client = ClientView()
         self.rule_docs = RuleDocs(self.registry)
         self.scheduler: Scheduler | None = None
+        self.poller: asyncio.Future | None = None
 
     def report_server_error(self, error, source):
         # Errors are logged, never shown as pop-ups for every keystroke.
@@ -90,14 +92,19 @@ def _lifecycle(server: ProtolintServer) -> None:
             pass
         ls.scheduler.ready.set()
         indexing.add_done_callback(lambda _: _relint_nets(ls))
+        ls.poller = asyncio.ensure_future(_poll_configuration(ls))
 
     @server.feature(T.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(ls: ProtolintServer, params: T.DidChangeConfigurationParams):
-        settings = params.settings
-        if isinstance(settings, dict) and normalize_settings(settings):
-            ls.workspace_state.client_settings = normalize_settings(settings)
-        await _pull_configuration(ls)
-        ls.workspace_state.settings_changed()
+        ls.scheduler.ready.clear()  # no lint with the old settings while the new ones are fetched
+        try:
+            settings = params.settings
+            if isinstance(settings, dict) and normalize_settings(settings):
+                ls.workspace_state.client_settings = normalize_settings(settings)
+            await _pull_configuration(ls)
+            ls.workspace_state.settings_changed()
+        finally:
+            ls.scheduler.ready.set()
         ls.scheduler.touch_all()
 
     @server.feature(T.WORKSPACE_DID_CHANGE_WATCHED_FILES)
@@ -118,8 +125,21 @@ def _lifecycle(server: ProtolintServer) -> None:
 
     @server.feature(T.SHUTDOWN)
     def shutdown(ls: ProtolintServer, params):
-        if ls.scheduler is not None and ls.scheduler._task is not None:
-            ls.scheduler._task.cancel()
+        for task in (ls.poller, ls.scheduler._task if ls.scheduler is not None else None):
+            if task is not None:
+                task.cancel()
+
+
+async def _poll_configuration(ls: ProtolintServer) -> None:
+    """Configuration and schema files changed on disk re-lint the open documents, also for clients
+    that do not watch files (a few stat calls every POLL_SECONDS)."""
+    while True:
+        await asyncio.sleep(POLL_SECONDS)
+        try:
+            if ls.workspace_state.docs and ls.workspace_state.configuration_changed():
+                ls.scheduler.touch_all()
+        except Exception:  # never let the poller die
+            log.exception("protolint: checking the configuration files failed")
 
 
 async def _pull_configuration(ls: ProtolintServer) -> None:

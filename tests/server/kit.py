@@ -45,6 +45,7 @@ def make_client() -> LanguageClient:
     register_lsp_features(client, features)
     client.published = []
     client.registrations = []
+    client.opened_at = {}
     return client
 
 
@@ -78,6 +79,7 @@ async def start(client: LanguageClient, name: str, root: Path | None = None, opt
 
 
 def open_doc(client: LanguageClient, uri: str, text: str, version: int = 1) -> None:
+    client.opened_at[uri] = len(client.published)  # pushes from before (an earlier open) do not count
     client.text_document_did_open(T.DidOpenTextDocumentParams(
         text_document=T.TextDocumentItem(uri=uri, language_id="prototxt", version=version, text=text)))
 
@@ -104,7 +106,7 @@ async def wait_until(predicate, timeout: float = TIMEOUT, what: str = "condition
 
 
 def last_publish(client: LanguageClient, uri: str, version: int | None = None):
-    for params in reversed(client.published):
+    for params in reversed(client.published[client.opened_at.get(uri, 0):]):
         if params.uri == uri and (version is None or params.version == version):
             return params
     return None
@@ -263,3 +265,19 @@ def big_net(min_bytes: int) -> str:
         size += len(block)
         bottom, i = f"conv{i}", i + 1
     return "".join(parts)
+
+
+def edits_of(edit: T.WorkspaceEdit, uri: str) -> list[T.TextEdit]:
+    if edit.document_changes:
+        return [e for change in edit.document_changes if change.text_document.uri == uri for e in change.edits]
+    return list((edit.changes or {}).get(uri, []))
+
+
+def apply_edits(text: str, edits, encoding: str) -> str:
+    """`text` with LSP TextEdits applied (positions converted independently of the server)."""
+    starts = _lsp_line_starts(text)
+    spans = sorted(((position_offset(text, e.range.start, encoding, starts), position_offset(text, e.range.end, encoding, starts),
+                     e.new_text) for e in edits), reverse=True)
+    for start, end, new in spans:
+        text = text[:start] + new + text[end:]
+    return text

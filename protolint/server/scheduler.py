@@ -5,13 +5,15 @@ and cancellation. Edits mark documents dirty; the loop lints the group of the mo
 edited dirty document with the text current at that moment. A newer edit to a document of the
 running group aborts the rest of that lint at the next file boundary, and a result whose version
 is no longer current is never stored or published (only the current version reaches the client).
-Small files are linted at once; while the user types in a file whose lint takes a while, the loop
-waits a little (up to the last lint's duration, at most 300 ms) so that one lint covers the burst.
+Edits are linted at once (an edit that arrives while a lint runs waits for it, so a burst of edits
+costs at most two lints); only while the user types in a file whose lint takes half a second or
+more does the loop wait a little (up to 300 ms) so that one lint covers the burst.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import queue
 import threading
@@ -23,6 +25,7 @@ from .analysis import Snapshot, Superseded, lint_group, problem_file_diagnostics
 
 log = logging.getLogger("protolint.server")
 BURST_SECONDS = 0.25  # edits closer than this are one burst of typing
+SLOW_LINT = 0.5  # a file whose lint takes this long waits for a burst of edits to end
 MAX_DELAY = 0.3
 
 
@@ -83,6 +86,7 @@ class Scheduler:
         self.groups: dict[str, set[str]] = {}  # uri -> the open documents last linted with it
         self._problem_files: dict[str, set[str]] = {}  # broken config/schema file -> documents using it
         self._announced: set[str] = set()
+        self._frozen = False
 
     # --- requests for work ---------------------------------------------------------------------
 
@@ -168,7 +172,7 @@ class Scheduler:
             for uri in self.dirty:
                 doc = self.workspace.docs.get(uri)
                 last = self.snapshots.get(uri)
-                if doc is None or not doc.burst or last is None or last.seconds < 0.03:
+                if doc is None or not doc.burst or last is None or last.seconds < SLOW_LINT:
                     continue
                 wait = min(last.seconds, MAX_DELAY) - (now - doc.edited_at)
                 delay = max(delay, wait)
@@ -196,6 +200,11 @@ class Scheduler:
             return
         finally:
             self._cancel, self._running = None, set()
+        if not self._frozen:
+            # What is loaded by now (pygls, lsprotocol, the schema, the rules) stays for the
+            # session: keep the cyclic GC from scanning it again at every collection.
+            gc.freeze()
+            self._frozen = True
         changed_elsewhere = False
         for snapshot in snapshots:
             doc = self.workspace.docs.get(snapshot.uri)

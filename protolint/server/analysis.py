@@ -142,6 +142,19 @@ def problem_diagnostic(snapshot: Snapshot, error: SettingsError) -> T.Diagnostic
     )
 
 
+def failed_snapshot(member: Member, client: ClientView, generation: int, error: BaseException) -> Snapshot:
+    """What a document shows when protolint itself failed on it (a bug to report, not a finding)."""
+    text = member.data.decode("utf-8", "surrogateescape")
+    snapshot = Snapshot(member.uri, member.version, text, LineIndex(text, client.encoding), generation,
+                        shift=1 if text.startswith("\ufeff") else 0)
+    end = snapshot.index.line_end(0)
+    snapshot.items = [T.Diagnostic(
+        range=T.Range(start=T.Position(line=0, character=0), end=T.Position(*snapshot.index.position(end))),
+        message=f"protolint failed on this file ({type(error).__name__}: {error}); please report it",
+        severity=T.DiagnosticSeverity.Error, source=SOURCE, code="internal-error")]
+    return snapshot
+
+
 def problem_file_diagnostics(error: SettingsError, client: ClientView) -> tuple[str, list[T.Diagnostic]] | None:
     """The broken configuration or schema file's own diagnostic (its URI and the list)."""
     if not error.path or not os.path.isfile(error.path):

@@ -123,6 +123,15 @@ def _lifecycle(server: ProtolintServer) -> None:
             state.reload()
         ls.scheduler.touch_all()
 
+    @server.feature(T.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    async def did_change_workspace_folders(ls: ProtolintServer, params: T.DidChangeWorkspaceFoldersParams):
+        state = ls.workspace_state
+        removed = {uri_to_path(f.uri) for f in params.event.removed}
+        added = [uri_to_path(f.uri) for f in params.event.added]
+        state.roots = [r for r in state.roots if r not in removed] + [r for r in added if r and os.path.isdir(r)]
+        await asyncio.get_running_loop().run_in_executor(None, state.index.scan, list(state.roots))
+        ls.scheduler.touch_all()
+
     @server.feature(T.SHUTDOWN)
     def shutdown(ls: ProtolintServer, params):
         for task in (ls.poller, ls.scheduler._task if ls.scheduler is not None else None):
@@ -193,8 +202,8 @@ def _documents(server: ProtolintServer) -> None:
     def did_save(ls: ProtolintServer, params: T.DidSaveTextDocumentParams):
         path = uri_to_path(params.text_document.uri)
         if path is not None:
-            ls.workspace_state.index.update(path)
-        ls.scheduler.touch_all()  # what is on disk changed: solvers and nets that read it
+            ls.workspace_state.index.update(path)  # a solver saved: the nets it names now
+        ls.scheduler.touch(params.text_document.uri)  # and the files linted with it
 
     @server.feature(T.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: ProtolintServer, params: T.DidCloseTextDocumentParams):

@@ -21,7 +21,7 @@ import time
 
 from lsprotocol import types as T
 
-from .analysis import Snapshot, Superseded, lint_group, problem_file_diagnostics
+from .analysis import Snapshot, Superseded, failed_snapshot, lint_group, problem_file_diagnostics
 
 log = logging.getLogger("protolint.server")
 BURST_SECONDS = 0.25  # edits closer than this are one burst of typing
@@ -198,6 +198,10 @@ class Scheduler:
             for member_uri in uris:
                 self.dirty.setdefault(member_uri, now)
             return
+        except Exception as error:  # a bug in protolint: say so on the files, keep serving
+            log.exception("protolint: the lint of %s failed", sorted(uris))
+            snapshots = [failed_snapshot(m, server.client, self.generation, error) for m in members if m.uri]
+            problems = []
         finally:
             self._cancel, self._running = None, set()
         if not self._frozen:

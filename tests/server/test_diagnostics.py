@@ -261,3 +261,35 @@ async def test_shutdown_and_exit_are_clean(name, folder):
     code = await asyncio.wait_for(client._server.wait(), 10)
     assert code == 0
     await client.stop()
+
+
+CRASHING_SERVER = [sys.executable, "-c", (
+    "import protolint.server.analysis as analysis\n"
+    "real = analysis.lint_inputs\n"
+    "def lint_inputs(inputs, options_for):\n"
+    "    if any('crash' in item.display for item in inputs):\n"
+    "        raise RuntimeError('a rule broke')\n"
+    "    return real(inputs, options_for)\n"
+    "analysis.lint_inputs = lint_inputs\n"
+    "from protolint.server.app import main\n"
+    "main()\n")]
+
+
+async def test_a_failing_lint_is_reported_and_the_server_carries_on(folder):
+    from pytest_lsp import ClientServerConfig
+
+    from tests.server.kit import make_client
+
+    client = await ClientServerConfig(server_command=CRASHING_SERVER, client_factory=make_client).start()
+    await start(client, "neovim", root=folder)
+    uri = (folder / "crash.prototxt").as_uri()
+    open_doc(client, uri, TEXT)
+    [item] = await diagnostics(client, uri, 1)
+    assert item.code == "internal-error" and "RuntimeError: a rule broke" in item.message
+    hover = await client.text_document_hover_async(T.HoverParams(text_document=doc_id(uri), position=T.Position(line=1, character=1)))
+    assert hover is None
+    other = (folder / "fine.prototxt").as_uri()
+    open_doc(client, other, TEXT)
+    assert len(await diagnostics(client, other, 1)) > 3
+    await client.shutdown_session()
+    await client.stop()

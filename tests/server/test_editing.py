@@ -150,8 +150,13 @@ async def test_completion_of_values(client: LanguageClient, folder):
     assert conv.text_edit.new_text == "Convolution"
     start = conv.text_edit.range.start
     assert start == position_of(text, '"Conv', encoding_of(client), delta=1)  # replaces what was typed
+    # Triggered by the colon itself: the value gets its space.
+    tight = PHASED.replace("pool: MAX", "pool:")
+    change_doc(client, uri, tight, 2)
+    items = await complete(client, uri, tight, "pool:", delta=5)
+    assert [i.text_edit.new_text for i in items] == [" MAX", " AVE", " STOCHASTIC"]
     bools = PHASED.replace("    pad: 3\n", "    bias_term: \n")
-    change_doc(client, uri, bools, 2)
+    change_doc(client, uri, bools, 3)
     items = await complete(client, uri, bools, "bias_term: ", delta=11)
     assert [i.label for i in items] == ["true", "false"]
     close_doc(client, uri)

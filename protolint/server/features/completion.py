@@ -129,7 +129,7 @@ def message_type_at(root_type, path):
 
 
 def register(server) -> None:
-    @server.feature(T.TEXT_DOCUMENT_COMPLETION, T.CompletionOptions(trigger_characters=['"', ":", "=", ",", " "]))
+    @server.feature(T.TEXT_DOCUMENT_COMPLETION, T.CompletionOptions(trigger_characters=['"', ":", "=", ","]))
     async def completion(ls, params: T.CompletionParams):
         uri = params.text_document.uri
         doc = ls.workspace_state.docs.get(uri)
@@ -145,8 +145,12 @@ def register(server) -> None:
             return T.CompletionList(is_incomplete=False, items=[])
         items = _items(ls, snapshot, doc.text, offset, context)
         replace = T.Range(start=T.Position(*index.position(context.start)), end=params.position)
+        # Right after `field:` (completion triggered by the colon) a value gets its space.
+        spaced = context.kind == "value" and context.start > 0 and doc.text[context.start - 1] == ":"
         for item in items:
-            item.text_edit = T.TextEdit(range=replace, new_text=item.insert_text or item.label)
+            item.text_edit = T.TextEdit(range=replace, new_text=(" " if spaced else "") + (item.insert_text or item.label))
+            if spaced:
+                item.filter_text = " " + item.label
             item.insert_text = None
         return T.CompletionList(is_incomplete=False, items=items)
 

@@ -121,7 +121,8 @@ def layer_type_text(layer, layer_message_type, snapshot) -> str:
         lines.append("reads no `*_param` block")
     counts = blob_counts(layer)
     if counts is not None:
-        lines.append(f"takes {counts.describe('bottom')} bottom(s), produces {counts.describe('top')} top(s)")
+        tops = "one top per bottom" if counts.equal_bottom_top else f"{counts.describe('top')} top(s)"
+        lines.append(f"takes {counts.describe('bottom')} bottom(s), produces {tops}")
     bottoms = ", ".join(f"`{name}`" for name, _ in layer.bottoms) or "none"
     tops = ", ".join(f"`{name}`" for name, _ in layer.tops) or "none"
     lines.append(f"this layer: bottoms {bottoms} → tops {tops}")

@@ -18,10 +18,12 @@ import logging
 import queue
 import threading
 import time
+from dataclasses import replace
 
 from lsprotocol import types as T
 
 from .analysis import Snapshot, Superseded, failed_snapshot, lint_group, problem_file_diagnostics
+from .workspace import stamp
 
 log = logging.getLogger("protolint.server")
 BURST_SECONDS = 0.25  # edits closer than this are one burst of typing
@@ -87,6 +89,7 @@ class Scheduler:
         self._problem_files: dict[str, set[str]] = {}  # broken config/schema file -> documents using it
         self._announced: set[str] = set()
         self._frozen = False
+        self._last: dict[tuple, tuple] = {}  # group -> (resolver, bytes of its files, snapshots)
 
     # --- requests for work ---------------------------------------------------------------------
 
@@ -190,9 +193,19 @@ class Scheduler:
         cancel = threading.Event()
         self._cancel, self._running = cancel, uris
         server = self.server
+        key = tuple((m.uri, m.path, m.display) for m in members)
+        resolver = self.workspace.resolver()
+        # The bytes of the group's files and the state of the net files it reads from disk.
+        datas = (tuple(m.data for m in members), tuple((path, stamp(path)) for m in members for path in m.outside(members)))
+        reused = self._reused(key, resolver, datas, members)
         try:
-            snapshots, problems = await self.thread.run(
-                lambda: lint_group(self.workspace, members, server.client, server.rule_docs, self.generation, cancel))
+            if reused is not None:
+                snapshots, problems = reused, []
+            else:
+                snapshots, problems = await self.thread.run(
+                    lambda: lint_group(self.workspace, members, server.client, server.rule_docs, self.generation, cancel))
+                if not problems and not cancel.is_set():
+                    self._remember(key, resolver, datas, snapshots)
         except Superseded:
             now = time.monotonic()
             for member_uri in uris:
@@ -225,6 +238,21 @@ class Scheduler:
             server.workspace_diagnostic_refresh(None)
         self._report_problems(snapshots, problems)
         self._report_setting_problems()
+
+    def _reused(self, key, resolver, datas, members) -> list[Snapshot] | None:
+        """The last lint's snapshots when the same files had the same bytes and configuration
+        (a save, a reopened file, an undo to the last linted text): nothing to lint again."""
+        found = self._last.get(key)
+        if found is None or found[0] is not resolver or found[1] != datas:
+            return None
+        versions = {m.uri: m.version for m in members}
+        return [replace(snapshot, version=versions.get(snapshot.uri)) for snapshot in found[2]]
+
+    def _remember(self, key, resolver, datas, snapshots) -> None:
+        self._last.pop(key, None)
+        self._last[key] = (resolver, datas, snapshots)
+        while len(self._last) > 8:
+            del self._last[next(iter(self._last))]
 
     def _resolve_waiters(self) -> None:
         for uri in list(self._waiters):

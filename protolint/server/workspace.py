@@ -62,7 +62,7 @@ def net_refs(text: str) -> list[str]:
     return found
 
 
-def _stat(path: str):
+def stamp(path: str):
     try:
         st = os.stat(path)
         return st.st_mtime_ns, st.st_size
@@ -96,6 +96,13 @@ class Member:
     display: str
     data: bytes
     version: int | None = None
+    refs: tuple = ()  # the net files it names, when it is a solver
+
+    def outside(self, members) -> list[str]:
+        """The net files it names that are read from disk (not members of the group)."""
+        inside = {os.path.realpath(m.path) for m in members if m.path}
+        found = (resolve_net_file(ref, self.path) for ref in self.refs)
+        return [path for path in found if path and os.path.realpath(path) not in inside]
 
 
 # Editor settings: camelCase (VS Code) and the configuration file's kebab-case are both accepted.
@@ -194,8 +201,8 @@ class SolverIndex:
             self._entries = found
 
     def _read(self, path: str):
-        stamp = _stat(path)
-        if stamp is None or stamp[1] > _SCAN_MAX_BYTES:
+        found = stamp(path)
+        if found is None or found[1] > _SCAN_MAX_BYTES:
             return None
         try:
             with open(path, "rb") as handle:
@@ -205,8 +212,8 @@ class SolverIndex:
         refs = net_refs(text)
         if not refs:
             return None
-        nets = [os.path.realpath(found) for found in (resolve_net_file(ref, path) for ref in refs) if found]
-        return stamp, nets
+        nets = [os.path.realpath(net) for net in (resolve_net_file(ref, path) for ref in refs) if net]
+        return found, nets
 
     def update(self, path: str) -> None:
         """Re-read one file (saved, created, changed or deleted on disk)."""
@@ -221,7 +228,7 @@ class SolverIndex:
     def edges(self) -> dict[str, list[str]]:
         with self._lock:
             entries = dict(self._entries)
-        changed = [path for path, (stamp, _) in entries.items() if _stat(path) != stamp]
+        changed = [path for path, (known, _) in entries.items() if stamp(path) != known]
         for path in changed:
             self.update(path)
         if changed:
@@ -273,7 +280,7 @@ class Workspace:
         nearer configuration file appeared); if so, everything is loaded again."""
         with self._lock:
             stamps = dict(self._stamps)
-        if not any(_stat(path) != stamp for path, stamp in stamps.items()):
+        if not any(stamp(path) != known for path, known in stamps.items()):
             return False
         self.reload()
         return True
@@ -314,7 +321,7 @@ class Workspace:
         with self._lock:
             for path in paths:
                 if path not in self._stamps:
-                    self._stamps[path] = _stat(path)
+                    self._stamps[path] = stamp(path)
 
     # --- documents -----------------------------------------------------------------------------
 
@@ -367,14 +374,15 @@ class Workspace:
         for key in component:
             doc = open_by_key.get(key)
             if doc is not None:
-                members.append(Member(doc.uri, doc.path, doc.display, encode(doc.text), doc.version))
+                members.append(Member(doc.uri, doc.path, doc.display, encode(doc.text), doc.version, tuple(doc.refs())))
             elif key in solvers:
                 try:
                     with open(key, "rb") as handle:
                         data = handle.read()
                 except OSError:
                     continue
-                members.append(Member(None, key, display_path(key), data))
+                members.append(Member(None, key, display_path(key), data,
+                                      refs=tuple(net_refs(data.decode("utf-8", "surrogateescape")))))
         # Solvers first (the command line's usual order), then nets; each by name.
         members.sort(key=lambda m: (0 if (m.path and os.path.realpath(m.path) in solvers) or m.uri in solvers else 1, m.display))
         return members

@@ -184,4 +184,14 @@ async def test_editing_the_net_relints_the_solver(client: LanguageClient, root):
     again = await diagnostics(client, solver_uri, 1) if pulls(client) else None
     if again is not None:
         assert "generic-net-no-test-iter" in {d.data["rule"] for d in again}
+    # The net changes on disk (another program saved it): the solver's next lint reads it again.
+    (folder / "net.prototxt").write_text(edited)
+    published = len(client.published)
+    client.text_document_did_save(T.DidSaveTextDocumentParams(text_document=T.TextDocumentIdentifier(uri=solver_uri)))
+    if pulls(client):
+        await asyncio.sleep(0.3)
+    else:
+        await wait_until(lambda: any(p.uri == solver_uri for p in client.published[published:]), what="a push after save")
+    assert "generic-net-no-test-iter" not in {d.data["rule"] for d in await diagnostics(client, solver_uri, 1)}
+    (folder / "net.prototxt").write_text(NET)
     close_doc(client, solver_uri)

@@ -202,16 +202,13 @@ def _config_location(text: str, error: SettingsError) -> tuple[int, int]:
     if match:
         return int(match.group(1)), int(match.group(2))
     if error.key:
-        name = error.key.rsplit(".", 1)[-1] if not error.key.startswith("per-file-ignores.") else error.key.split(".", 1)[1]
-        if error.key.startswith("tool.protolint.per-file-ignores."):
-            name = error.key.split("per-file-ignores.", 1)[1]
-        pattern = re.compile(r"^[ \t]*[\"']?" + re.escape(name) + r"[\"']?[ \t]*=", re.M)
-        found = pattern.search(text)
+        key = error.key.removeprefix("tool.protolint.")
+        # `per-file-ignores.GLOB` names a glob that may hold dots; `severity.RULE` a rule.
+        name = key.split(".", 1)[1] if key.startswith(("per-file-ignores.", "severity.")) else key
+        found = re.compile(r"^[ \t]*[\"']?" + re.escape(name) + r"[\"']?[ \t]*=", re.M).search(text)
         if found:
-            line = text.count("\n", 0, found.start()) + 1
-            column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
-            column += len(found.group(0)) - len(found.group(0).lstrip(" \t"))
-            return line, column
+            start = found.start() + len(found.group(0)) - len(found.group(0).lstrip(" \t"))
+            return text.count("\n", 0, start) + 1, start - (text.rfind("\n", 0, start) + 1) + 1
     return 1, 1
 
 

@@ -29,8 +29,6 @@ class ClientView:
     document_changes: bool = False
     configuration: bool = False
     watch_files: bool = False  # dynamic registration of workspace/didChangeWatchedFiles
-    prepare_rename: bool = False
-    code_action_literals: bool = True
     resolve_edit: bool = False  # codeAction/resolve may fill in `edit`
 
     @classmethod
@@ -58,8 +56,5 @@ class ClientView:
             document_changes=bool(_get(caps, "workspace.workspace_edit.document_changes")),
             configuration=bool(_get(caps, "workspace.configuration")),
             watch_files=bool(_get(caps, "workspace.did_change_watched_files.dynamic_registration")),
-            prepare_rename=bool(_get(caps, "text_document.rename.prepare_support")),
             resolve_edit="edit" in (_get(caps, "text_document.code_action.resolve_support.properties") or []),
-            code_action_literals=_get(caps, "text_document.code_action") is None
-            or _get(caps, "text_document.code_action.code_action_literal_support") is not None,
         )

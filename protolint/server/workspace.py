@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlparse
 
@@ -26,7 +27,8 @@ from ..settings import OptionsResolver, Overrides
 
 # A solver's net file fields, at the start of a line (nets have no such top-level fields).
 _NET_REF = re.compile(r"""^[ \t]*(?:net|train_net|test_net)[ \t]*:[ \t]*(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)')""", re.M)
-_SCAN_LIMIT = 20000  # files looked at when indexing a workspace folder
+_SCAN_LIMIT = 20000  # .prototxt files looked at when indexing the workspace folders
+_SCAN_SECONDS = 10.0
 _SCAN_MAX_BYTES = 1 << 20  # solvers are small; bigger files are nets
 
 
@@ -183,16 +185,18 @@ class SolverIndex:
 
     def scan(self, roots: list[str]) -> None:
         seen = 0
+        deadline = time.monotonic() + _SCAN_SECONDS  # a workspace folder may be a whole home directory
         found: dict[str, tuple[object, list[str]]] = {}
         for root in roots:
             for folder, dirs, files in os.walk(root):
+                if seen > _SCAN_LIMIT or time.monotonic() > deadline:
+                    dirs[:] = []
+                    break
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in ("node_modules", "__pycache__"))
                 for name in files:
                     if not name.endswith(".prototxt"):
                         continue
                     seen += 1
-                    if seen > _SCAN_LIMIT:
-                        break
                     path = os.path.join(folder, name)
                     entry = self._read(path)
                     if entry is not None:

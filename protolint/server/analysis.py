@@ -251,10 +251,13 @@ def lint_group(workspace: Workspace, members: list[Member], client: ClientView, 
     for position, member in enumerate(members):
         if member.uri is None:
             continue
-        text = member.data.decode("utf-8", "surrogateescape")
-        snapshot = Snapshot(member.uri, member.version, text, LineIndex(text, client.encoding), generation,
-                            shift=1 if text.startswith("\ufeff") else 0, seconds=seconds)
         result = by_member.get(id(member))
+        text = member.data.decode("utf-8", "surrogateescape")
+        shift = 1 if text.startswith("\ufeff") else 0
+        # Without CR (and BOM) LSP's lines are protolint's: reuse the line starts it computed.
+        known = result.document.source.line_starts if result is not None and not shift and "\r" not in text else None
+        snapshot = Snapshot(member.uri, member.version, text, LineIndex(text, client.encoding, known), generation,
+                            shift=shift, seconds=seconds)
         if result is not None:
             snapshot.result = result
             snapshot.options = chosen.get(position)

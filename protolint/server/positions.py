@@ -46,11 +46,14 @@ class LineIndex:
 
     __slots__ = ("text", "encoding", "starts", "_ascii")
 
-    def __init__(self, text: str, encoding: str = UTF16):
+    def __init__(self, text: str, encoding: str = UTF16, starts: list[int] | None = None):
+        """`starts`: the line starts when already known (protolint's, for a text without CR)."""
         self.text = text
         self.encoding = encoding
-        self.starts = [0]
-        self.starts += [m.end() for m in _BREAK.finditer(text)]
+        if starts is None:
+            starts = [0]
+            starts += [m.end() for m in _BREAK.finditer(text)]
+        self.starts = starts
         self._ascii = text.isascii()
 
     def line_end(self, line: int) -> int:

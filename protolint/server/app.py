@@ -231,6 +231,10 @@ def _diagnostics(server: ProtolintServer) -> None:
 
 
 def main() -> None:
+    # `python -m` puts the working directory first on sys.path; a module imported later (the
+    # server imports lazily) must never come from a workspace the editor opened.
+    start = os.getcwd()
+    sys.path[:] = [entry for entry in sys.path if entry not in ("", ".", start)]
     logging.basicConfig(level=os.environ.get("PROTOLINT_LOG", "WARNING").upper(), format="%(name)s: %(message)s")
     server = build()
     server.start_io()

@@ -45,8 +45,10 @@ class LintThread:
         def job():
             try:
                 result = work()
-            except BaseException as error:  # handed to the awaiting coroutine
+            except Exception as error:  # handed to the awaiting coroutine
                 loop.call_soon_threadsafe(_fail, future, error)
+            except BaseException as error:  # SystemExit from a lint must not stop the server
+                loop.call_soon_threadsafe(_fail, future, RuntimeError(f"{type(error).__name__}: {error}"))
             else:
                 loop.call_soon_threadsafe(_done, future, result)
 

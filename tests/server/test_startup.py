@@ -119,3 +119,44 @@ def test_exit_without_shutdown_is_an_error_exit():
     done = subprocess.run([sys.executable, "-m", "protolint", "server"], input=messages, capture_output=True, timeout=60)
     assert done.returncode == 1  # LSP: exit before shutdown means exit code 1
     assert b'"id": 1' in done.stdout or b'"id":1' in done.stdout
+
+
+def test_the_server_never_imports_from_the_workspace(tmp_path):
+    """A workspace with a module named like one the server imports late (tomllib reads the
+    configuration) is not imported, even when the server runs as `python -m protolint server` there."""
+    import json
+
+    (tmp_path / "tomllib.py").write_text("raise SystemExit('imported from the workspace')\n")
+    (tmp_path / ".protolint.toml").write_text("ignore = []\n")
+
+    def frame(payload: dict) -> bytes:
+        body = json.dumps(payload).encode()
+        return f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+
+    uri = (tmp_path / "net.prototxt").as_uri()
+    messages = frame({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                      "params": {"capabilities": {}, "processId": None, "rootUri": tmp_path.as_uri()}})
+    messages += frame({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+    messages += frame({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+        "uri": uri, "languageId": "prototxt", "version": 1, "text": 'name: "x"\nlayer { type: "Nope" }\n'}}})
+    server = subprocess.Popen([sys.executable, "-m", "protolint", "server"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, cwd=tmp_path)
+    try:
+        server.stdin.write(messages)
+        server.stdin.flush()
+        import select
+        import time
+
+        seen, deadline = b"", time.monotonic() + 30
+        while b"unknown layer type" not in seen:  # the first diagnostics: the configuration was read
+            ready, _, _ = select.select([server.stdout], [], [], max(deadline - time.monotonic(), 0))
+            assert ready, "no diagnostics within 30 s"
+            chunk = server.stdout.read1(65536)
+            assert chunk, server.stderr.read()
+            seen += chunk
+        server.stdin.write(frame({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}) + frame({"jsonrpc": "2.0", "method": "exit"}))
+        server.stdin.close()
+        assert server.wait(30) == 0
+        assert b"imported from the workspace" not in server.stderr.read()
+    finally:
+        server.kill()

@@ -192,3 +192,53 @@ async def test_editor_settings_override_the_configuration_like_flags(name, folde
     await wait_until(lambda: any("no-such-rule" in m.message for m in client.messages), what="a message about the setting")
     await client.shutdown_session()
     await client.stop()
+
+
+TRAINED = """name: "t"
+layer {
+  name: "data"
+  type: "DummyData"
+  top: "data"
+  top: "label"
+  dummy_data_param { shape { dim: 4 dim: 3 dim: 8 dim: 8 } shape { dim: 4 } }
+}
+layer {
+  name: "hidden"
+  type: "InnerProduct"
+  bottom: "data"
+  top: "hidden"
+  inner_product_param { num_output: 16 bias_filler { type: "constant" } }
+}
+layer {
+  name: "ip"
+  type: "InnerProduct"
+  bottom: "hidden"
+  top: "ip"
+  inner_product_param { num_output: 10 weight_filler { type: "xavier" } bias_filler { type: "constant" } }
+}
+layer {
+  name: "loss"
+  type: "SoftmaxWithLoss"
+  bottom: "ip"
+  bottom: "label"
+  top: "loss"
+}
+"""
+
+
+async def test_the_pretrained_setting(folder):
+    """`pretrained` has no flag; the server's findings equal the library's with LintOptions(pretrained=True)."""
+    from protolint.api import default_options, lint_bytes
+
+    client = await config().start()
+    await start(client, "neovim", root=folder, options={"pretrained": True})
+    path = folder / "plain" / "trained.prototxt"
+    uri = path.as_uri()
+    open_doc(client, uri, TRAINED)
+    items = await diagnostics(client, uri, 1)
+    plain = {d.rule for d in lint_bytes(str(path), TRAINED.encode(), default_options()).diagnostics}
+    expected = lint_bytes(str(path), TRAINED.encode(), default_options(pretrained=True)).diagnostics
+    assert "missing-weight-filler" in plain and "missing-weight-filler" not in rules(items)
+    assert rules(items) == sorted(d.rule for d in expected)
+    await client.shutdown_session()
+    await client.stop()

@@ -102,6 +102,12 @@ class LintContext:
         self._solver = None
         self._nets: list[Net] | None = None
 
+    def built_nets(self) -> list:
+        """The net models the rules built (for the editor's hover and hints), without building any."""
+        if self._nets is not None:
+            return self._nets
+        return [self._net] if self._net is not None else []
+
     # --- the model -----------------------------------------------------------------------------
 
     @property

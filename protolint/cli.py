@@ -96,13 +96,12 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
     """Lint prototxt files and folders (folders: *.prototxt, recursively).
 
     A solver's net files are found and linted with it."""
-    from .config import Config, ConfigError, find_config_file, load_config
     from .linter import LintOptions, at_or_above
     from .project import Input, lint_inputs
     from .api import default_registry
     from .registry import RegistryError
     from .reporters import render
-    from .schema.loader import SchemaError, builtin_schema, load_schema
+    from .settings import OptionsResolver, Overrides, SettingsError
     from .versions import VersionError, parse_version
 
     _safe_streams()
@@ -125,46 +124,17 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
         except VersionError as error:
             raise click.BadParameter(str(error), param_hint="--caffe-version") from None
 
-    def schema_at(path: str | None):
-        try:
-            schema = load_schema(path) if path else builtin_schema()
-            if not schema.top_messages:
-                _fail(f"cannot use the schema: {path}: it defines no message")
-            return schema
-        except SchemaError as error:
-            where = f"{error.path}:{error.line}:{error.column}" if error.line else error.path  # no 0:0 for an unreadable file
-            _fail(f"cannot use the schema: {where}: {error.message}")
-        except OSError as error:
-            _fail(f"cannot read the schema {path}: {error.strerror or error}")
-
-    options_by_config: dict[str | None, LintOptions] = {}
+    resolver = OptionsResolver(registry, Overrides(
+        config=config_path, proto=proto, root=root, select=tuple(cli_select), ignore=tuple(cli_ignore),
+        extra_layer_types=tuple(_comma_list(extra_layer_types)), extra_filler_types=tuple(_comma_list(extra_filler_types)),
+        extra_lr_policies=tuple(_comma_list(extra_lr_policies)), extra_solver_types=tuple(_comma_list(extra_solver_types)),
+        caffe_version=caffe_version, pretrained=pretrained, input_shapes=tuple(input_shapes.items())))
 
     def options_for(file_path: str) -> LintOptions:
         try:
-            config_file = config_path or find_config_file(file_path)
-            config = load_config(os.path.abspath(config_file), registry) if config_file else Config()
-        except ConfigError as error:
-            _fail(f"bad configuration: {error}")
-        options = options_by_config.get(config.path)
-        if options is None:
-            options = LintOptions(
-                schema=schema_at(proto or config.proto),
-                root=root,
-                select=cli_select or config.select or ["ALL"],
-                ignore=config.ignore + cli_ignore,
-                extra_layer_types=frozenset(config.extra_layer_types + _comma_list(extra_layer_types)),
-                extra_filler_types=frozenset(config.extra_filler_types + _comma_list(extra_filler_types)),
-                extra_lr_policies=frozenset(config.extra_lr_policies + _comma_list(extra_lr_policies)),
-                extra_solver_types=frozenset(config.extra_solver_types + _comma_list(extra_solver_types)),
-                severity_overrides=dict(config.severity),
-                caffe_version=caffe_version or config.caffe_version,
-                registry=registry,
-                input_shapes={**config.input_shapes, **input_shapes},
-            )
-            options_by_config[config.path] = options
-        options = options.with_ignored(config.ignored_for(file_path))
-        starts_pretrained = pretrained if pretrained is not None else config.pretrained_for(file_path)
-        return replace(options, pretrained=starts_pretrained) if starts_pretrained is not None else options
+            return resolver.options_for(file_path)
+        except SettingsError as error:
+            _fail(str(error))
 
     had_io_error = False
     inputs = []
@@ -175,6 +145,7 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
             click.echo(f"protolint: {display}: cannot read: {error.strerror or error}", err=True)
             had_io_error = True
     results = lint_inputs(inputs, options_for)
+    options_by_config = resolver.options_by_config()
     if input_shapes or any(options.input_shapes for options in options_by_config.values()):
         _check_input_shapes(results, input_shapes, options_by_config)
     if diff:
@@ -360,6 +331,21 @@ def _safe_streams() -> None:
 def _fail(message: str) -> None:
     click.echo(f"protolint: {message}", err=True)
     sys.exit(EXIT_USAGE)
+
+
+@main.command()
+@click.option("--stdio", is_flag=True, hidden=True, help="Talk over stdin/stdout (the only transport; accepted for clients that pass it).")
+def server(stdio):
+    """Run the language server (LSP over stdio) for editors."""
+    try:
+        import lsprotocol.types  # noqa: F401
+        import pygls.lsp.server  # noqa: F401
+    except ImportError:
+        click.echo("protolint: the language server needs pygls; install it with: pip install 'caffe-protolint[server]'", err=True)
+        sys.exit(EXIT_USAGE)
+    from .server import main as serve
+
+    serve()
 
 
 @main.command("rules")

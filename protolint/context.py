@@ -68,6 +68,24 @@ class Once:
         return True
 
 
+class PerNet:
+    """One finding per net for what many of its layers share (an idiom, a default, a habit of the
+    author): collected layer by layer, then reported once at the first place with the others as
+    related locations — forty identical infos would bury the one that matters."""
+
+    def __init__(self):
+        self.groups: dict[int, list] = {}  # id(net) -> [(node, label, detail), ...] in file order
+
+    def add(self, net, node, label: str, detail=None) -> None:
+        places = self.groups.setdefault(id(net), [])
+        if all(other is not node for other, _label, _detail in places):
+            places.append((node, label, detail))
+
+    def __iter__(self):
+        for places in self.groups.values():
+            yield sorted(places, key=lambda place: node_span(place[0])[0])
+
+
 class LintContext:
     def __init__(self, document: Document, options: LintOptions, kind: str, links: Links | None = None,
                  net: Net | None = None):
@@ -83,6 +101,12 @@ class LintContext:
         self._net = net
         self._solver = None
         self._nets: list[Net] | None = None
+
+    def built_nets(self) -> list:
+        """The net models the rules built (for the editor's hover and hints), without building any."""
+        if self._nets is not None:
+            return self._nets
+        return [self._net] if self._net is not None else []
 
     # --- the model -----------------------------------------------------------------------------
 
@@ -299,6 +323,12 @@ class LintContext:
         node as it is; the file start when there is no node."""
         start, end = node_span(node) if node is not None else (0, 0)
         self.report(start, end, message, **kwargs)
+
+    def report_places(self, places: list, message: str, **kwargs) -> None:
+        """Report a PerNet group: at its first place, the rest (up to 20) as related locations."""
+        first, *rest = places
+        related = [related_at(node, label) for node, label, _detail in rest[:20]]
+        self.report(*node_span(first[0]), message, related=related, **kwargs)
 
     def report_layer(self, layer: Layer, message: str, node=None, **kwargs) -> None:
         """Report at `node` (a field: at its name) when given, else at the layer (layer_span)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .context import LintContext, Links
 from .diagnostics import SEVERITY_RANK, Diagnostic
@@ -28,6 +28,9 @@ class FileResult:
     document: Document
     kind: str  # "net", "solver" or the root message's name
     diagnostics: list[Diagnostic]
+    # The net models the rules built (with their states, graphs and shapes), for tools that show
+    # them (the language server); empty when no rule needed one.
+    nets: list = field(default_factory=list)
 
 
 @dataclass
@@ -64,7 +67,8 @@ def run(prepared: Prepared, links: Links | None = None, net=None) -> FileResult:
         diagnostics = prepared.diagnostics + context.diagnostics
         if context.superseded:
             diagnostics = [d for d in diagnostics if (d.rule, d.start) not in context.superseded]
-    return FileResult(prepared.path, prepared.document, prepared.kind, finish(diagnostics, options, prepared.document))
+    return FileResult(prepared.path, prepared.document, prepared.kind, finish(diagnostics, options, prepared.document),
+                      context.built_nets())
 
 
 class _no_cyclic_gc:

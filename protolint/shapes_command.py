@@ -299,57 +299,34 @@ def run(paths, phase, stages, level, input_shapes: dict, proto, fmt, config_path
     import click
 
     from .api import default_registry
-    from .config import Config, ConfigError, find_config_file, load_config
-    from .linter import LintOptions
-    from .schema.loader import SchemaError, builtin_schema, load_schema
+    from .settings import OptionsResolver, Overrides, SettingsError
 
     def fail(message: str) -> int:
         click.echo(f"protolint: {message}", err=True)
         return 2
 
-    configs: dict[str, Config] = {}
-    schemas: dict = {}
-    options_cache: dict = {}
-
-    def config_for(path: str) -> Config:
-        found = config_path or find_config_file(path)
-        return load_config(os.path.abspath(found), default_registry()) if found else Config()
-
-    def options_for(path: str):
-        config = config_for(path)
-        configs[path] = config
-        schema_path = proto or config.proto
-        if schema_path not in schemas:
-            schemas[schema_path] = load_schema(schema_path) if schema_path else builtin_schema()
-        key = (schema_path, config.path)
-        if key not in options_cache:
-            options_cache[key] = LintOptions(schema=schemas[schema_path], input_shapes={**config.input_shapes, **input_shapes})
-        return options_cache[key]
-
+    resolver = OptionsResolver(default_registry(), Overrides(config=config_path, proto=proto,
+                                                             input_shapes=tuple(input_shapes.items())))
     try:
-        items = load_items(paths, options_for)
+        items = load_items(paths, resolver.options_for)
     except ShapesError as error:
         return fail(str(error).replace("\n", "\nprotolint: "))
-    except ConfigError as error:
-        return fail(f"bad configuration: {error}")
-    except SchemaError as error:
-        where = f"{error.path}:{error.line}:{error.column}" if error.line else error.path
-        return fail(f"cannot use the schema: {where}: {error.message}")
-    except OSError as error:
-        return fail(f"cannot read the schema {proto}: {error.strerror or error}")
+    except SettingsError as error:
+        return fail(str(error))
 
     problems = [f"--input-shape {name}: no data layer of {', '.join(paths)} produces a blob named {name!r} (those "
                 f"that take an input shape: {targets_text(items)})" for name in unmatched_inputs(items, input_shapes)]
-    for config in {id(c): c for c in configs.values() if c.path}.values():
-        for name in unmatched_inputs(items, [n for n in config.input_shapes if n not in input_shapes]):
-            problems.append(f"bad configuration: {config.path}: `input-shapes.{name}`: no data layer of the nets shown "
+    for config_file, options in resolver.options_by_config().items():
+        configured = [name for name, _dims in options.input_shapes if name not in input_shapes]
+        for name in unmatched_inputs(items, configured) if config_file else ():
+            problems.append(f"bad configuration: {config_file}: `input-shapes.{name}`: no data layer of the nets shown "
                             f"produces a blob named {name!r}")
     if problems:
         return fail("\nprotolint: ".join(problems))
 
     tables = []
     for item in items:
-        options = options_for(_origin(item, paths))
+        options = resolver.options_for(_origin(item, paths))
         for state in chosen_states(item.net, phase, stages, level):
             tables.append(state_table(item, state, options.input_shapes))
     click.echo(render_json(tables) if fmt == "json" else render_text(tables))

@@ -46,3 +46,10 @@ def net_label(net) -> str:
     """How messages name a net: the solver field holding an embedded net, else "this net"."""
     field = net.usage.embedded_field
     return field.name if field is not None else "this net"
+
+
+def and_more(count: int, noun: str) -> str:
+    """The rest of a group after its first member: "", " and 1 more layer", " and 12 more layers"."""
+    if count <= 0:
+        return ""
+    return f" and {count} more {noun}{'s' if count > 1 else ''}"

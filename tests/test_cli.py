@@ -416,3 +416,18 @@ def test_header_naming_a_known_message_is_silent(tmp_path):
     result = subprocess.run([sys.executable, "-m", "protolint", "--select", "P", "s.prototxt"], cwd=tmp_path,
                             capture_output=True, text=True, timeout=60, env=dict(os.environ, PROTOLINT_CACHE_DIR=str(tmp_path)))
     assert result.returncode == 0 and "unknown-root-message" not in result.stdout
+
+
+def test_text_output_shows_a_few_related_places_and_counts_the_rest(run, tmp_path):
+    # Eight BatchNorm layers without Scale: one finding for the net, seven related places.
+    layers = ['layer { name: "in" type: "Input" top: "x0" input_param { shape { dim: 1 dim: 2 dim: 4 dim: 4 } } }']
+    for i in range(8):
+        layers.append(f'layer {{ name: "bn{i}" type: "BatchNorm" bottom: "x{i}" top: "x{i + 1}" }}')
+    layers.append('layer { name: "relu" type: "ReLU" bottom: "x8" top: "y" }')
+    (tmp_path / "deploy.prototxt").write_text("\n".join(layers) + "\n")
+    _rc, out, _err = run("deploy.prototxt", "--select", "batchnorm-without-scale")
+    assert out.count("[B505 batchnorm-without-scale]") == 1
+    assert out.count(": note: ") == 5 and "... and 2 more places (--format json lists them)" in out
+    _rc, out, _err = run("deploy.prototxt", "--select", "batchnorm-without-scale", "--format", "json")
+    (finding,) = json.loads(out)["diagnostics"]
+    assert len(finding["related"]) == 7

@@ -110,7 +110,7 @@ def test_cli_applies_the_config_and_cli_options_win(tmp_path):
     (tmp_path / ".protolint.toml").write_text('ignore = ["F401"]\n[severity]\nmissing-bias-filler = "error"\n')
     result = protolint("net.prototxt", cwd=tmp_path)
     assert "F401" not in result.stdout
-    assert "error: layer \"fc\" (InnerProduct) has a bias but no bias_filler" in result.stdout
+    assert "error: InnerProduct \"fc\" has a bias but no bias_filler" in result.stdout
     assert result.returncode == 1
 
     result = protolint("net.prototxt", "--select", "F401", cwd=tmp_path)  # --select replaces select, ignore still applies

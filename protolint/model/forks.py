@@ -117,11 +117,11 @@ def _distinctive(kind: str, name: str) -> bool:
 
 
 def recognise(found: dict[str, set[str]]) -> Recognition | None:
-    """The fork that explains most of the unknown names of a file (`found`: kind -> names). Names
-    that are near-misses of BVLC's are no evidence (typos), but a recognised fork still explains
-    them. None when the evidence is too thin: nothing distinctive, and fewer than two names."""
-    evidence = {kind: {n for n in names if kind not in BVLC_NAMES or closest(n, BVLC_NAMES[kind]) is None}
-                for kind, names in found.items()}
+    """The fork that explains most of the unknown names of a file (`found`: kind -> names). None
+    when the evidence is too thin: nothing distinctive, and fewer than two names."""
+    # A fork's own name is evidence even when it looks like a BVLC one (ReLU6 next to ReLU): a typo
+    # rarely lands exactly on a name a fork registers.
+    evidence = found
     scored = []
     for fork in FORKS:
         shown = {kind: names & fork.names[kind] for kind, names in evidence.items()}
@@ -141,3 +141,8 @@ def recognise(found: dict[str, set[str]]) -> Recognition | None:
     owners = {f.key for f in FORKS for kind, names in shown.items() for n in names if n in f.names[kind]}
     return Recognition(fork, explained, sure=len(owners) == 1 or sum(len(v) for v in shown.values()) >= 3,
                        alternatives=alternatives)
+
+
+def registered_by_a_fork(kind: str, name: str) -> bool:
+    """Whether some fork of the table registers `name` (kind: "layer_types", "filler_types", ...)."""
+    return any(name in fork.names.get(kind, ()) for fork in FORKS)

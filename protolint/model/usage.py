@@ -10,7 +10,9 @@ rules read the result from `Net.usage`.
 
 A net linted alone is built in the states its data layers' include rules ask for; it is trained
 only in a TRAIN state that has a loss, and checked only in states something builds: a deploy net
-(no loss) is checked as Caffe runs it, in TEST, never in a TRAIN state nobody builds.
+(no loss) is checked as Caffe runs it, in TEST, never in a TRAIN state nobody builds. A file named
+for running only (`*_test`, `*_val`, `deploy`, `*_predict`; no "train" in the name) is not trained
+even with a loss, unless a layer asks for the TRAIN phase.
 
 Where a trained net's weights start (`initialisation(net)`): told — a solver's `weights`, or the
 `pretrained` setting for weights passed as `caffe train --weights` or from Python — or read off the
@@ -91,9 +93,31 @@ def decide(net: Net, solver_use: SolverUse | None = None, pretrained: bool | Non
     states = inferred_states(net)
     train = [s for s in states if s.phase == "TRAIN" and (net.has_loss_in(s) or _loss_like_in(net, s))]
     test = [s for s in states if s.phase != "TRAIN"]
+    if train and named_for_running(path) and not _asks_for_train(net):
+        train, test = [], test or states  # `imagenet_val.prototxt` with a loss: evaluated, not trained
     if not train and not test:
         test = states  # built for TRAIN but never trained (no loss): still checked as it is built
     return Usage(train, test, told_pretrained=told, told_by=told_by, path=path)
+
+
+# Words of a file name that say the net is only run forward (tested, validated, deployed, used to
+# predict or extract features); a name with "train" in it says otherwise.
+_RUN_ONLY_WORDS = {"test", "val", "valid", "validation", "deploy", "predict", "prediction", "inference", "infer",
+                   "eval", "evaluate", "evaluation", "extract", "features"}
+
+
+def named_for_running(path: str) -> bool:
+    """Whether a net file's name says it is only run forward (`lenet_test.prototxt`,
+    `imagenet_val.prototxt`, `facialkp_predict.prototxt`), not trained (`train_val.prototxt`)."""
+    stem = os.path.splitext(os.path.basename(path or ""))[0]
+    words = re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", stem).lower())
+    return bool(words) and not any("train" in w for w in words) and any(w in _RUN_ONLY_WORDS for w in words)
+
+
+def _asks_for_train(net: Net) -> bool:
+    """Some layer is written for the TRAIN phase only (`include { phase: TRAIN }`): meant to train."""
+    return any(rule.last("phase") is not None and rule.last("phase").scalar == "TRAIN"
+               for layer in net.layers for rule in layer.includes)
 
 
 def _told(solver_use: SolverUse | None, setting: bool | None) -> tuple[bool | None, str]:

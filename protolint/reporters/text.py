@@ -13,6 +13,7 @@ from __future__ import annotations
 import click
 
 _STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
+_NOTES_SHOWN = 5  # related places printed under a finding
 
 EXCERPT_WIDTH = 160  # characters of a source line shown per finding
 _BEFORE = 60  # of which at most this many before the span, when the line has to be cut
@@ -49,8 +50,10 @@ def render(results, color: bool) -> str:
             )
             if source is not None:
                 out += _snippet(source, d.line, d.column, d.end_line, d.end_column, style, _STYLE[d.severity])
-            for related in d.related:
+            for related in d.related[:_NOTES_SHOWN]:
                 out.append(f"  {related.line}:{related.column}: note: {_printable(_shortened(related.message))}")
+            if len(d.related) > _NOTES_SHOWN:  # the rest are in --format json/sarif and in the editor
+                out.append(f"  ... and {len(d.related) - _NOTES_SHOWN} more places (--format json lists them)")
     return "\n".join(out)
 
 

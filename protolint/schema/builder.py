@@ -555,8 +555,18 @@ def _resolved(path: str) -> str:
 
 def _json_name(name: str) -> str:
     """protobuf's default JSON name: snake_case -> lowerCamelCase (only underscores are dropped)."""
+    return _camel(name, upper_first=False)
+
+
+def _map_entry_name(field_name: str) -> str:
+    """protobuf's name of the entry message of a map field: my_map -> MyMapEntry."""
+    return _camel(field_name, upper_first=True) + "Entry"
+
+
+def _camel(name: str, upper_first: bool) -> str:
+    """Drop underscores and upper-case the letter after each (and the first one, if asked)."""
     out = []
-    upper_next = False
+    upper_next = upper_first
     for char in name:
         if char == "_":
             upper_next = True
@@ -566,18 +576,3 @@ def _json_name(name: str) -> str:
         else:
             out.append(char)
     return "".join(out)
-
-
-def _map_entry_name(field_name: str) -> str:
-    """protobuf's name of the entry message of a map field: my_map -> MyMapEntry."""
-    out = []
-    upper_next = True
-    for char in field_name:
-        if char == "_":
-            upper_next = True
-        elif upper_next:
-            out.append(char.upper())
-            upper_next = False
-        else:
-            out.append(char)
-    return "".join(out) + "Entry"

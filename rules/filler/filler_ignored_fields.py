@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from protolint.context import PerNet
 from protolint.diagnostics import Fix
 from protolint.edits import delete_field
 from protolint.model.fillers import FILLER_FIELDS, FILLER_READS, filler_uses
 from protolint.rule import Rule
 
-from .._format import layer_label
+from .._format import and_more, layer_label
 
 
 class FillerIgnoredFields(Rule):
@@ -45,6 +46,7 @@ class FillerIgnoredFields(Rule):
 
     def check(self, ctx):
         text = ctx.source.text
+        group = PerNet()
         for net, graph, layer in ctx.trained_layers():
             for use in filler_uses(layer):
                 kind = use.type
@@ -55,8 +57,15 @@ class FillerIgnoredFields(Rule):
                            if f.name in FILLER_FIELDS and f.name not in reads and f.name != "sparse"]
                 if not ignored:
                     continue
-                names = ", ".join(dict.fromkeys(f.name for f in ignored))
-                fix = Fix(f"Remove {names}", [delete_field(text, f) for f in ignored])
-                pronoun = "them" if len(ignored) > 1 else "it"
-                ctx.report_value(ignored[0], f"the {kind} {use.role} filler of {layer_label(layer)} ignores {names}: "
-                          f"remove {pronoun} (no effect)", fixes=[fix])
+                group.add(net, ignored[0], f"{layer_label(layer)}: {use.type} ignores "
+                          f"{', '.join(dict.fromkeys(f.name for f in ignored))}", (use, ignored))
+        for places in group:
+            (_node, _label, (use, ignored)), rest = places[0], places[1:]
+            every = [f for _n, _l, (_u, fields) in places for f in fields]
+            names = ", ".join(dict.fromkeys(f.name for f in every))
+            fix = Fix(f"Remove {names}", [delete_field(text, f) for f in every])
+            pronoun = "them" if len({f.name for f in every}) > 1 else "it"
+            layer = use.layer
+            ctx.report_places(places, f"the {use.type} {use.role} filler of {layer_label(layer)}"
+                              f"{and_more(len(rest), 'filler')} {'ignore' if rest else 'ignores'} {names}: "
+                              f"remove {pronoun} (no effect)", fixes=[fix])

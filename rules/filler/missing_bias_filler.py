@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from protolint.context import PerNet
 from protolint.model.params import lr_mult
 from protolint.model.usage import initialisation
 from protolint.rule import Rule
 
+from .._format import and_more, layer_label
 from ._helpers import trained_weight_layers
 
 
@@ -34,6 +36,7 @@ class MissingBiasFiller(Rule):
 
     def check(self, ctx):
         weight_rule_on = ctx.rule_enabled("missing-weight-filler")
+        group = PerNet()  # the same default said once per net
         for net, layer, block in trained_weight_layers(ctx):
             if initialisation(net).pretrained():
                 continue  # the biases come with the .caffemodel's weights
@@ -44,9 +47,13 @@ class MissingBiasFiller(Rule):
             if weight_rule_on and layer.field(f"{block}.weight_filler") is None and lr_mult(layer, 0) != 0:
                 continue  # missing-weight-filler reports the layer; one finding for the root cause
             if layer.field(f"{block}.bias_filler") is None:
-                node = layer.field(block) or layer.message.last("type")
-                ctx.report_node(
-                    node,
-                    f"layer \"{layer.name}\" ({layer.type}) has a bias but no bias_filler: it starts at constant 0; "
-                    "write `bias_filler { type: \"constant\" value: 0 }` to make that explicit",
-                )
+                group.add(net, layer.field(block) or layer.message.last("type"), f"{layer_label(layer)}")
+        for places in group:
+            many = len(places) > 1
+            ctx.report_places(
+                places,
+                f"{places[0][1]}{and_more(len(places) - 1, 'layer')} {'have' if many else 'has'} a bias but no "
+                f"bias_filler: {'they start' if many else 'it starts'} at constant 0 (Caffe's default, a sound start "
+                "for most nets) — write `bias_filler { type: \"constant\" value: 0 }` to make it explicit, or a "
+                "small positive value to keep units after a ReLU alive",
+            )

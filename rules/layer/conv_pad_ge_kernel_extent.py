@@ -15,7 +15,11 @@ class ConvPadGeKernelExtent(Rule):
     severity = "info"
     applies_to = ("net",)
     summary = "A convolution pad at least as large as the kernel extent"
-    what_it_does = "Reports Convolution/Deconvolution layers where, on some axis, pad >= the kernel extent d*(k-1)+1."
+    what_it_does = (
+        "Reports Convolution/Deconvolution layers where, on some axis, pad >= the kernel extent d*(k-1)+1 — "
+        "except a padding of 10 or more that is at least three times the extent: that is a design (FCN's "
+        "`pad: 100` cropped back later, a context module padding its input once), not a slip."
+    )
     why_it_matters = "Caffe has no upper bound on pad: the border outputs are then computed purely from zero padding, which is almost always a typo (e.g. pad 3 for a 3x3 kernel)."
     example = 'layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1" convolution_param { num_output: 8 kernel_size: 3 pad: 3 } }'
     how_to_fix = "Usually pad = (extent - 1) / 2, e.g. pad 1 for a 3x3 kernel."
@@ -43,6 +47,9 @@ class ConvPadGeKernelExtent(Rule):
                 if not k or k <= 0 or d is None or p is None or p <= 0:
                     continue
                 extent = max(d, 0) * (k - 1) + 1
+                if p >= 10 and p >= 3 * extent:
+                    break  # padding many times the kernel is a design, not a slip: FCN's pad 100 cropped
+                    #        back later, a context module padding its input once for the dilated layers after it
                 if p >= extent:
                     ctx.report_node(node or layer.field("convolution_param"),
                                     f'{layer.type} "{layer.name}" pads {fmt(p)} ≥ its kernel extent {fmt(extent)}: the border '

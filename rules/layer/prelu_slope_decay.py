@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from protolint.context import Once
+from protolint.context import Once, PerNet
+from protolint.diagnostics import Fix
 from protolint.edits import insert_after_last
 from protolint.rule import Rule
 from protolint.syntax.nodes import number
+
+from .._format import and_more
 
 
 class PReLUSlopeDecay(Rule):
@@ -34,6 +37,7 @@ class PReLUSlopeDecay(Rule):
 
     def check(self, ctx):
         once = Once()
+        group = PerNet()
         for net in ctx.nets():
             solver = ctx.solver
             if solver is not None and not (number(solver.get("weight_decay")) or 0) > 0:
@@ -50,5 +54,13 @@ class PReLUSlopeDecay(Rule):
                     fixes = []
                     if not params:
                         fixes = insert_after_last(ctx.source.text, layer.message, ("top", "bottom"), "param { decay_mult: 0 }", "Add param { decay_mult: 0 }")
-                    ctx.report_layer(layer, f'PReLU "{layer.name}" slopes are weight-decayed toward 0 (ReLU); the PReLU '
-                                 "paper does not decay them — add param { decay_mult: 0 }", fixes=fixes)
+                    group.add(net, layer.message.last("name") or layer.message.last("type"), f'"{layer.name}"', fixes)
+        for places in group:
+            (_node, _label, _fixes), rest = places[0], places[1:]
+            fixes = [fix for _n, _l, layer_fixes in places for fix in layer_fixes]
+            edits = [edit for fix in fixes for edit in fix.edits]
+            fix = ([Fix("Add param { decay_mult: 0 } to every PReLU without param blocks", edits,
+                        safe=all(f.safe for f in fixes))] if edits else None)
+            ctx.report_places(places, f"the slopes of PReLU {places[0][1]}{and_more(len(rest), 'PReLU layer')} are "
+                              "weight-decayed toward 0 (toward a plain ReLU); the PReLU paper does not decay them — "
+                              "add param { decay_mult: 0 }", fixes=fix)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from protolint.context import Once
+from protolint.context import PerNet
 from protolint.model.net import TRAIN
 from protolint.rule import Rule
+
+from .._format import and_more
 
 
 class PythonLayerMultigpu(Rule):
@@ -37,7 +39,7 @@ class PythonLayerMultigpu(Rule):
     )
 
     def check(self, ctx):
-        once = Once()
+        group = PerNet()  # one finding per net: the abort is the net's, whichever Python layer
         old = not ctx.version_at_least("rc4")
         text = "PythonLayer is not implemented in Multi-GPU training" if old else (
             "PythonLayer does not support CLI Multi-GPU, use train.py")
@@ -46,9 +48,12 @@ class PythonLayerMultigpu(Rule):
                 continue
             for state in [s for s in net.states() if s.phase == "TRAIN"] or [TRAIN]:
                 for layer in net.layers_in(state):
-                    if layer.type != "Python" or not once.first(layer.message):
+                    if layer.type != "Python":
                         continue
                     if old and layer.get("python_param.share_in_parallel") is True:
                         continue
-                    ctx.report_layer(layer, f'Python layer "{layer.name}" in the training net: "caffe train --gpu 0,1,…" '
-                                 f'aborts with "{text}" — train on one GPU or from Python')
+                    group.add(net, layer.message.last("name") or layer.message.last("type"), f'"{layer.name}"')
+        for places in group:
+            ctx.report_places(places, f"Python layer {places[0][1]}{and_more(len(places) - 1, 'Python layer')} in the "
+                              f'training net: "caffe train --gpu 0,1,…" aborts with "{text}" — train on one GPU or '
+                              "from Python")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from protolint.context import node_span
+from protolint.context import node_span, related_at
 from protolint.model.params import param_specs
 from protolint.rule import Rule
 from protolint.versions import CHECK_SINCE
 
-from .._format import fmt, in_states, layer_name
+from .._format import and_more, fmt, in_states, layer_name
 from ._helpers import param_signature, signature_difference
 
 
@@ -98,8 +98,17 @@ class SharedParamMismatch(Rule):
                             node = spec.name_node
                             item = found.setdefault(id(node), [node, problem, [], net, severity])
                             item[2].append(state)
-        for node, problem, states, net, severity in found.values():
-            ctx.report(*node_span(node), f"{problem}{in_states(net, states)}", severity=severity)
+        # One finding per net and severity: a file that shares a whole branch (a siamese twin, a
+        # pseudo-label copy) with other multipliers shows the same mismatch at every param.
+        groups: dict[tuple[int, str], list] = {}
+        for item in found.values():
+            groups.setdefault((id(item[3]), item[4]), []).append(item)
+        for items in groups.values():
+            node, problem, states, net, severity = items[0]
+            related = [related_at(other[0], f'"{other[0].value}"') for other in items[1:21]]
+            more = and_more(len(items) - 1, "shared param")
+            ctx.report(*node_span(node), f"{problem}{in_states(net, states)}" + (f" ({more.strip()} the same way)" if more else ""),
+                       severity=severity, related=related)
 
     @staticmethod
     def _mults_severity(ctx, mults, first, second) -> tuple[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from protolint.model.facts import WEIGHT_BEARING
 from protolint.model.usage import initialisation
 from protolint.rule import Rule
 
@@ -15,7 +16,12 @@ class BatchNormGlobalStatsInTrain(Rule):
     what_it_does = (
         "Reports BatchNorm layers that use global statistics in the states a solver trains the net in: "
         "`use_global_stats: true`, or the option unset with `phase: TEST` written on the layer (the "
-        "default follows the layer's phase). Deploy nets are fine."
+        "default follows the layer's phase). Deploy nets are fine. Frozen statistics are how a BN-trained "
+        "backbone is fine-tuned, so the severity follows how the net starts: silent when you say it is "
+        "pretrained; an info naming the evidence when the text shows fine-tuning, or when the net is written "
+        "with fillers (a training set-up whose weights come from `caffe train --weights`); a warning when you "
+        "say it is trained from scratch, or when no layer has a filler either (a deploy net copied for "
+        "training). `phase: TEST` on the layer is always a warning."
     )
     why_it_matters = (
         "With global statistics the layer never updates its running mean and variance while training; "
@@ -79,10 +85,28 @@ class BatchNormGlobalStatsInTrain(Rule):
                             f"({init.reason()}); from scratch they are 0 and activations blow up to NaN",
                             severity="info", related=related)
             return
+        if pretrained is None and _has_fillers(net):
+            # Written as a training set-up (fillers), with the statistics frozen on purpose: the way a
+            # BN-trained backbone is fine-tuned (Faster R-CNN, DeepLab, PSPNet, FCN-style nets), the
+            # weights given as `caffe train --weights`, which no file shows.
+            ctx.report_node(node, f"{which} use{'s' if len(frozen) == 1 else ''} global statistics while training: "
+                            "the usual set-up for fine-tuning a BN-trained backbone, with the weights from `caffe train "
+                            "--weights`, which the files do not show; from scratch the statistics stay 0 and "
+                            "activations blow up to NaN at the first iteration — then remove use_global_stats from "
+                            "the train net (set `pretrained = true` or `false` to say which)",
+                            severity="info", related=related)
+            return
         why = "you say it is trained from scratch" if pretrained is False else (
-            "nothing shows the weights come from a .caffemodel")
+            "nothing shows the weights come from a .caffemodel (no layer of the net has a weight_filler either)")
         ctx.report_node(node, f"{which} use{'s' if len(frozen) == 1 else ''} global statistics while training and "
                         f"{why}: they are never updated (0 from scratch), inputs get multiplied by ~1/sqrt(eps) and "
                         "activations blow up to NaN — remove use_global_stats from the train net, or set "
                         "`pretrained = true` if you fine-tune from a .caffemodel (caffe train --weights)",
                         related=related)
+
+
+def _has_fillers(net) -> bool:
+    """Some trained layer with weights says how to fill them: the net was written for training, not
+    copied from a deploy net (which has no fillers and freezes its statistics)."""
+    return any(layer.type in WEIGHT_BEARING and layer.field(f"{WEIGHT_BEARING[layer.type]}.weight_filler") is not None
+               for layer in net.trained_layers())

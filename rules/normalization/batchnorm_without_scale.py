@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from protolint.context import PerNet
 from protolint.rule import Rule
+
+from .._format import and_more
 
 
 class BatchNormWithoutScale(Rule):
@@ -17,15 +20,19 @@ class BatchNormWithoutScale(Rule):
     how_to_fix = 'Add `layer { type: "Scale" bottom: X top: X scale_param { bias_term: true } }` after the BatchNorm.'
 
     def check(self, ctx):
-        reported = set()
+        group = PerNet()
         for net in ctx.nets():
             for state in net.states():
                 graph = net.graph(state)
                 for layer in graph.layers:
-                    if layer.type != "BatchNorm" or not layer.tops or id(layer.message) in reported:
+                    if layer.type != "BatchNorm" or not layer.tops:
                         continue
                     readers = graph.readers_of_top(layer)
                     if readers and not any(u.layer.type == "Scale" for u in readers):
-                        reported.add(id(layer.message))
-                        ctx.report_node(layer.message.last("type"), f"BatchNorm \"{layer.name}\" is not followed by a Scale layer: "
-                                        "Caffe's BatchNorm has no learned scale/shift; add a Scale layer with bias_term: true")
+                        group.add(net, layer.message.last("type"), f'"{layer.name}"')
+        for places in group:
+            many = len(places) > 1
+            ctx.report_places(places, f"BatchNorm {places[0][1]}{and_more(len(places) - 1, 'BatchNorm layer')} "
+                              f"{'are' if many else 'is'} not followed by a Scale layer: Caffe's BatchNorm has no "
+                              "learned scale/shift, so the next layer sees unit-variance inputs it cannot rescale — "
+                              "add a Scale layer with bias_term: true, unless plain normalisation is what you want")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from protolint.model.forks import is_fork_schema, recognise
+from protolint.model.facts import BVLC_LAYER_TYPES
+from protolint.model.fillers import filler_uses
+from protolint.model.forks import is_fork_schema, recognise, registered_by_a_fork
 from protolint.rule import Rule
+from protolint.suggest import closest
 from protolint.syntax.nodes import IDENT, Message, Scalar
+
 
 # The rule whose finding each kind of name would get, so that the one finding here replaces them.
 _RULE = {
@@ -32,7 +36,9 @@ class ForkSchemaNeeded(Rule):
         "(unknown-field, unknown-layer-type, invalid-value for an enum value, filler-unknown-type, "
         "lr-policy-unknown, solver-type-unknown) are folded into this one: dropped, and listed as its related "
         "locations. Names the fork does not define keep their own findings; near-misses of BVLC names are no "
-        "evidence (they stay typos unless a fork is recognised from other names and defines them)."
+        "evidence (they stay typos unless a fork is recognised from other names and defines them). Without a known "
+        "fork, a build of the file's own shows as layers of unknown types with parameter blocks of their own, or as "
+        "three or more unknown names that are no near-miss of a BVLC name: those are folded into one finding too."
     )
     why_it_matters = (
         "The file is meant for the fork's build, where these names are valid: reporting each as an error buries "
@@ -56,9 +62,10 @@ class ForkSchemaNeeded(Rule):
         if is_fork_schema(ctx.schema):
             return  # the names are checked against the fork's own schema
         found: dict[str, dict[str, list[tuple[int, int]]]] = {kind: {} for kind in _RULE}
-        self._collect(ctx, found)
+        unknown_fields = self._collect(ctx, found)
         recognition = recognise({kind: set(names) for kind, names in found.items() if names})
         if recognition is None:
+            self._custom_build(ctx, found, _plain(unknown_fields))
             return
         fork = recognition.fork
         places: list[tuple[int, int, str]] = []
@@ -72,6 +79,34 @@ class ForkSchemaNeeded(Rule):
                     if kind == "fields" and ":" in name:
                         ctx.supersede("invalid-value", start)  # an enum value the fork adds
                     places.append((start, end, f"{_display(kind, name)}: {fork.name}"))
+        # Layer types the fork table does not list but that are no typo of a BVLC type: most likely
+        # from the same fork (another version of it, or an add-on built with it) — with the parameter
+        # blocks of their own they carry.
+        for name, spots in found["layer_types"].items():
+            if name in recognition.explained.get("layer_types", ()):
+                continue
+            if closest(name, BVLC_LAYER_TYPES) is not None and not registered_by_a_fork("layer_types", name):
+                continue  # a typo of a BVLC type: unknown-layer-type suggests the right one
+            shown.append((spots[0][0], f'"{name}"'))
+            for start, end in spots:
+                ctx.supersede("unknown-layer-type", start)
+                places.append((start, end, f'"{name}": not a BVLC layer type, most likely of the same fork'))
+        custom = _custom_layers(ctx, found)
+        for _layer_type, uses in custom.items():
+            for _type_field, blocks in uses:
+                for block in blocks:
+                    ctx.supersede("unknown-field", block.name_start)
+                    places.append((block.name_start, block.name_end, f"`{block.name}`: the parameters of a fork layer"))
+        if custom:  # a build with layers of its own beyond the fork's: its other unknown fields are its too
+            explained = recognition.explained.get("fields", ())
+            for key in sorted(_plain(unknown_fields) - set(explained)):
+                if key.startswith("LayerParameter.") and key.endswith("_param"):
+                    continue  # a custom layer's block, listed above
+                message_name, field_name = key.rsplit(".", 1)
+                shown.append((found["fields"][key][0][0], f"`{field_name}`"))
+                for start, end in found["fields"][key]:
+                    ctx.supersede("unknown-field", start)
+                    places.append((start, end, f"`{field_name}`: a field of that build's {message_name}"))
         places = sorted({p[0]: p for p in places}.values())
         shown = sorted({name: start for start, name in sorted(shown, reverse=True)}.items(), key=lambda item: item[1])
         names = [name for name, _start in shown]
@@ -93,8 +128,58 @@ class ForkSchemaNeeded(Rule):
                    related=places[:_SHOWN_RELATED])
 
     @staticmethod
-    def _collect(ctx, found) -> None:
-        """Every name of the file BVLC's schema and registries do not know, by kind, with its places."""
+    def _custom_build(ctx, found, plain_fields: set[str]) -> None:
+        """No known fork explains the file, but it shows a Caffe build of its own: layers of unknown
+        types with parameter blocks of their own (`DocData` with `doc_data_param`), or at least three
+        unknown names that are no near-miss of a BVLC name (a solver with `monitor_test`, `min_lr`,
+        ...). One finding names them instead of one per layer, block and field; single unknown names
+        and near-misses keep their own findings (they may be typos)."""
+        custom = _custom_layers(ctx, found)
+        other_types = [name for name in found["layer_types"]
+                       if name not in custom and (closest(name, BVLC_LAYER_TYPES) is None
+                                                  or registered_by_a_fork("layer_types", name))]
+        blocks_of_custom = {f"LayerParameter.{block.name}" for uses in custom.values()
+                            for _type_field, blocks in uses for block in blocks}
+        fields = [key for key in found["fields"] if key in plain_fields and key not in blocks_of_custom]
+        if not custom and len(other_types) + len(fields) < 3:
+            return
+        places: list[tuple[int, int, str]] = []
+        names: list[str] = []
+        for layer_type, uses in custom.items():
+            names.append(f'"{layer_type}" (with `{uses[0][1][0].name}`)')
+            for type_field, blocks in uses:
+                ctx.supersede("unknown-layer-type", type_field.value.start)
+                places.append((type_field.value.start, type_field.value.end, f'"{layer_type}": a custom layer'))
+                for block in blocks:
+                    ctx.supersede("unknown-field", block.name_start)
+                    places.append((block.name_start, block.name_end, f"`{block.name}`: its parameters"))
+        for name in other_types:
+            names.append(f'"{name}"')
+            for start, end in found["layer_types"][name]:
+                ctx.supersede("unknown-layer-type", start)
+                places.append((start, end, f'"{name}": a layer of that build'))
+        for key in fields:
+            message_name, field_name = key.rsplit(".", 1)
+            names.append(f"`{field_name}`")
+            for start, end in found["fields"][key]:
+                ctx.supersede("unknown-field", start)
+                places.append((start, end, f"`{field_name}`: a field of that build's {message_name}"))
+        places.sort()
+        more = len(names) - 4
+        listed = ", ".join(names[:4]) + (f" and {more} more" if more > 0 else "")
+        what = "its own layers" if custom or other_types else "its own fields"
+        declare = " and declare its layer types with `extra-layer-types`" if custom or other_types else ""
+        ctx.report(places[0][0], places[0][1],
+                   f"written for a Caffe build with {what}: {listed} — {len(places)} places BVLC Caffe's schema "
+                   f"does not know; to lint it, pass that build's caffe.proto with --proto (or `proto = \"...\"` in "
+                   f"the configuration){declare}",
+                   related=places[:_SHOWN_RELATED])
+
+    @staticmethod
+    def _collect(ctx, found) -> dict[str, tuple]:
+        """Every name of the file BVLC's schema and registries do not know, by kind, with its places.
+        Returns the unknown fields with their message types, for `_plain` to judge."""
+        plain: dict[str, tuple] = {}  # key -> (field name, message type), judged when needed
         known_types = ctx.known_layer_types()
         root = ctx.document.root
         stack: list[Message] = [root]
@@ -108,7 +193,9 @@ class ForkSchemaNeeded(Rule):
                     continue
                 if f.schema is None:
                     if f.name not in message_type.reserved_names:
-                        found["fields"].setdefault(f"{message_type.name}.{f.name}", []).append((f.name_start, f.name_end))
+                        key = f"{message_type.name}.{f.name}"
+                        found["fields"].setdefault(key, []).append((f.name_start, f.name_end))
+                        plain.setdefault(key, (f.name, message_type))
                         if message is root:  # perhaps the file is another message of the fork (a label map)
                             found["roots"].setdefault(f.name, []).append((f.name_start, f.name_end))
                     continue
@@ -125,8 +212,6 @@ class ForkSchemaNeeded(Rule):
                     if f.scalar not in known_types:
                         found["layer_types"].setdefault(f.scalar, []).append((f.value.start, f.value.end))
         filler_known = ctx.known_names("filler_types")
-        from protolint.model.fillers import filler_uses
-
         for _net, layer in ctx.layers(unbuilt=True):
             for use in filler_uses(layer):
                 node = use.type_node
@@ -140,6 +225,7 @@ class ForkSchemaNeeded(Rule):
                 value = node.scalar if node is not None else None
                 if isinstance(value, str) and value and value not in ctx.known_names(kind) and isinstance(node.value, Scalar):
                     found[kind].setdefault(value, []).append((node.value.start, node.value.end))
+        return plain
 
 
 def _display(kind: str, name: str) -> str:
@@ -149,3 +235,30 @@ def _display(kind: str, name: str) -> str:
     if kind in ("fields", "roots"):
         return f"`{name.rsplit('.', 1)[-1]}`"
     return f'"{name}"'
+
+
+def _plain(unknown_fields: dict[str, tuple]) -> set[str]:
+    """The unknown fields that are no near-miss of a field of their message (nor a field of one of
+    its blocks, written a level too high)."""
+    return {key for key, (name, message_type) in unknown_fields.items() if _no_near_miss(name, message_type)}
+
+
+def _no_near_miss(name: str, message_type) -> bool:
+    """Whether an unknown field name is no misspelling of a field of its message, nor a field of one
+    of the message's blocks written a level too high (those are typos: unknown-field says which)."""
+    if closest(name, message_type.fields) is not None:
+        return False
+    return not any(f.message is not None and name in f.message.fields for f in message_type.fields.values())
+
+
+def _custom_layers(ctx, found) -> dict[str, list]:
+    """Layers of types no schema or registry knows that carry unknown `*_param` blocks of their own:
+    type -> [(its `type` field, its unknown blocks), ...]."""
+    custom: dict[str, list] = {}
+    for _net, layer in ctx.layers(unbuilt=True):
+        if layer.type not in found["layer_types"] or layer.synthetic:
+            continue
+        blocks = [f for f in layer.message.fields if f.schema is None and f.name.endswith("_param")]
+        if blocks:
+            custom.setdefault(layer.type, []).append((layer.message.last("type"), blocks))
+    return custom

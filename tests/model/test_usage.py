@@ -14,8 +14,8 @@ LOSS = 'layer { name: "loss" type: "SoftmaxWithLoss" bottom: "fc" bottom: "label
 INPUT = 'layer { name: "in" type: "Input" top: "data" input_param { shape { dim: 1 dim: 4 } } }\n'
 
 
-def usage_of(text: str):
-    net = net_alone(prepare("net.prototxt", text.encode(), default_options()).document.root)
+def usage_of(text: str, path: str = "net.prototxt"):
+    net = net_alone(prepare(path, text.encode(), default_options()).document.root, path=path)
     return [s.describe() for s in net.train_states()], [s.describe() for s in net.test_states()]
 
 
@@ -30,6 +30,19 @@ def test_a_deploy_net_is_only_built_in_test():
 
 def test_a_net_with_only_test_data_is_never_trained():
     assert usage_of(DATA % "TEST" + FC + LOSS) == ([], ["TEST"])
+
+
+NO_PHASE_DATA = 'layer { name: "d" type: "Data" top: "data" top: "label" data_param { source: "db" batch_size: 8 backend: LMDB } }\n'
+
+
+def test_a_file_named_for_running_only_is_not_trained_even_with_a_loss():
+    for name in ("imagenet_val.prototxt", "models/lenet_test.prototxt", "facialkp_predict.prototxt", "deploy.prototxt"):
+        assert usage_of(NO_PHASE_DATA + FC + LOSS, name) == ([], ["TEST"]), name
+    # A name with "train" in it, or no such word, keeps the loss's answer.
+    for name in ("train_val.prototxt", "trainval_test.prototxt", "lenet.prototxt", "testnet.prototxt"):
+        assert usage_of(NO_PHASE_DATA + FC + LOSS, name)[0] == ["TRAIN"], name
+    # A layer that asks for the TRAIN phase says it is trained, whatever the name.
+    assert usage_of(DATA % "TRAIN" + DATA % "TEST" + FC + LOSS, "val.prototxt") == (["TRAIN"], ["TEST"])
 
 
 def test_a_python_loss_without_loss_weight_still_marks_the_net_as_trained():

@@ -27,7 +27,7 @@ def test_batchnorm_legacy_params_fix_removes_the_blocks():
     assert fix.safe
     fixed = apply(text, fix)
     assert " param {" not in fixed and 'top: "conv1" }\n' in fixed and hits(fixed, "batchnorm-legacy-params") == []
-    named = bn_net('param { name: "m" lr_mult: 0 } param { lr_mult: 0 } param { lr_mult: 0 } ')
+    named = bn_net('param { name: "m" lr_mult: 1 } param { lr_mult: 0 } param { lr_mult: 0 } ')
     assert not one(named, "batchnorm-legacy-params").fixes  # shared statistics: keep the names
 
 

@@ -1,0 +1,1 @@
+"""One module per group of LSP features; each has `register(server)`."""

@@ -123,7 +123,7 @@ def test_a_file_protobuf_accepts_stays_accepted():
 
 from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
 
-PROPERTY_SETTINGS = settings(max_examples=70, deadline=None, derandomize=True, database=None,
+PROPERTY_SETTINGS = settings(max_examples=150, deadline=None, derandomize=True, database=None,
                              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 

@@ -77,7 +77,7 @@ def token_soup(draw) -> bytes:
     return text.encode("utf-8", "surrogateescape")
 
 
-@settings(FUZZ_SETTINGS, max_examples=250)
+@settings(FUZZ_SETTINGS, max_examples=600)
 @given(data=token_soup(), solver=st.booleans())
 def test_token_soup(data, solver):
     check_input(data, "solver.prototxt" if solver else "net.prototxt")
@@ -129,7 +129,7 @@ def mutated(draw) -> bytes:
     return bytes(data)
 
 
-@settings(FUZZ_SETTINGS, max_examples=120)
+@settings(FUZZ_SETTINGS, max_examples=300)
 @given(data=mutated())
 def test_mutated_corpus_files(data):
     check_input(data)

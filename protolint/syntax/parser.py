@@ -41,8 +41,16 @@ class Document:
 
 def end_of_content(text: str) -> int:
     """Where errors at the end of the file are placed: just after its last token or comment (on a
-    line that exists and shows it), not after the final line break."""
-    return len(text.rstrip(" \t\n\r\v\f"))
+    line that exists and shows it), not after the final line break. (Stripped a piece at a time
+    from the end: no copy of the whole text.)"""
+    end = len(text)
+    while end:
+        start = max(0, end - 4096)
+        kept = len(text[start:end].rstrip(" \t\n\r\v\f"))
+        if kept:
+            return start + kept
+        end = start
+    return 0
 
 
 def parse(source: SourceText) -> Document:

@@ -136,20 +136,15 @@ async def fix_all_edit(ls, snapshot) -> T.WorkspaceEdit | None:
 
 
 def fixed_text(snapshot, unsafe: bool = False) -> str | None:
-    """The document's text with its fixes applied as `protolint --fix` applies them."""
-    from ... import fixes as fixing
+    """The document's text with its fixes applied as `protolint --fix` applies them (the same
+    passes, each re-linted and refused if it would make the file worse)."""
+    from ...fixes import fix_text
     from ...project import lint_bytes
 
     source = snapshot.result.document.source
-    text, diagnostics = source.text, snapshot.findings
-    for _ in range(5):
-        new_text, applied = fixing.apply(text, fixing.chosen_fixes(diagnostics, unsafe))
-        if not applied:
-            break
-        relinted = lint_bytes(source.path, source.encode(new_text), snapshot.options)
-        before = sum(d.rule == "syntax-error" for d in diagnostics)
-        after = sum(d.rule == "syntax-error" for d in relinted.diagnostics)
-        if after > before:
-            break
-        text, diagnostics = new_text, relinted.diagnostics
-    return ("\ufeff" if snapshot.shift else "") + text
+
+    def relint(text: str):
+        return lint_bytes(source.path, source.encode(text), snapshot.options).diagnostics
+
+    outcome = fix_text(source.text, snapshot.findings, relint, unsafe)
+    return ("\ufeff" if snapshot.shift else "") + outcome.text

@@ -119,6 +119,12 @@ class LintContext:
                 self._nets = []
         return self._nets
 
+    def release(self) -> None:
+        """Release the nets this context built itself (see Net.release); a net handed in by the
+        project is released there, after every file that shares it."""
+        for net in self._nets or ([self._net] if self._net is not None else []):
+            net.release()
+
     def layers(self, *types, trained: bool = False, unbuilt: bool = False):
         """(net, layer) for the layers of the given types (all when none are given; a tuple of types
         works too) that Caffe builds in some state of each net — with `trained`, in a state a solver

@@ -60,6 +60,8 @@ def run(prepared: Prepared, links: Links | None = None, net=None) -> FileResult:
     with _no_cyclic_gc():
         context = LintContext(prepared.document, options, prepared.kind, links, net)
         run_rules(context, options.enabled_rules())
+        if net is None:
+            context.release()
         diagnostics = prepared.diagnostics + context.diagnostics
         if context.superseded:
             diagnostics = [d for d in diagnostics if (d.rule, d.start) not in context.superseded]

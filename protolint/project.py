@@ -79,7 +79,10 @@ def lint_inputs(inputs: list[Input], options_for: Callable[[str], LintOptions], 
     for file_links in links.values():
         for link in file_links.net_files:
             link.net = nets.get(targets.get(id(link)))
-    return [run(p, links.get(i), nets.get(i)) for i, p in enumerate(prepared)]
+    results = [run(p, links.get(i), nets.get(i)) for i, p in enumerate(prepared)]
+    for net in nets.values():
+        net.release()
+    return results
 
 
 def lint_bytes(path: str, data: bytes, options: LintOptions) -> FileResult:

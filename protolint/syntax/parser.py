@@ -115,4 +115,5 @@ def parse(source: SourceText) -> Document:
             break
         recover(parser, END, end_token)
     root = parser.result if isinstance(parser.result, list) else []
+    parser.callbacks = None  # they hold parser.report: a cycle that would keep the tree alive until a GC pass
     return Document(source, Message(0, len(source.text), root, ""), comments, parser.diagnostics)

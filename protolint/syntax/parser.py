@@ -11,6 +11,7 @@ every error, lives in recovery.py.
 from __future__ import annotations
 
 from . import lexer
+from .fast import parse_well_formed
 from .lexer import PATTERN
 from .nodes import Comment, Message
 from .recovery import CLOSERS, OPENERS, RETRY, SKIP_BLOCK, mistaken_token, recover
@@ -39,6 +40,11 @@ class Document:
 
 def parse(source: SourceText) -> Document:
     """Parse a whole file. Never raises on bad input: problems become diagnostics."""
+    if not source.has_bom:
+        well_formed = parse_well_formed(source.text)
+        if well_formed is not None:
+            fields, comments = well_formed
+            return Document(source, Message(0, len(source.text), fields, ""), comments, [])
     parser = ParserState(source, parse_tables())
     if source.has_bom:
         parser.report(

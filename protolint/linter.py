@@ -149,10 +149,13 @@ def run_rules(context: LintContext, rules: list[type[Rule]]) -> None:
                 context.rule = type(rule)
                 rule.visit(message, context)
             for f in message.fields:
-                if f.schema is not None and f.schema.message is not None:
-                    for value in f.values():
-                        if isinstance(value, Message):
-                            stack.append(value)
+                schema = f.schema
+                if schema is not None and schema.message is not None:
+                    value = f.value
+                    if value.__class__ is Message:
+                        stack.append(value)
+                    else:
+                        stack += [item for item in f.values() if item.__class__ is Message]
     for rule in instances:
         if type(rule).check is not Rule.check:
             context.rule = type(rule)

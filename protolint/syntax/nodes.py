@@ -79,7 +79,7 @@ class Message(Node):
     `closed` is False when the parser had to close it itself at the end of the file.
     """
 
-    __slots__ = ("fields", "open", "closed", "schema", "_by_name")
+    __slots__ = ("fields", "open", "closed", "schema", "_last")
 
     def __init__(self, start: int, end: int, fields: list[Field], open: str = "{", closed: bool = True):
         self.start = start
@@ -88,41 +88,45 @@ class Message(Node):
         self.open = open
         self.closed = closed
         self.schema = None  # protolint.schema.model.MessageType once checked
-        self._by_name: dict[str, list[Field]] | None = None
+        self._last: dict[str, Field] | None = None
 
     # Convenience for rules: field access by name, in file order. Rules ask a layer for its fields
-    # many times, so the first question builds a name index.
-    def _build_index(self) -> dict[str, list[Field]]:
-        index: dict[str, list[Field]] = {}
-        for f in self.fields:
-            found = index.get(f.name)
-            if found is None:
-                index[f.name] = [f]
-            else:
-                found.append(f)
-        self._by_name = index
+    # many times, so the first question builds an index: each name's last field (what protobuf keeps
+    # of a singular field, and what rules ask for most). When no name repeats (the index is as long
+    # as the fields) it answers every question; otherwise those about all fields of a name scan.
+    # (The lookups are written out in each method: these are the hottest calls of the rules.)
+    def _index(self) -> dict[str, Field]:
+        index = self._last = {f.name: f for f in self.fields}
         return index
 
-    # (The index lookups are written out in each method: these are the hottest calls of the rules.)
     def all(self, name: str) -> list[Field]:
-        found = (self._by_name or self._build_index()).get(name)
-        return list(found) if found else []
+        index = self._last or self._index()
+        found = index.get(name)
+        if found is None:
+            return []
+        if len(index) == len(self.fields):
+            return [found]
+        return [f for f in self.fields if f.name == name]
 
     def first(self, name: str) -> Field | None:
-        found = (self._by_name or self._build_index()).get(name)
-        return found[0] if found else None
+        index = self._last or self._index()
+        found = index.get(name)
+        if found is None or len(index) == len(self.fields):
+            return found
+        for f in self.fields:
+            if f.name == name:
+                return f
+        return None  # pragma: no cover - the index holds only names of these fields
 
     def last(self, name: str) -> Field | None:
-        found = (self._by_name or self._build_index()).get(name)
-        return found[-1] if found else None
+        return (self._last or self._index()).get(name)
 
     def has(self, name: str) -> bool:
-        return name in (self._by_name or self._build_index())
+        return name in (self._last or self._index())
 
     def count(self, name: str) -> int:
         """How many values the fields called `name` hold (`a: [1, 2]` counts 2)."""
-        found = (self._by_name or self._build_index()).get(name)
-        return sum(len(f.values()) for f in found) if found else 0
+        return sum(len(f.values()) for f in self.all(name))
 
 
 class Field(Node):
@@ -147,18 +151,22 @@ class Field(Node):
         self.separator = -1  # offset of a `,` or `;` written after the field
         self.schema = None
 
+    # (Node classes have no subclasses: a class test is cheaper than isinstance on these hot paths.)
     def values(self) -> list:
         """The field's values as a list: list syntax and single values alike."""
-        return self.value.items if isinstance(self.value, ListValue) else [self.value]
+        value = self.value
+        return value.items if value.__class__ is ListValue else [value]
 
     @property
     def scalar(self) -> object:
         """The typed value of a single scalar field (None if it is not one)."""
-        return self.value.value if isinstance(self.value, Scalar) else None
+        value = self.value
+        return value.value if value.__class__ is Scalar else None
 
     @property
     def message(self) -> Message | None:
-        return self.value if isinstance(self.value, Message) else None
+        value = self.value
+        return value if value.__class__ is Message else None
 
 
 def number(value):
@@ -173,11 +181,11 @@ def values(message: Message | None, name: str) -> list[tuple[object, object]]:
         return []
     found = []
     for f in message.all(name):
-        items = f.values()
-        if len(items) == 1 and isinstance(items[0], Scalar) and items[0] is f.value:
-            found.append((items[0].value, f))
-        else:
-            found += [(item.value, item) for item in items if isinstance(item, Scalar)]
+        value = f.value
+        if value.__class__ is Scalar:
+            found.append((value.value, f))
+        elif value.__class__ is ListValue:
+            found += [(item.value, item) for item in value.items if item.__class__ is Scalar]
     return found
 
 

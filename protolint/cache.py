@@ -61,3 +61,30 @@ def atomic_write(path: str | os.PathLike, data: bytes, mode: int | None = None) 
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+# Lint results (protolint.batch): one entry per group of files linted together, keyed by everything
+# the results depend on, in a folder of their own so that it can be cleared alone.
+RESULTS = "results"
+
+
+def read_results(key: str):
+    """The cached results of a group of files (what protolint.batch stored), or None."""
+    import pickle
+
+    try:
+        data = (cache_dir() / RESULTS / key).read_bytes()
+        return pickle.loads(data)
+    except Exception:  # missing, truncated, written by another version: a miss, never an error
+        return None
+
+
+def write_results(key: str, results) -> None:
+    import pickle
+
+    try:
+        directory = cache_dir() / RESULTS
+        directory.mkdir(parents=True, exist_ok=True)
+        atomic_write(directory / key, pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
+    except (OSError, RuntimeError, pickle.PicklingError, RecursionError):
+        pass

@@ -107,19 +107,18 @@ def main() -> None:
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: also apply fixes that may change what the model computes.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them; exit 1 if there are any.")
 @click.option("--input-shape", "input_shapes", multiple=True, metavar="BLOB=N,C,H,W", callback=_input_shapes, help=_INPUT_SHAPE_HELP)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Lint in this many processes (default: the CPUs available).")
+@click.option("--no-cache", is_flag=True, help="Lint every file again: do not read or write the result cache.")
 def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_types, extra_filler_types, extra_lr_policies,
           extra_solver_types, pretrained, include, exclude, stdin_filename, color, config_path, caffe_version, fix, unsafe_fixes,
-          diff, input_shapes):
+          diff, input_shapes, jobs, no_cache):
     """Lint prototxt files and folders (folders: *.prototxt, recursively).
 
     A solver's net files are found and linted with it."""
-    from .config import Config, ConfigError, find_config_file, load_config
-    from .linter import LintOptions, at_or_above
-    from .project import Input, lint_inputs
+    from .linter import at_or_above
     from .api import default_registry
     from .registry import RegistryError
     from .reporters import render
-    from .schema.loader import SchemaError, builtin_schema, load_schema
     from .versions import VersionError, parse_version
 
     _safe_streams()
@@ -139,67 +138,159 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
         except VersionError as error:
             raise click.BadParameter(str(error), param_hint="--caffe-version") from None
 
-    def schema_at(path: str | None):
-        try:
-            schema = load_schema(path) if path else builtin_schema()
-            if not schema.top_messages:
-                _fail(f"cannot use the schema: {path}: it defines no message")
-            return schema
-        except SchemaError as error:
-            where = f"{error.path}:{error.line}:{error.column}" if error.line else error.path  # no 0:0 for an unreadable file
-            _fail(f"cannot use the schema: {where}: {error.message}")
-        except OSError as error:
-            _fail(f"cannot read the schema {path}: {error.strerror or error}")
+    options_for = _OptionsFor(proto, root, tuple(cli_select), tuple(cli_ignore), tuple(_comma_list(extra_layer_types)),
+                              tuple(_comma_list(extra_filler_types)), tuple(_comma_list(extra_lr_policies)),
+                              tuple(_comma_list(extra_solver_types)), caffe_version, pretrained, input_shapes, config_path)
+    sources = _inputs(paths, stdin_filename, _comma_list(include) or ["*.prototxt"], _comma_list(exclude))
+    if fix or diff:
+        _check_with_fixes(sources, options_for, input_shapes, fmt, fail_on, quiet, color, fix, unsafe_fixes, diff, registry)
+        return
 
-    options_by_config: dict[str | None, LintOptions] = {}
+    from . import batch
 
-    def options_for(file_path: str) -> LintOptions:
+    had_io_error = False
+
+    def cannot_read(display: str, error: OSError) -> None:
+        nonlocal had_io_error
+        click.echo(f"protolint: {display}: cannot read: {error.strerror or error}", err=True)
+        had_io_error = True
+
+    plan = batch.plan(sources, options_for, cannot_read)
+    for group in plan.groups:  # a bad configuration or schema stops the run before anything is linted
+        for member in group.members:
+            options_for(member.origin)
+    shapes_given = bool(input_shapes) or any(options.input_shapes for options in options_for.known.values())
+    use_color = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    threshold = "error" if fail_on == "never" else fail_on
+    # Text goes out file by file; JSON and SARIF are one document (and input shapes are checked against
+    # every net before anything is printed), so for those the results (findings, no trees) are kept.
+    stream = fmt == "text" and not shapes_given
+    kept, counts, files, failing = [], {"error": 0, "warning": 0, "info": 0}, 0, False
+    for kind, item in batch.run(plan, options_for, jobs or _cpus(), not no_cache, shapes_given):
+        if kind == "error":
+            cannot_read(*item)
+            continue
+        result = item
+        files += 1
+        if quiet:
+            result.diagnostics = at_or_above(result.diagnostics, threshold)
+        for d in result.diagnostics:
+            counts[d.severity] += 1
+        failing = failing or (fail_on != "never" and bool(at_or_above(result.diagnostics, threshold)))
+        if stream:
+            output = render(fmt, [result], use_color, registry)
+            if output:
+                click.echo(output, color=use_color)  # click would strip the colours when stdout is not a tty
+        else:
+            kept.append(result)
+    if shapes_given:
+        _check_input_shapes(kept, input_shapes, options_for.known)
+    if not stream:
+        output = render(fmt, kept, use_color, registry)
+        if output:
+            click.echo(output, color=use_color)
+    if fmt == "text" and not quiet:
+        click.echo(_summary_line(files, counts))
+    if had_io_error:
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+class _OptionsFor:
+    """The LintOptions of each file: the command line over the nearest configuration file. A plain
+    object of the command line's values, so that worker processes can be handed it."""
+
+    def __init__(self, proto, root, select, ignore, extra_layer_types, extra_filler_types, extra_lr_policies,
+                 extra_solver_types, caffe_version, pretrained, input_shapes, config_path):
+        self.proto, self.root, self.select, self.ignore = proto, root, select, ignore
+        self.extra_layer_types, self.extra_filler_types = extra_layer_types, extra_filler_types
+        self.extra_lr_policies, self.extra_solver_types = extra_lr_policies, extra_solver_types
+        self.caffe_version, self.pretrained, self.input_shapes, self.config_path = caffe_version, pretrained, input_shapes, config_path
+        self.known: dict = {}  # configuration file (None: none) -> its options
+
+    def __getstate__(self):
+        return {**self.__dict__, "known": {}}  # (options hold the schema: each process loads its own)
+
+    def __call__(self, file_path: str):
+        from .api import default_registry
+        from .config import Config, ConfigError, find_config_file, load_config
+        from .linter import LintOptions
+
+        registry = default_registry()
         try:
-            config_file = config_path or find_config_file(file_path)
+            config_file = self.config_path or find_config_file(file_path)
             config = load_config(os.path.abspath(config_file), registry) if config_file else Config()
         except ConfigError as error:
             _fail(f"bad configuration: {error}")
-        options = options_by_config.get(config.path)
+        options = self.known.get(config.path)
         if options is None:
             options = LintOptions(
-                schema=schema_at(proto or config.proto),
-                root=root,
-                select=cli_select or config.select or ["ALL"],
-                ignore=config.ignore + cli_ignore,
-                extra_layer_types=frozenset(config.extra_layer_types + _comma_list(extra_layer_types)),
-                extra_filler_types=frozenset(config.extra_filler_types + _comma_list(extra_filler_types)),
-                extra_lr_policies=frozenset(config.extra_lr_policies + _comma_list(extra_lr_policies)),
-                extra_solver_types=frozenset(config.extra_solver_types + _comma_list(extra_solver_types)),
+                schema=_schema_at(self.proto or config.proto),
+                root=self.root,
+                select=self.select or config.select or ["ALL"],
+                ignore=config.ignore + list(self.ignore),
+                extra_layer_types=frozenset(config.extra_layer_types + list(self.extra_layer_types)),
+                extra_filler_types=frozenset(config.extra_filler_types + list(self.extra_filler_types)),
+                extra_lr_policies=frozenset(config.extra_lr_policies + list(self.extra_lr_policies)),
+                extra_solver_types=frozenset(config.extra_solver_types + list(self.extra_solver_types)),
                 severity_overrides=dict(config.severity),
-                caffe_version=caffe_version or config.caffe_version,
+                caffe_version=self.caffe_version or config.caffe_version,
                 registry=registry,
-                input_shapes={**config.input_shapes, **input_shapes},
+                input_shapes={**config.input_shapes, **self.input_shapes},
             )
-            options_by_config[config.path] = options
+            self.known[config.path] = options
         options = options.with_ignored(config.ignored_for(file_path))
-        starts_pretrained = pretrained if pretrained is not None else config.pretrained_for(file_path)
+        starts_pretrained = self.pretrained if self.pretrained is not None else config.pretrained_for(file_path)
         return replace(options, pretrained=starts_pretrained) if starts_pretrained is not None else options
+
+
+def _schema_at(path: str | None):
+    from .schema.loader import SchemaError, builtin_schema, load_schema
+
+    try:
+        schema = load_schema(path) if path else builtin_schema()
+        if not schema.top_messages:
+            _fail(f"cannot use the schema: {path}: it defines no message")
+        return schema
+    except SchemaError as error:
+        where = f"{error.path}:{error.line}:{error.column}" if error.line else error.path  # no 0:0 for an unreadable file
+        _fail(f"cannot use the schema: {where}: {error.message}")
+    except OSError as error:
+        _fail(f"cannot read the schema {path}: {error.strerror or error}")
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the CPUs this process may run on
+    except AttributeError:  # (not on every platform)
+        return os.cpu_count() or 1
+
+
+def _check_with_fixes(sources, options_for, input_shapes, fmt, fail_on, quiet, color, fix, unsafe_fixes, diff, registry):
+    """--fix and --diff: every file linted here and now with its tree (no cache, one process), its
+    fixes applied or shown, then what is left reported."""
+    from .linter import at_or_above
+    from .project import Input, lint_inputs
+    from .reporters import render
 
     had_io_error = False
     inputs = []
-    for display, reader, path in _inputs(paths, stdin_filename, _comma_list(include) or ["*.prototxt"], _comma_list(exclude)):
+    for display, reader, path in sources:
         try:
             inputs.append(Input(display, reader(), path))
         except OSError as error:
             click.echo(f"protolint: {display}: cannot read: {error.strerror or error}", err=True)
             had_io_error = True
     results = lint_inputs(inputs, options_for)
-    if input_shapes or any(options.input_shapes for options in options_by_config.values()):
-        _check_input_shapes(results, input_shapes, options_by_config)
+    if input_shapes or any(options.input_shapes for options in options_for.known.values()):
+        _check_input_shapes(results, input_shapes, options_for.known)
     if diff:
         changed = _print_diffs(inputs, results, options_for, unsafe_fixes)
         sys.exit(EXIT_USAGE if had_io_error else EXIT_FINDINGS if changed else EXIT_CLEAN)
-    fixed_count = 0
-    if fix:
-        if any(item.path is None for item in inputs):
-            raise click.UsageError("--fix rewrites files and cannot rewrite stdin; use --diff to see the fixes")
-        fixed_count, inputs = _fix_files(inputs, results, options_for, unsafe_fixes)
-        results = lint_inputs(inputs, options_for)
+    if any(item.path is None for item in inputs):
+        raise click.UsageError("--fix rewrites files and cannot rewrite stdin; use --diff to see the fixes")
+    fixed_count, inputs = _fix_files(inputs, results, options_for, unsafe_fixes)
+    results = lint_inputs(inputs, options_for)
 
     use_color = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     threshold = "error" if fail_on == "never" else fail_on
@@ -211,8 +302,7 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
         click.echo(output, color=use_color)  # click would strip the colours when stdout is not a tty
     failing = [] if fail_on == "never" else [d for r in results for d in at_or_above(r.diagnostics, threshold)]
     if fmt == "text" and not quiet:
-        if fix:
-            click.echo(f"Fixed {fixed_count} finding{'s' if fixed_count != 1 else ''}.")
+        click.echo(f"Fixed {fixed_count} finding{'s' if fixed_count != 1 else ''}.")
         click.echo(_summary(results))
     if had_io_error:
         sys.exit(EXIT_USAGE)
@@ -227,7 +317,8 @@ def _check_input_shapes(results, given: dict, options_by_config: dict) -> None:
     targets: set[str] = set()
     for result in results:
         if result.kind == "net":
-            targets |= input_targets(net_alone(result.document.root))
+            known = getattr(result.document, "input_targets", None)  # (a batch.Snapshot has them)
+            targets |= known if known is not None else input_targets(net_alone(result.document.root))
     problems = [f"--input-shape {name}: no data layer of the linted nets produces a blob named {name!r}"
                 for name in given if name not in targets]
     for config_file, options in options_by_config.items():
@@ -312,7 +403,10 @@ def _summary(results) -> str:
     for result in results:
         for d in result.diagnostics:
             counts[d.severity] += 1
-    files = len(results)
+    return _summary_line(len(results), counts)
+
+
+def _summary_line(files: int, counts: dict) -> str:
     noun = "file" if files == 1 else "files"
     if not any(counts.values()):
         return f"{files} {noun} checked: no findings."

@@ -48,8 +48,7 @@ def lint_inputs(inputs: list[Input], options_for: Callable[[str], LintOptions], 
             solver_links = links.setdefault(index, Links())
             pretrained = bool(current.document.root.all("weights"))
             solver = Solver(current.document.root)
-            for net_field, role, state in solver.net_files():
-                found = resolve_net_file(net_field.scalar, origins[index])
+            for net_field, role, state, found in net_file_links(solver, origins[index]):
                 link = NetFileLink(net_field, role, state, found)
                 solver_links.net_files.append(link)
                 if found is None:
@@ -83,6 +82,13 @@ def lint_inputs(inputs: list[Input], options_for: Callable[[str], LintOptions], 
     for net in nets.values():
         net.release()
     return results
+
+
+def net_file_links(solver, origin: str | None) -> list:
+    """(field, role, state, resolved path or None) for each net file a solver (model.solver.Solver)
+    names, in Caffe's order."""
+    return [(net_field, role, state, resolve_net_file(net_field.scalar, origin))
+            for net_field, role, state in solver.net_files()]
 
 
 def lint_bytes(path: str, data: bytes, options: LintOptions) -> FileResult:

@@ -1,0 +1,394 @@
+"""Linting many files: in groups, in parallel, from a result cache, with results streamed.
+
+A run is planned before anything is linted. Every input is read once, to take its digest and to see
+whether it may be a solver that names net files (only a file with the word `net`, `train_net` or
+`test_net` can: those are the only fields that link files). Such a file is parsed, and if it is a
+solver, the net files it names join its group, read and looked into the same way (they are linted
+with it, as project.lint_inputs always did: how a solver uses a net changes the net's findings, and
+the solver's rules look into its nets). Files with the same real path share a group too. Every other
+file is a group of its own.
+
+Each group is then linted by project.lint_inputs, exactly as if the whole run were one call: in this
+process, or in a pool of worker processes (`jobs`), or not at all when the result cache holds the
+group's results. Only what the reporters need is kept of a result (its findings and the source lines
+they point at), never its tree, and results are handed on in the order of the inputs as soon as all
+before them are done: memory stays flat however many files there are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from . import cache
+from .linter import FileResult
+from .project import Input, lint_inputs
+
+# The fields a solver names its net files with (model.solver.Solver.net_files), as a token anywhere.
+_NAMES_NETS = re.compile(rb"(?<![A-Za-z0-9_])(?:train_net|test_net|net)(?![A-Za-z0-9_])")
+
+
+@dataclass
+class Member:
+    """One file of a group."""
+
+    index: int  # its place in the output, which follows the inputs (then the net files solvers named)
+    display: str
+    path: str | None  # on disk (None: stdin)
+    origin: str  # where a solver's relative net paths start from (project.lint_inputs does the same)
+    digest: str
+    data: bytes | None = None  # stdin's bytes; files are read again where they are linted
+    given: bool = True  # False: a net file a solver names that was not given
+
+
+@dataclass
+class Group:
+    members: list[Member]  # the given files in order, then the net files their solvers named
+    key: str | None = None  # of its results in the cache (None: not cached)
+
+
+@dataclass
+class Plan:
+    groups: list[Group]
+    count: int  # files in all
+
+
+class Snapshot:
+    """What a result keeps of its document: the lines its findings point at (for the text reporter,
+    which asks for `document.source.line_text(n)` and `.line_count`) and, when input shapes are
+    given, the blobs they may name."""
+
+    __slots__ = ("lines", "line_count", "input_targets")
+
+    def __init__(self, lines: dict[int, str], line_count: int, input_targets: frozenset[str] | None):
+        self.lines, self.line_count, self.input_targets = lines, line_count, input_targets
+
+    @property
+    def source(self) -> Snapshot:
+        return self
+
+    def line_text(self, line: int) -> str:
+        return self.lines.get(line, "")
+
+
+def plan(sources, options_for: Callable, on_error: Callable[[str, OSError], None]) -> Plan:
+    """Read every input, find the solvers' net files, and group the files that must be linted
+    together. `sources`: (display, reader, path on disk or None); `on_error(display, error)` is
+    told of an input that cannot be read (it is left out)."""
+    members: list[Member] = []
+    by_path: dict[str, int] = {}  # real path -> the last member there (as project.lint_inputs links)
+    candidates: list[int] = []
+    for display, reader, path in sources:
+        try:
+            data = reader()
+        except OSError as error:
+            on_error(display, error)
+            continue
+        member = Member(len(members), display, path, path or display, _digest(data), None if path else data)
+        members.append(member)
+        if path:
+            by_path[os.path.realpath(path)] = member.index
+        if _NAMES_NETS.search(data):
+            candidates.append(member.index)
+    given = len(members)
+
+    parent = list(range(given))  # union-find over members
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(given):
+        if members[i].path:
+            parent[find(i)] = find(by_path[os.path.realpath(members[i].path)])
+
+    # Solvers in the order project.lint_inputs takes them: the inputs, then the files they bring in.
+    position = 0
+    while position < len(candidates):
+        member = members[candidates[position]]
+        position += 1
+        data = member.data if member.data is not None else _read(member.path)
+        if data is None:
+            continue
+        for found in _net_files(member, data, options_for):
+            key = os.path.realpath(found)
+            if key not in by_path:
+                linked = _read(found)
+                if linked is None:
+                    continue  # (lint_inputs cannot read it either: the solver says so)
+                extra = Member(len(members), _display(found), found, found, _digest(linked), given=False)
+                members.append(extra)
+                parent.append(extra.index)
+                by_path[key] = extra.index
+                if _NAMES_NETS.search(linked):
+                    candidates.append(extra.index)
+            parent[find(member.index)] = find(by_path[key])
+
+    groups: dict[int, Group] = {}
+    for member in members:
+        groups.setdefault(find(member.index), Group([])).members.append(member)
+    return Plan(sorted(groups.values(), key=lambda group: group.members[0].index), len(members))
+
+
+def _net_files(member: Member, data: bytes, options_for: Callable) -> list[str]:
+    """The net files a solver names, resolved as project.lint_inputs resolves them; [] for a file
+    that is no solver."""
+    from .linter import choose_root, prepare
+    from .model.solver import Solver
+    from .project import net_file_links
+    from .source import SourceText
+    from .syntax.parser import parse
+
+    options = options_for(member.origin)
+    if choose_root(parse(SourceText.from_bytes(member.display, data)), options)[1] != "solver":
+        return []
+    prepared = prepare(member.display, data, options)
+    if prepared.kind != "solver":
+        return []
+    return [found for _field, _role, _state, found in net_file_links(Solver(prepared.document.root), member.origin)
+            if found is not None]
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _display(path: str) -> str:
+    from .project import _display as display
+
+    return display(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Running a plan
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """A linted group: (member index, result) for each file (index None: a net file a solver named
+    that the plan did not see), and the files that could not be read after all (display, error)."""
+
+    results: list[tuple[int | None, FileResult]] = field(default_factory=list)
+    errors: list[tuple[str, OSError]] = field(default_factory=list)
+    cacheable: bool = True  # every file still had the content the plan saw
+
+
+def run(plan: Plan, options_for: Callable, jobs: int = 1, use_cache: bool = True,
+        input_targets: bool = False) -> Iterator[tuple[str, object]]:
+    """Lint a plan; yields ("result", FileResult) in the inputs' order, and ("error", (display,
+    OSError)) for a file that could not be read after all. Results hold Snapshots, not documents."""
+    group_of = {member.index: group.members[0].index for group in plan.groups for member in group.members}
+    done: set[int] = set()  # groups linted, by their first member
+    ready: dict[int, FileResult] = {}
+    late: list[FileResult] = []
+    next_index = 0
+
+    def finished(group: Group, outcome: Outcome):
+        done.add(group.members[0].index)
+        for index, result in outcome.results:
+            if index is None:
+                late.append(result)
+            else:
+                ready[index] = result
+        for error in outcome.errors:
+            yield "error", error
+
+    def flush():
+        nonlocal next_index
+        while next_index < plan.count and group_of[next_index] in done:
+            result = ready.pop(next_index, None)
+            if result is not None:
+                yield "result", result
+            next_index += 1
+
+    todo: list[Group] = []
+    code = _code_fingerprint() if use_cache else ""
+    for group in plan.groups:
+        cached = None
+        if use_cache:
+            group.key = _group_key(group, options_for, code, input_targets)
+            cached = cache.read_results(group.key)
+        if cached is None:
+            todo.append(group)
+        else:  # (stored by the members' places in the group: their indices are this run's)
+            yield from finished(group, Outcome([(group.members[place].index, result) for place, result in cached]))
+    yield from flush()
+    for group, outcome in _lint_groups(todo, options_for, jobs, input_targets):
+        if group.key is not None and outcome.cacheable and not outcome.errors:
+            place = {member.index: n for n, member in enumerate(group.members)}
+            cache.write_results(group.key, [(place[index], result) for index, result in outcome.results])
+        yield from finished(group, outcome)
+        yield from flush()
+    for result in late:
+        yield "result", result
+
+
+def _lint_groups(groups: list[Group], options_for: Callable, jobs: int, input_targets: bool):
+    """(group, Outcome) for each group, in this process or in `jobs` worker processes."""
+    if jobs <= 1 or len(groups) <= 1:
+        for group in groups:
+            yield group, lint_group(group, options_for, input_targets)
+        return
+    import multiprocessing
+
+    # fork: workers start at once with everything imported and the schema loaded; elsewhere the
+    # platform's default, for which the options factory and the groups are picklable.
+    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
+    with context.Pool(min(jobs, len(groups)), _start_worker, (options_for, input_targets)) as pool:
+        for outcome_index, outcome in pool.imap_unordered(_work, list(enumerate(groups))):
+            yield groups[outcome_index], outcome
+
+
+_WORKER: tuple = ()
+
+
+def _start_worker(options_for, input_targets) -> None:
+    global _WORKER
+    import gc
+
+    gc.disable()  # a worker lints a batch and ends: see cli.entry
+    _WORKER = (options_for, input_targets)
+
+
+def _work(task):
+    index, group = task
+    options_for, input_targets = _WORKER
+    return index, lint_group(group, options_for, input_targets)
+
+
+def lint_group(group: Group, options_for: Callable, input_targets: bool = False) -> Outcome:
+    """Lint one group with project.lint_inputs and keep what the reporters need of each result."""
+    outcome = Outcome()
+    given = [m for m in group.members if m.given]
+    inputs = []
+    for member in given:
+        data = member.data
+        if data is None:
+            try:
+                with open(member.path, "rb") as handle:
+                    data = handle.read()
+            except OSError as error:
+                outcome.errors.append((member.display, error))
+                continue
+            if _digest(data) != member.digest:
+                outcome.cacheable = False  # changed since it was planned: lint it, cache nothing
+        inputs.append((member, Input(member.display, data, member.path)))
+    results = lint_inputs([item for _member, item in inputs], options_for)
+    extras = {m.display: m.index for m in group.members if not m.given}
+    for position, result in enumerate(results):
+        index = inputs[position][0].index if position < len(inputs) else extras.get(result.path)
+        if index is None:  # a net file that appeared since the plan: reported after everything else
+            outcome.cacheable = False
+        outcome.results.append((index, snapshot(result, input_targets)))
+    return outcome
+
+
+def snapshot(result: FileResult, input_targets: bool = False) -> FileResult:
+    """The result without its tree: the findings, and the lines they point at."""
+    source = result.document.source
+    lines = {}
+    for diagnostic in result.diagnostics:
+        for line in (diagnostic.line, diagnostic.end_line):
+            lines[line] = source.line_text(line)
+    targets = None
+    if input_targets and result.kind == "net":
+        from .model.shapes.inputs import input_targets as targets_of
+        from .model.usage import net_alone
+
+        targets = frozenset(targets_of(net_alone(result.document.root)))
+    return FileResult(result.path, Snapshot(lines, source.line_count, targets), result.kind, result.diagnostics)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cache keys
+# ---------------------------------------------------------------------------------------------
+
+
+def _group_key(group: Group, options_for: Callable, code: str, input_targets: bool) -> str:
+    parts = [code, os.getcwd(), str(input_targets)]
+    for member in group.members:
+        parts += [member.display, member.path or "", os.path.realpath(member.path) if member.path else "",
+                  member.origin, member.digest, str(member.given), options_fingerprint(options_for(member.origin))]
+    return cache.digest(*parts)
+
+
+_FINGERPRINTS: dict[int, tuple[object, str]] = {}
+
+
+def options_fingerprint(options) -> str:
+    """Everything in LintOptions that can change a result, as text."""
+    found = _FINGERPRINTS.get(id(options))
+    if found is not None and found[0] is options:
+        return found[1]
+    registry = options.registry
+    text = repr((
+        schema_digest(options.schema),
+        options.root,
+        [rule.name for rule in options.enabled_rules()],
+        [(rule.code, rule.name, rule.severity, rule.__module__, rule.__qualname__) for rule in registry.rules],
+        sorted(options.extra_layer_types), sorted(options.extra_filler_types), sorted(options.extra_lr_policies),
+        sorted(options.extra_solver_types), sorted(options.severity_overrides.items()), options.caffe_version,
+        options.pretrained, options.input_shapes,
+    ))
+    _FINGERPRINTS[id(options)] = (options, text)
+    return text
+
+
+def schema_digest(schema) -> str:
+    """The digest of the .proto files a schema was built from (its own and those it imports)."""
+    found = schema.derived.get("protolint.batch.digest")
+    if found is None:
+        digest = hashlib.sha256()
+        paths = [schema.path] + [dep.path for dep in schema.all_dependencies() if not dep.from_runtime]
+        for path in paths:
+            digest.update(path.encode("utf-8", "surrogateescape") + b"\0")
+            digest.update(_read(path) or b"(unreadable)")
+        found = schema.derived["protolint.batch.digest"] = digest.hexdigest()
+    return found
+
+
+def _code_fingerprint() -> str:
+    """protolint's version, the Python version and every module a run may execute (protolint's own,
+    with its rules, and any plugin rule's), by size and modification time: a checkout edited in
+    place (an editable install) must not be answered from results of its older code."""
+    from . import __version__
+    from .api import default_registry
+
+    parts = [__version__, sys.version]
+    roots = set()
+    for name in ("protolint", "protolint.rules"):  # (the rules live apart in an editable install)
+        location = getattr(sys.modules.get(name), "__file__", None)
+        if location:
+            roots.add(os.path.dirname(os.path.abspath(location)))
+    for rule in default_registry().rules:  # plugins
+        location = getattr(sys.modules.get(rule.__module__), "__file__", None)
+        if location and not rule.__module__.startswith("protolint."):
+            parts.append(_stat(location))
+    for root in sorted(roots):
+        for folder, dirs, files in os.walk(root):
+            dirs.sort()
+            parts += [_stat(os.path.join(folder, name)) for name in sorted(files) if name.endswith((".py", ".proto", ".lark"))]
+    return cache.digest(*parts)
+
+
+def _stat(path: str) -> str:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return f"{path}:missing"
+    return f"{path}:{st.st_size}:{st.st_mtime_ns}"

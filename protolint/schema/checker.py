@@ -38,6 +38,7 @@ class SchemaChecker:
         # Nested messages still to check. A work list, not recursion: a schema may be recursive
         # and a file nested thousands of levels deep.
         self._pending: list[tuple[Message, MessageType]] | None = None
+        self._strings: dict[str, str] = {}
 
     def report(self, node_start: int, node_end: int, rule: str, message: str, severity: str = "error", related=None,
                fixes=None):
@@ -198,7 +199,8 @@ class SchemaChecker:
                 problem = "expected a string in quotes"
             elif _is_plain_literal(scalar.text):
                 body = scalar.text[1:-1]  # most strings: one ASCII literal without escapes
-                scalar.value = body.encode() if scalar_type == "bytes" else body
+                # (one object per distinct value: blob and layer names come back as tops and bottoms)
+                scalar.value = body.encode() if scalar_type == "bytes" else self._strings.setdefault(body, body)
             else:
                 try:
                     raw = unescape(scalar.text)

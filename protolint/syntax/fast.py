@@ -53,6 +53,10 @@ def parse_well_formed(text: str):
     stack: list[tuple] = []  # per open message: (the enclosing fields, its field's name span and colon, its opener)
     match = UNIT.match
     kinds = _KIND
+    # Memory: one string object per distinct name or token text (a net repeats most of them), and a
+    # colon written right after the name shares the name's end offset object.
+    strings: dict[str, str] = {}
+    same = strings.setdefault
     pos = 0
     while True:
         m = match(text, pos)
@@ -66,13 +70,18 @@ def parse_well_formed(text: str):
             if colon < 0:
                 return None  # `name 5`: a missing ':' the driver reports
             name_start, name_end = m.span(_NAME)
+            if colon == name_end:
+                colon = name_end
             start = m.start(group)
+            token = text[start:pos]
+            token = same(token, token)
             minus = m.start(_MINUS)
             if minus < 0:
-                value = Scalar(start, pos, kind, text[start:pos])
+                value = Scalar(start, pos, kind, token)
             else:
-                value = Scalar(minus, pos, kind, text[start:pos], True)
-            fields.append(Field(name_start, pos, text[name_start:name_end], name_start, name_end, "plain", colon, value))
+                value = Scalar(minus, pos, kind, token, True)
+            name = text[name_start:name_end]
+            fields.append(Field(name_start, pos, same(name, name), name_start, name_end, "plain", colon, value))
         elif group == _CLOSE:
             if not stack:
                 return None
@@ -80,11 +89,15 @@ def parse_well_formed(text: str):
             if _CLOSER[opener] != text[pos - 1]:
                 return None
             message = Message(open_start, pos, fields, opener, True)
-            parent.append(Field(name_start, pos, text[name_start:name_end], name_start, name_end, "plain", colon, message))
+            name = text[name_start:name_end]
+            parent.append(Field(name_start, pos, same(name, name), name_start, name_end, "plain", colon, message))
             fields = parent
         elif group == _OPEN:  # name {  or  name: {
             name_start, name_end = m.span(_NAME)
-            stack.append((fields, name_start, name_end, m.start(_COLON), text[pos - 1], pos - 1))
+            colon = m.start(_COLON)
+            if colon == name_end:
+                colon = name_end
+            stack.append((fields, name_start, name_end, colon, text[pos - 1], pos - 1))
             fields = []
         elif group == _COMMENT:
             start = m.start(group)

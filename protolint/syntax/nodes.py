@@ -94,39 +94,61 @@ class Message(Node):
     # many times, so the first question builds an index: each name's last field (what protobuf keeps
     # of a singular field, and what rules ask for most). When no name repeats (the index is as long
     # as the fields) it answers every question; otherwise those about all fields of a name scan.
-    # (The lookups are written out in each method: these are the hottest calls of the rules.)
+    # Small messages (fillers, param specs, phase rules: most messages of a net) are only ever
+    # scanned, as fast as a lookup and with no index to keep. (The lookups are written out in each
+    # method: these are the hottest calls of the rules.)
     def _index(self) -> dict[str, Field]:
         index = self._last = {f.name: f for f in self.fields}
         return index
 
     def all(self, name: str) -> list[Field]:
-        index = self._last or self._index()
-        found = index.get(name)
-        if found is None:
-            return []
-        if len(index) == len(self.fields):
-            return [found]
-        return [f for f in self.fields if f.name == name]
+        fields = self.fields
+        if len(fields) > _SMALL:
+            index = self._last or self._index()
+            found = index.get(name)
+            if found is None:
+                return []
+            if len(index) == len(fields):
+                return [found]
+        return [f for f in fields if f.name == name]
 
     def first(self, name: str) -> Field | None:
-        index = self._last or self._index()
-        found = index.get(name)
-        if found is None or len(index) == len(self.fields):
-            return found
-        for f in self.fields:
+        fields = self.fields
+        if len(fields) > _SMALL:
+            index = self._last or self._index()
+            found = index.get(name)
+            if found is None or len(index) == len(fields):
+                return found
+        for f in fields:
             if f.name == name:
                 return f
-        return None  # pragma: no cover - the index holds only names of these fields
+        return None
 
     def last(self, name: str) -> Field | None:
-        return (self._last or self._index()).get(name)
+        fields = self.fields
+        if len(fields) > _SMALL:
+            return (self._last or self._index()).get(name)
+        found = None
+        for f in fields:
+            if f.name == name:
+                found = f
+        return found
 
     def has(self, name: str) -> bool:
-        return name in (self._last or self._index())
+        fields = self.fields
+        if len(fields) > _SMALL:
+            return name in (self._last or self._index())
+        for f in fields:
+            if f.name == name:
+                return True
+        return False
 
     def count(self, name: str) -> int:
         """How many values the fields called `name` hold (`a: [1, 2]` counts 2)."""
         return sum(len(f.values()) for f in self.all(name))
+
+
+_SMALL = 4  # fields: up to this many, a message is scanned rather than indexed
 
 
 class Field(Node):

@@ -21,7 +21,6 @@ import hashlib
 import os
 import re
 import sys
-from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from . import cache
@@ -32,29 +31,37 @@ from .project import Input, lint_inputs
 _NAMES_NETS = re.compile(rb"(?<![A-Za-z0-9_])(?:train_net|test_net|net)(?![A-Za-z0-9_])")
 
 
-@dataclass
+# (Plain classes, not dataclasses: generating a dataclass costs about half a millisecond at import.)
 class Member:
     """One file of a group."""
 
-    index: int  # its place in the output, which follows the inputs (then the net files solvers named)
-    display: str
-    path: str | None  # on disk (None: stdin)
-    origin: str  # where a solver's relative net paths start from (project.lint_inputs does the same)
-    digest: str
-    data: bytes | None = None  # stdin's bytes; files are read again where they are linted
-    given: bool = True  # False: a net file a solver names that was not given
+    __slots__ = ("index", "display", "path", "origin", "digest", "data", "given")
+
+    def __init__(self, index: int, display: str, path: str | None, origin: str, digest: str,
+                 data: bytes | None = None, given: bool = True):
+        self.index = index  # its place in the output, which follows the inputs (then the net files solvers named)
+        self.display = display
+        self.path = path  # on disk (None: stdin)
+        self.origin = origin  # where a solver's relative net paths start from (as in project.lint_inputs)
+        self.digest = digest
+        self.data = data  # stdin's bytes; files are read again where they are linted
+        self.given = given  # False: a net file a solver names that was not given
 
 
-@dataclass
 class Group:
-    members: list[Member]  # the given files in order, then the net files their solvers named
-    key: str | None = None  # of its results in the cache (None: not cached)
+    __slots__ = ("members", "key")
+
+    def __init__(self, members: list[Member]):
+        self.members = members  # the given files in order, then the net files their solvers named
+        self.key: str | None = None  # of its results in the cache (None: not cached)
 
 
-@dataclass
 class Plan:
-    groups: list[Group]
-    count: int  # files in all
+    __slots__ = ("groups", "count")
+
+    def __init__(self, groups: list[Group], count: int):
+        self.groups = groups
+        self.count = count  # files in all
 
 
 class Snapshot:
@@ -178,14 +185,16 @@ def _display(path: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass
 class Outcome:
     """A linted group: (member index, result) for each file (index None: a net file a solver named
     that the plan did not see), and the files that could not be read after all (display, error)."""
 
-    results: list[tuple[int | None, FileResult]] = field(default_factory=list)
-    errors: list[tuple[str, OSError]] = field(default_factory=list)
-    cacheable: bool = True  # every file still had the content the plan saw
+    __slots__ = ("results", "errors", "cacheable")
+
+    def __init__(self, results: list[tuple[int | None, FileResult]] | None = None):
+        self.results = results or []
+        self.errors: list[tuple[str, OSError]] = []
+        self.cacheable = True  # every file still had the content the plan saw
 
 
 def run(plan: Plan, options_for: Callable, jobs: int = 1, use_cache: bool = True,
@@ -274,24 +283,36 @@ def _work(task):
 def lint_group(group: Group, options_for: Callable, input_targets: bool = False) -> Outcome:
     """Lint one group with project.lint_inputs and keep what the reporters need of each result."""
     outcome = Outcome()
-    given = [m for m in group.members if m.given]
-    inputs = []
-    for member in given:
-        data = member.data
-        if data is None:
-            try:
-                with open(member.path, "rb") as handle:
-                    data = handle.read()
-            except OSError as error:
-                outcome.errors.append((member.display, error))
+    read: list[Member] = []  # the given files, as they are read
+
+    def inputs():  # one at a time: each file's bytes are let go once it is parsed (asked for the next)
+        item = None
+        for member in group.members:
+            if not member.given:
                 continue
-            if _digest(data) != member.digest:
-                outcome.cacheable = False  # changed since it was planned: lint it, cache nothing
-        inputs.append((member, Input(member.display, data, member.path)))
-    results = lint_inputs([item for _member, item in inputs], options_for)
+            data = member.data
+            if data is None:
+                try:
+                    with open(member.path, "rb") as handle:
+                        data = handle.read()
+                except OSError as error:
+                    outcome.errors.append((member.display, error))
+                    continue
+                if _digest(data) != member.digest:
+                    outcome.cacheable = False  # changed since it was planned: lint it, cache nothing
+            read.append(member)
+            if item is not None:
+                item.data = b""
+            item = Input(member.display, data, member.path)
+            del data
+            yield item
+        if item is not None:
+            item.data = b""
+
+    results = lint_inputs(inputs(), options_for)
     extras = {m.display: m.index for m in group.members if not m.given}
     for position, result in enumerate(results):
-        index = inputs[position][0].index if position < len(inputs) else extras.get(result.path)
+        index = read[position].index if position < len(read) else extras.get(result.path)
         if index is None:  # a net file that appeared since the plan: reported after everything else
             outcome.cacheable = False
         outcome.results.append((index, snapshot(result, input_targets)))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 
 from .context import Links, NetFileLink
 from .linter import FileResult, LintOptions, Prepared, prepare, run
@@ -26,7 +26,9 @@ class Input:
     path: str | None = None  # on disk (None for stdin)
 
 
-def lint_inputs(inputs: list[Input], options_for: Callable[[str], LintOptions], follow_nets: bool = True) -> list[FileResult]:
+def lint_inputs(inputs: Iterable[Input], options_for: Callable[[str], LintOptions], follow_nets: bool = True) -> list[FileResult]:
+    """Lint files together; `inputs` is iterated once (a generator lets each file's bytes go once
+    it is parsed)."""
     prepared: list[Prepared] = []
     origins: list[str | None] = []  # where each file is on disk, to resolve a solver's net paths
     by_path: dict[str, int] = {}

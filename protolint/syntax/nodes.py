@@ -159,19 +159,25 @@ class Field(Node):
     The checker sets `schema` to the field's protolint.schema.model.Field (None when unknown).
     """
 
-    __slots__ = ("name", "name_start", "name_end", "name_kind", "colon", "value", "separator", "schema")
+    __slots__ = ("name", "name_start", "_name_end", "name_kind", "colon", "value", "separator", "schema")
 
     def __init__(self, start, end, name, name_start, name_end, name_kind, colon, value):
         self.start = start
         self.end = end
         self.name = name
         self.name_start = name_start
-        self.name_end = name_end
+        # Memory: a plain name's end is not kept, it follows from its start (an int object less per field).
+        self._name_end = None if name_end == name_start + len(name) else name_end
         self.name_kind = name_kind
         self.colon = colon
         self.value = value
         self.separator = -1  # offset of a `,` or `;` written after the field
         self.schema = None
+
+    @property
+    def name_end(self) -> int:
+        end = self._name_end
+        return self.name_start + len(self.name) if end is None else end
 
     # (Node classes have no subclasses: a class test is cheaper than isinstance on these hot paths.)
     def values(self) -> list:

@@ -14,10 +14,6 @@ from . import lexer
 from .fast import parse_well_formed
 from .lexer import PATTERN
 from .nodes import Comment, Message
-from .recovery import CLOSERS, OPENERS, RETRY, SKIP_BLOCK, mistaken_token, recover
-from .state import ParserState
-from .tables import END, parse_tables
-from .tree import VirtualToken
 from ..diagnostics import Diagnostic
 from ..source import SourceText
 
@@ -45,6 +41,12 @@ def parse(source: SourceText) -> Document:
         if well_formed is not None:
             fields, comments = well_formed
             return Document(source, Message(0, len(source.text), fields, ""), comments, [])
+    # The driver and error recovery: only for what the fast path left (kept off the start-up path).
+    from .recovery import CLOSERS, OPENERS, RETRY, SKIP_BLOCK, mistaken_token, recover
+    from .state import ParserState
+    from .tables import END, parse_tables
+    from .tree import VirtualToken
+
     parser = ParserState(source, parse_tables())
     if source.has_bom:
         parser.report(

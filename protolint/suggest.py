@@ -12,6 +12,7 @@ another thing with its own name — a fork's layer, a custom field — not a mis
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 CUTOFF = 0.75
 
@@ -20,6 +21,11 @@ def closest(word: str, candidates, cutoff: float = CUTOFF) -> str | None:
     """The candidate `word` most likely misspells, or None."""
     if not word:
         return None
+    return _closest(word, tuple(candidates), cutoff)
+
+
+@lru_cache(maxsize=1024)  # a fork's file asks about the same few unknown names on every layer
+def _closest(word: str, candidates: tuple, cutoff: float) -> str | None:
     folded = word.strip().lower()
     best, best_score = None, cutoff
     from difflib import SequenceMatcher  # (only when a name is unknown: keep it off the start-up path)

@@ -222,11 +222,11 @@ class SchemaChecker:
 
     def enum_value(self, scalar: Scalar, field: Field, schema_field: SchemaField) -> str | None:
         enum = schema_field.enum
+        if scalar.kind == IDENT and not scalar.negative and scalar.text in enum.values:
+            scalar.value = scalar.text  # the common case, before the names for a message are listed
+            return None
         names = list(enum.values)
         if scalar.kind == IDENT and not scalar.negative:
-            if scalar.text in enum.values:
-                scalar.value = scalar.text
-                return None
             return f"{enum.name} has no value `{scalar.text}`{_did_you_mean(scalar.text, names) or '; expected one of ' + ', '.join(names)}"
         if scalar.kind == INT:
             number = _parse_int(scalar.text, scalar.negative)

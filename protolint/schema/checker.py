@@ -62,18 +62,20 @@ class SchemaChecker:
         known = message_type.fields
         seen: dict[str, Field] = {}
         oneof_seen: dict[str, Field] = {}
+        pending = self._pending
         for field in message.fields:
-            schema_field = known.get(field.name) if field.name_kind == "plain" else None
+            name = field.name
+            schema_field = known.get(name) if field.name_kind == "plain" else None
             if schema_field is None:
                 self.unknown_field(field, message_type)
                 continue
             field.schema = schema_field
             if not schema_field.repeated:
-                first = seen.get(field.name)
+                first = seen.get(name)
                 if first is not None:
                     self.duplicate_field(field, first, message_type)
                 else:
-                    seen[field.name] = field
+                    seen[name] = field
             if schema_field.oneof is not None:
                 other = oneof_seen.get(schema_field.oneof)
                 if other is not None and other.name != field.name:
@@ -87,11 +89,16 @@ class SchemaChecker:
                     )
                 else:
                     oneof_seen[schema_field.oneof] = field
+            # The common cases without the general dispatch of check_field_value.
             value = field.value
-            if value.__class__ is Scalar and schema_field.message is None:
-                self.check_scalar(value, field, schema_field)  # the common case, without the general dispatch
-            else:
-                self.check_field_value(field, schema_field)
+            if schema_field.message is None:
+                if value.__class__ is Scalar:
+                    self.check_scalar(value, field, schema_field)
+                    continue
+            elif value.__class__ is Message:
+                pending.append((value, schema_field.message))  # (what check_message does while checking)
+                continue
+            self.check_field_value(field, schema_field)
 
     def unknown_field(self, field: Field, message_type: MessageType) -> None:
         if field.name_kind != "plain":

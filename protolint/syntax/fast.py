@@ -22,28 +22,30 @@ UNIT = re.compile(
     _WS
     + "(?:"
     + rf"(?P<name>[A-Za-z_]{_NAME_CHAR}*){_WS}(?:(?P<colon>:){_WS})?"
+    # (The values start differently, and an INT is never where a FLOAT could be (the look-aheads):
+    # the order below is only the most frequent first.)
     + "(?:"
-    + rf"(?P<minus>-{_WS})?(?:(?P<float>{_FLOAT})(?!{_NAME_CHAR}|\.)|(?P<int>{_INT})(?!{_NAME_CHAR}|\.)|(?P<ident>[A-Za-z_]{_NAME_CHAR}*))"
     # A string literal followed by another one is a concatenation: left to the driver.
-    + rf"|(?P<string>{_DOUBLE_QUOTED}|{_SINGLE_QUOTED})(?!{_WS}[\"'])"
+    + rf"(?P<string>{_DOUBLE_QUOTED}|{_SINGLE_QUOTED})(?!{_WS}[\"'])"
+    + rf"|(?P<minus>-{_WS})?(?:(?P<int>{_INT})(?!{_NAME_CHAR}|\.)|(?P<ident>[A-Za-z_]{_NAME_CHAR}*)|(?P<float>{_FLOAT})(?!{_NAME_CHAR}|\.))"
     + r"|(?P<open>[{<])"
     + ")"
     + r"|(?P<close>[}>])"
     + r"|(?P<separator>[,;])"
     + rf"|(?P<comment>#{_REST_OF_LINE})"
     + r"|(?P<other>[^ \t\n\r\v\f])"
+    + r"|(?P<end>\Z)"
     + ")",
     re.DOTALL,
 )
 _G = UNIT.groupindex
-_NAME, _COLON, _MINUS, _OPEN, _CLOSE, _SEPARATOR, _COMMENT = (
-    _G["name"], _G["colon"], _G["minus"], _G["open"], _G["close"], _G["separator"], _G["comment"])
+_NAME, _COLON, _MINUS, _OPEN, _CLOSE, _SEPARATOR, _COMMENT, _END = (
+    _G["name"], _G["colon"], _G["minus"], _G["open"], _G["close"], _G["separator"], _G["comment"], _G["end"])
 # The token kind of a scalar, by the number of its group (the last group a unit's match closes).
 _KIND: list[str | None] = [None] * (UNIT.groups + 1)
 for _group, _kind in (("float", FLOAT), ("int", INT), ("ident", IDENT), ("string", STRING)):
     _KIND[_G[_group]] = _kind
 _CLOSER = {"{": "}", "<": ">"}
-_WHITESPACE = " \t\n\r\v\f"
 
 
 def parse_well_formed(text: str):
@@ -51,17 +53,14 @@ def parse_well_formed(text: str):
     comments: list[Comment] = []
     fields: list[Field] = []
     stack: list[tuple] = []  # per open message: (the enclosing fields, its field's name span and colon, its opener)
-    match = UNIT.match
     kinds = _KIND
     # Memory: one string object per distinct name or token text (a net repeats most of them), and a
     # colon written right after the name shares the name's end offset object.
     strings: dict[str, str] = {}
     same = strings.setdefault
-    pos = 0
-    while True:
-        m = match(text, pos)
-        if m is None:
-            break
+    # Some alternative matches wherever a unit may start (`other` takes any character, `end` the
+    # whitespace at the end), so the matches follow each other without a gap.
+    for m in UNIT.finditer(text):
         pos = m.end()
         group = m.lastindex
         kind = kinds[group]
@@ -106,8 +105,10 @@ def parse_well_formed(text: str):
             if not fields or fields[-1].separator >= 0:
                 return None  # a separator that follows no field, or a second one
             fields[-1].separator = pos - 1
+        elif group == _END:
+            break
         else:
             return None
-    if stack or text[pos:].strip(_WHITESPACE):
+    if stack:
         return None
     return fields, comments

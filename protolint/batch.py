@@ -24,8 +24,10 @@ import sys
 from typing import Callable, Iterator
 
 from . import cache
-from .linter import FileResult
-from .project import Input, lint_inputs
+from .diagnostics import Diagnostic
+
+# (protolint.project, and with it the parser, the model and the rules, is imported only to lint:
+# a run whose results are all cached needs none of it.)
 
 # The fields a solver names its net files with (model.solver.Solver.net_files): `net`, `train_net`,
 # `test_net` as a whole token anywhere. Searched from the literal (a pattern that starts with a
@@ -93,6 +95,16 @@ class Snapshot:
 
     def line_text(self, line: int) -> str:
         return self.lines.get(line, "")
+
+
+class Result:
+    """A file's findings as the reporters and the command line read them (like linter.FileResult,
+    with a Snapshot for its document)."""
+
+    __slots__ = ("path", "document", "kind", "diagnostics")
+
+    def __init__(self, path: str, document: Snapshot, kind: str, diagnostics: list[Diagnostic]):
+        self.path, self.document, self.kind, self.diagnostics = path, document, kind, diagnostics
 
 
 def plan(sources, options_for: Callable, on_error: Callable[[str, OSError], None]) -> Plan:
@@ -165,7 +177,8 @@ def _net_files(member: Member, data: bytes, options_for: Callable) -> list[str]:
     from .source import SourceText
     from .syntax.parser import parse
 
-    options = options_for(member.origin)
+    # (What parsing and typing need of the options: the schema and --as, not the rules.)
+    options = getattr(options_for, "for_parsing", options_for)(member.origin)
     if choose_root(parse(SourceText.from_bytes(member.display, data)), options)[1] != "solver":
         return []
     prepared = prepare(member.display, data, options)
@@ -204,7 +217,7 @@ class Outcome:
 
     __slots__ = ("results", "errors", "cacheable")
 
-    def __init__(self, results: list[tuple[int | None, FileResult]] | None = None):
+    def __init__(self, results: list[tuple[int | None, Result]] | None = None):
         self.results = results or []
         self.errors: list[tuple[str, OSError]] = []
         self.cacheable = True  # every file still had the content the plan saw
@@ -216,8 +229,8 @@ def run(plan: Plan, options_for: Callable, jobs: int = 1, use_cache: bool = True
     OSError)) for a file that could not be read after all. Results hold Snapshots, not documents."""
     group_of = {member.index: group.members[0].index for group in plan.groups for member in group.members}
     done: set[int] = set()  # groups linted, by their first member
-    ready: dict[int, FileResult] = {}
-    late: list[FileResult] = []
+    ready: dict[int, Result] = {}
+    late: list[Result] = []
     next_index = 0
 
     def finished(group: Group, outcome: Outcome):
@@ -239,16 +252,21 @@ def run(plan: Plan, options_for: Callable, jobs: int = 1, use_cache: bool = True
             next_index += 1
 
     todo: list[Group] = []
-    code = _code_fingerprint() if use_cache else ""
-    for group in plan.groups:
-        cached = None
-        if use_cache:
+    hits: list[tuple[Group, list]] = []
+    if use_cache:
+        # Every key first: computing one loads the file's configuration and schema, whose errors
+        # end the run before anything is printed.
+        code = _code_key()
+        for group in plan.groups:
             group.key = _group_key(group, options_for, code, input_targets)
-            cached = cache.read_results(group.key)
+    for group in plan.groups:
+        cached = cache.read_results(group.key) if group.key is not None else None
         if cached is None:
             todo.append(group)
-        else:  # (stored by the members' places in the group: their indices are this run's)
-            yield from finished(group, Outcome([(group.members[place].index, result) for place, result in cached]))
+        else:
+            hits.append((group, cached))
+    for group, cached in hits:  # (stored by the members' places in the group: their indices are this run's)
+        yield from finished(group, Outcome([(group.members[place].index, result) for place, result in cached]))
     yield from flush()
     for group, outcome in _lint_groups(todo, options_for, jobs, input_targets):
         if group.key is not None and outcome.cacheable and not outcome.errors:
@@ -295,6 +313,8 @@ def _work(task):
 
 def lint_group(group: Group, options_for: Callable, input_targets: bool = False) -> Outcome:
     """Lint one group with project.lint_inputs and keep what the reporters need of each result."""
+    from .project import Input, lint_inputs
+
     outcome = Outcome()
     read: list[Member] = []  # the given files, as they are read
 
@@ -332,7 +352,7 @@ def lint_group(group: Group, options_for: Callable, input_targets: bool = False)
     return outcome
 
 
-def snapshot(result: FileResult, input_targets: bool = False) -> FileResult:
+def snapshot(result, input_targets: bool = False) -> Result:
     """The result without its tree: the findings, and the lines they point at."""
     source = result.document.source
     lines = {}
@@ -346,7 +366,7 @@ def snapshot(result: FileResult, input_targets: bool = False) -> FileResult:
 
         targets = frozenset(targets_of(net_alone(result.document.root)))
     line_count = source.line_count if result.diagnostics else 0  # (counting lines scans the whole text)
-    return FileResult(result.path, Snapshot(lines, line_count, targets), result.kind, result.diagnostics)
+    return Result(result.path, Snapshot(lines, line_count, targets), result.kind, result.diagnostics)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -355,10 +375,12 @@ def snapshot(result: FileResult, input_targets: bool = False) -> FileResult:
 
 
 def _group_key(group: Group, options_for: Callable, code: str, input_targets: bool) -> str:
+    # (The command line's options factory says what a file's options hold without building them.)
+    key_of = getattr(options_for, "key", None) or (lambda origin: options_fingerprint(options_for(origin)))
     parts = [code, os.getcwd(), str(input_targets)]
     for member in group.members:
         parts += [member.display, member.path or "", os.path.realpath(member.path) if member.path else "",
-                  member.origin, member.digest, str(member.given), options_fingerprint(options_for(member.origin))]
+                  member.origin, member.digest, str(member.given), key_of(member.origin)]
     return cache.digest(*parts)
 
 
@@ -375,7 +397,7 @@ def options_fingerprint(options) -> str:
         schema_digest(options.schema),
         options.root,
         [rule.name for rule in options.enabled_rules()],
-        [(rule.code, rule.name, rule.severity, rule.__module__, rule.__qualname__) for rule in registry.rules],
+        [(rule.code, rule.name, rule.severity) for rule in registry.rules],
         sorted(options.extra_layer_types), sorted(options.extra_filler_types), sorted(options.extra_lr_policies),
         sorted(options.extra_solver_types), sorted(options.severity_overrides.items()), options.caffe_version,
         options.pretrained, options.input_shapes,
@@ -397,33 +419,18 @@ def schema_digest(schema) -> str:
     return found
 
 
-def _code_fingerprint() -> str:
-    """protolint's version, the Python version and every module a run may execute (protolint's own,
-    with its rules, and any plugin rule's), by size and modification time: a checkout edited in
-    place (an editable install) must not be answered from results of its older code."""
-    from . import __version__
-    from .api import default_registry
+def _code_key() -> str:
+    """The code a run executes: protolint's (cache.code_fingerprint) and any plugin's modules."""
+    from .registry import _any_plugin_installed
 
-    parts = [__version__, sys.version]
-    roots = set()
-    for name in ("protolint", "protolint.rules"):  # (the rules live apart in an editable install)
-        location = getattr(sys.modules.get(name), "__file__", None)
-        if location:
-            roots.add(os.path.dirname(os.path.abspath(location)))
-    for rule in default_registry().rules:  # plugins
-        location = getattr(sys.modules.get(rule.__module__), "__file__", None)
-        if location and not rule.__module__.startswith("protolint."):
-            parts.append(_stat(location))
-    for root in sorted(roots):
-        for folder, dirs, files in os.walk(root):
-            dirs.sort()
-            parts += [_stat(os.path.join(folder, name)) for name in sorted(files) if name.endswith((".py", ".proto", ".lark"))]
+    parts = [cache.code_fingerprint()]
+    if _any_plugin_installed():
+        from .api import default_registry
+
+        for rule in default_registry().rules:
+            location = getattr(sys.modules.get(rule.__module__), "__file__", None)
+            if location and not rule.__module__.startswith("protolint."):
+                parts.append(cache.file_stamp(location))
     return cache.digest(*parts)
 
 
-def _stat(path: str) -> str:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return f"{path}:missing"
-    return f"{path}:{st.st_size}:{st.st_mtime_ns}"

@@ -115,24 +115,24 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
     """Lint prototxt files and folders (folders: *.prototxt, recursively).
 
     A solver's net files are found and linted with it."""
-    from .linter import at_or_above
-    from .api import default_registry
+    from .diagnostics import at_or_above
     from .registry import RegistryError
     from .reporters import render
-    from .versions import VersionError, parse_version
 
     _safe_streams()
     if not paths:
         raise click.UsageError("no files given; try `protolint path/to/net.prototxt` or `protolint .`")
     try:
-        registry = default_registry()
+        names = _rule_names()
     except RegistryError as error:
         _fail(str(error))
     cli_select, cli_ignore = _comma_list(select), _comma_list(ignore)
     for selector in cli_select + cli_ignore:
-        if not registry.matching(selector):
+        if not names.matching(selector):
             raise click.BadParameter(f"no rule is named or coded {selector!r}; `protolint rules` lists them", param_hint="--select/--ignore")
     if caffe_version:
+        from .versions import VersionError, parse_version
+
         try:
             caffe_version = parse_version(caffe_version)
         except VersionError as error:
@@ -141,9 +141,10 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
     options_for = _OptionsFor(proto, root, tuple(cli_select), tuple(cli_ignore), tuple(_comma_list(extra_layer_types)),
                               tuple(_comma_list(extra_filler_types)), tuple(_comma_list(extra_lr_policies)),
                               tuple(_comma_list(extra_solver_types)), caffe_version, pretrained, input_shapes, config_path)
+    options_for.names = names
     sources = _inputs(paths, stdin_filename, _comma_list(include) or ["*.prototxt"], _comma_list(exclude))
     if fix or diff:
-        _check_with_fixes(sources, options_for, input_shapes, fmt, fail_on, quiet, color, fix, unsafe_fixes, diff, registry)
+        _check_with_fixes(sources, options_for, input_shapes, fmt, fail_on, quiet, color, fix, unsafe_fixes, diff)
         return
 
     from . import batch
@@ -158,8 +159,11 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
     plan = batch.plan(sources, options_for, cannot_read)
     for group in plan.groups:  # a bad configuration or schema stops the run before anything is linted
         for member in group.members:
-            options_for(member.origin)
-    shapes_given = bool(input_shapes) or any(options.input_shapes for options in options_for.known.values())
+            if no_cache:
+                options_for(member.origin)
+            else:
+                options_for.key(member.origin)  # (what the cache key needs; the options when a file is linted)
+    shapes_given = bool(input_shapes) or any(config.input_shapes for config in options_for.configs.values())
     use_color = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     threshold = "error" if fail_on == "never" else fail_on
     # Text goes out file by file; JSON and SARIF are one document (and input shapes are checked against
@@ -178,15 +182,15 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
             counts[d.severity] += 1
         failing = failing or (fail_on != "never" and bool(at_or_above(result.diagnostics, threshold)))
         if stream:
-            output = render(fmt, [result], use_color, registry)
+            output = render(fmt, [result], use_color, None)
             if output:
                 click.echo(output, color=use_color)  # click would strip the colours when stdout is not a tty
         else:
             kept.append(result)
     if shapes_given:
-        _check_input_shapes(kept, input_shapes, options_for.known)
+        _check_input_shapes(kept, input_shapes, options_for.configs)
     if not stream:
-        output = render(fmt, kept, use_color, registry)
+        output = render(fmt, kept, use_color, _documented_rules() if fmt == "sarif" else None)
         if output:
             click.echo(output, color=use_color)
     if fmt == "text" and not quiet:
@@ -194,6 +198,21 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
     if had_io_error:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+def _rule_names():
+    """The registry to check rule names with: the rule list cached for this very code when there is
+    one (no rule is imported: a run whose results are all cached needs none), else the rules."""
+    from .registry import summary_registry
+
+    return summary_registry() or _documented_rules()
+
+
+def _documented_rules():
+    """The registry of the rules themselves (to lint, and for SARIF's rule metadata)."""
+    from .api import default_registry
+
+    return default_registry()
 
 
 class _OptionsFor:
@@ -206,42 +225,89 @@ class _OptionsFor:
         self.extra_layer_types, self.extra_filler_types = extra_layer_types, extra_filler_types
         self.extra_lr_policies, self.extra_solver_types = extra_lr_policies, extra_solver_types
         self.caffe_version, self.pretrained, self.input_shapes, self.config_path = caffe_version, pretrained, input_shapes, config_path
-        self.known: dict = {}  # configuration file (None: none) -> its options
+        self.names = None  # the registry rule names are checked against (see _rule_names)
+        self.configs: dict = {}  # configuration file (None: none) -> Config
+        self.known: dict = {}  # configuration file -> its LintOptions
+        self._keys: dict = {}
 
-    def __getstate__(self):
-        return {**self.__dict__, "known": {}}  # (options hold the schema: each process loads its own)
+    def __getstate__(self):  # (loaded schemas, configurations and registries: each process has its own)
+        return {**self.__dict__, "names": None, "configs": {}, "known": {}, "_keys": {}}
 
-    def __call__(self, file_path: str):
-        from .api import default_registry
+    def config(self, file_path: str):
         from .config import Config, ConfigError, find_config_file, load_config
-        from .linter import LintOptions
 
-        registry = default_registry()
         try:
             config_file = self.config_path or find_config_file(file_path)
-            config = load_config(os.path.abspath(config_file), registry) if config_file else Config()
+            config = load_config(os.path.abspath(config_file), self.names or _rule_names()) if config_file else Config()
         except ConfigError as error:
             _fail(f"bad configuration: {error}")
+        self.configs.setdefault(config.path, config)
+        return config
+
+    def _settings(self, config) -> tuple:
+        """What the file's options take from the command line and its configuration (per file, the
+        ignores and `pretrained` are added to these)."""
+        return (
+            self.select or config.select or ["ALL"],
+            config.ignore + list(self.ignore),
+            frozenset(config.extra_layer_types + list(self.extra_layer_types)),
+            frozenset(config.extra_filler_types + list(self.extra_filler_types)),
+            frozenset(config.extra_lr_policies + list(self.extra_lr_policies)),
+            frozenset(config.extra_solver_types + list(self.extra_solver_types)),
+            dict(config.severity),
+            self.caffe_version or config.caffe_version,
+            {**config.input_shapes, **self.input_shapes},
+        )
+
+    def _pretrained(self, config, file_path: str):
+        return self.pretrained if self.pretrained is not None else config.pretrained_for(file_path)
+
+    def __call__(self, file_path: str):
+        from .linter import LintOptions
+
+        config = self.config(file_path)
         options = self.known.get(config.path)
         if options is None:
+            select, ignore, layers, fillers, policies, solvers, severity, version, shapes = self._settings(config)
             options = LintOptions(
-                schema=_schema_at(self.proto or config.proto),
-                root=self.root,
-                select=self.select or config.select or ["ALL"],
-                ignore=config.ignore + list(self.ignore),
-                extra_layer_types=frozenset(config.extra_layer_types + list(self.extra_layer_types)),
-                extra_filler_types=frozenset(config.extra_filler_types + list(self.extra_filler_types)),
-                extra_lr_policies=frozenset(config.extra_lr_policies + list(self.extra_lr_policies)),
-                extra_solver_types=frozenset(config.extra_solver_types + list(self.extra_solver_types)),
-                severity_overrides=dict(config.severity),
-                caffe_version=self.caffe_version or config.caffe_version,
-                registry=registry,
-                input_shapes={**config.input_shapes, **self.input_shapes},
+                schema=_schema_at(self.proto or config.proto), root=self.root, select=select, ignore=ignore,
+                extra_layer_types=layers, extra_filler_types=fillers, extra_lr_policies=policies,
+                extra_solver_types=solvers, severity_overrides=severity, caffe_version=version,
+                registry=_documented_rules(), input_shapes=shapes,
             )
             self.known[config.path] = options
         options = options.with_ignored(config.ignored_for(file_path))
-        starts_pretrained = self.pretrained if self.pretrained is not None else config.pretrained_for(file_path)
+        starts_pretrained = self._pretrained(config, file_path)
         return replace(options, pretrained=starts_pretrained) if starts_pretrained is not None else options
+
+    def for_parsing(self, file_path: str):
+        """The options parsing and typing a file needs (its schema and --as), without the rules."""
+        from .linter import LintOptions
+
+        return LintOptions(schema=_schema_at(self.proto or self.config(file_path).proto), root=self.root)
+
+    def key(self, file_path: str) -> str:
+        """Everything the file's LintOptions hold, as text, for the result cache, without building
+        them (so without importing a rule): the settings, the rules they enable, the schema's digest
+        (protolint's own schema belongs to its code, which the cache key covers)."""
+        config = self.config(file_path)
+        base = self._keys.get(config.path)
+        if base is None:
+            settings = self._settings(config)
+            proto = self.proto or config.proto
+            schema = "builtin" if proto is None else _schema_digest(proto)
+            base = self._keys[config.path] = (schema, self.root, settings)
+        schema, root, (select, ignore, *rest) = base
+        ignore = ignore + list(config.ignored_for(file_path))
+        enabled = [rule.name for rule in (self.names or _rule_names()).select(select, ignore)]
+        return repr((schema, root, enabled, [sorted(x) if isinstance(x, frozenset) else x for x in rest],
+                     self._pretrained(config, file_path)))
+
+
+def _schema_digest(proto: str) -> str:
+    from .batch import schema_digest
+
+    return schema_digest(_schema_at(proto))
 
 
 def _schema_at(path: str | None):
@@ -266,12 +332,14 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _check_with_fixes(sources, options_for, input_shapes, fmt, fail_on, quiet, color, fix, unsafe_fixes, diff, registry):
+def _check_with_fixes(sources, options_for, input_shapes, fmt, fail_on, quiet, color, fix, unsafe_fixes, diff):
     """--fix and --diff: every file linted here and now with its tree (no cache, one process), its
     fixes applied or shown, then what is left reported."""
-    from .linter import at_or_above
+    from .diagnostics import at_or_above
     from .project import Input, lint_inputs
     from .reporters import render
+
+    registry = _documented_rules()
 
     had_io_error = False
     inputs = []
@@ -282,8 +350,8 @@ def _check_with_fixes(sources, options_for, input_shapes, fmt, fail_on, quiet, c
             click.echo(f"protolint: {display}: cannot read: {error.strerror or error}", err=True)
             had_io_error = True
     results = lint_inputs(inputs, options_for)
-    if input_shapes or any(options.input_shapes for options in options_for.known.values()):
-        _check_input_shapes(results, input_shapes, options_for.known)
+    if input_shapes or any(config.input_shapes for config in options_for.configs.values()):
+        _check_input_shapes(results, input_shapes, options_for.configs)
     if diff:
         changed = _print_diffs(inputs, results, options_for, unsafe_fixes)
         sys.exit(EXIT_USAGE if had_io_error else EXIT_FINDINGS if changed else EXIT_CLEAN)
@@ -309,7 +377,7 @@ def _check_with_fixes(sources, options_for, input_shapes, fmt, fail_on, quiet, c
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
 
 
-def _check_input_shapes(results, given: dict, options_by_config: dict) -> None:
+def _check_input_shapes(results, given: dict, configs: dict) -> None:
     """An input shape for a blob no data layer of the linted nets produces is a usage error."""
     from .model.shapes.inputs import input_targets
     from .model.usage import net_alone
@@ -321,9 +389,9 @@ def _check_input_shapes(results, given: dict, options_by_config: dict) -> None:
             targets |= known if known is not None else input_targets(net_alone(result.document.root))
     problems = [f"--input-shape {name}: no data layer of the linted nets produces a blob named {name!r}"
                 for name in given if name not in targets]
-    for config_file, options in options_by_config.items():
+    for config_file, config in configs.items():
         problems += [f"bad configuration: {config_file}: `input-shapes.{name}`: no data layer of the linted nets produces a "
-                     f"blob named {name!r}" for name, _dims in options.input_shapes if name not in targets and name not in given]
+                     f"blob named {name!r}" for name in sorted(config.input_shapes) if name not in targets and name not in given]
     if problems:
         _fail("\n".join(dict.fromkeys(problems)))
 

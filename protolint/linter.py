@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from .context import LintContext, Links
-from .diagnostics import SEVERITY_RANK, Diagnostic
+from .diagnostics import Diagnostic, at_or_above
 from .options import LintOptions
 from .rule import Rule
 from .schema.checker import SchemaChecker
@@ -180,7 +180,3 @@ def finish(diagnostics: list[Diagnostic], options: LintOptions, document: Docume
     kept.sort(key=Diagnostic.sort_key)
     return kept
 
-
-def at_or_above(diagnostics: list[Diagnostic], level: str) -> list[Diagnostic]:
-    rank = SEVERITY_RANK[level]
-    return [d for d in diagnostics if SEVERITY_RANK[d.severity] >= rank]

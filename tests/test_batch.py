@@ -175,13 +175,22 @@ def test_any_change_of_an_input_is_a_cache_miss(project, env, change, before, af
 
 
 def test_the_version_and_the_code_are_part_of_the_key(monkeypatch):
-    base = batch._code_fingerprint()
+    from protolint import cache
+
+    def fingerprint():
+        cache.code_fingerprint.cache_clear()
+        return cache.code_fingerprint()
+
+    base = fingerprint()
     monkeypatch.setattr(protolint, "__version__", "0.0.0-other")
-    assert batch._code_fingerprint() != base
+    assert fingerprint() != base
     monkeypatch.undo()
-    real_stat = batch._stat
-    monkeypatch.setattr(batch, "_stat", lambda path: real_stat(path) + ("edited" if path.endswith("linter.py") else ""))
-    assert batch._code_fingerprint() != base
+    real_stamp = cache.file_stamp
+    for module in ("linter.py", "unknown_layer_type.py", "caffe.proto"):  # protolint, a rule, the built-in schema
+        monkeypatch.setattr(cache, "file_stamp", lambda path: real_stamp(path) + ("edited" if path.endswith(module) else ""))
+        assert fingerprint() != base, module
+    monkeypatch.undo()
+    assert fingerprint() == base
 
 
 def test_no_cache_neither_reads_nor_writes(project, env):

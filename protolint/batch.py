@@ -50,16 +50,17 @@ def _names_nets(data: bytes) -> bool:
 class Member:
     """One file of a group."""
 
-    __slots__ = ("index", "display", "path", "origin", "digest", "data", "given")
+    __slots__ = ("index", "display", "path", "origin", "digest", "size", "data", "given")
 
-    def __init__(self, index: int, display: str, path: str | None, origin: str, digest: str,
-                 data: bytes | None = None, given: bool = True):
+    def __init__(self, index: int, display: str, path: str | None, origin: str, data: bytes, keep: bool = False,
+                 given: bool = True):
         self.index = index  # its place in the output, which follows the inputs (then the net files solvers named)
         self.display = display
         self.path = path  # on disk (None: stdin)
         self.origin = origin  # where a solver's relative net paths start from (as in project.lint_inputs)
-        self.digest = digest
-        self.data = data  # stdin's bytes; files are read again where they are linted
+        self.digest = _digest(data)
+        self.size = len(data)
+        self.data = data if keep else None  # stdin's bytes; files are read again where they are linted
         self.given = given  # False: a net file a solver names that was not given
 
 
@@ -120,7 +121,7 @@ def plan(sources, options_for: Callable, on_error: Callable[[str, OSError], None
         except OSError as error:
             on_error(display, error)
             continue
-        member = Member(len(members), display, path, path or display, _digest(data), None if path else data)
+        member = Member(len(members), display, path, path or display, data, keep=path is None)
         members.append(member)
         if path:
             by_path[os.path.realpath(path)] = member.index
@@ -154,7 +155,7 @@ def plan(sources, options_for: Callable, on_error: Callable[[str, OSError], None
                 linked = _read(found)
                 if linked is None:
                     continue  # (lint_inputs cannot read it either: the solver says so)
-                extra = Member(len(members), _display(found), found, found, _digest(linked), given=False)
+                extra = Member(len(members), _display(found), found, found, linked, given=False)
                 members.append(extra)
                 parent.append(extra.index)
                 by_path[key] = extra.index
@@ -171,17 +172,13 @@ def plan(sources, options_for: Callable, on_error: Callable[[str, OSError], None
 def _net_files(member: Member, data: bytes, options_for: Callable) -> list[str]:
     """The net files a solver names, resolved as project.lint_inputs resolves them; [] for a file
     that is no solver."""
-    from .linter import choose_root, prepare
+    from .linter import prepare
     from .model.solver import Solver
     from .project import net_file_links
-    from .source import SourceText
-    from .syntax.parser import parse
 
     # (What parsing and typing need of the options: the schema and --as, not the rules.)
     options = getattr(options_for, "for_parsing", options_for)(member.origin)
-    if choose_root(parse(SourceText.from_bytes(member.display, data)), options)[1] != "solver":
-        return []
-    prepared = prepare(member.display, data, options)
+    prepared = prepare(member.display, data, options)  # (a candidate is nearly always a solver, and small)
     if prepared.kind != "solver":
         return []
     return [found for _field, _role, _state, found in net_file_links(Solver(prepared.document.root), member.origin)
@@ -223,10 +220,11 @@ class Outcome:
         self.cacheable = True  # every file still had the content the plan saw
 
 
-def run(plan: Plan, options_for: Callable, jobs: int = 1, use_cache: bool = True,
+def run(plan: Plan, options_for: Callable, jobs=1, use_cache: bool = True,
         input_targets: bool = False) -> Iterator[tuple[str, object]]:
-    """Lint a plan; yields ("result", FileResult) in the inputs' order, and ("error", (display,
-    OSError)) for a file that could not be read after all. Results hold Snapshots, not documents."""
+    """Lint a plan; yields ("result", Result) in the inputs' order, and ("error", (display,
+    OSError)) for a file that could not be read after all. `jobs`: the number of processes, or a
+    Pool from start_pool (closed when the run is done)."""
     group_of = {member.index: group.members[0].index for group in plan.groups for member in group.members}
     done: set[int] = set()  # groups linted, by their first member
     ready: dict[int, Result] = {}
@@ -278,37 +276,74 @@ def run(plan: Plan, options_for: Callable, jobs: int = 1, use_cache: bool = True
         yield "result", result
 
 
-def _lint_groups(groups: list[Group], options_for: Callable, jobs: int, input_targets: bool):
-    """(group, Outcome) for each group, in this process or in `jobs` worker processes."""
-    if jobs <= 1 or len(groups) <= 1:
+def _lint_groups(groups: list[Group], options_for: Callable, jobs, input_targets: bool):
+    """(group, Outcome) for each group: in this process, or in a pool of worker processes (`jobs`:
+    their number, or a Pool that start_pool started)."""
+    pool = jobs if isinstance(jobs, Pool) else None
+    if len(groups) <= 1 or (pool is None and jobs <= 1):
+        if pool is not None:
+            pool.close()
         for group in groups:
             yield group, lint_group(group, options_for, input_targets)
         return
-    import multiprocessing
-
-    # fork: workers start at once with everything imported and the schema loaded; elsewhere the
-    # platform's default, for which the options factory and the groups are picklable.
-    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
-    with context.Pool(min(jobs, len(groups)), _start_worker, (options_for, input_targets)) as pool:
-        for outcome_index, outcome in pool.imap_unordered(_work, list(enumerate(groups))):
+    if pool is None:
+        pool = start_pool(min(jobs, len(groups)), options_for, groups[0].members[0].origin)
+    # The largest groups first, so that no worker is left with a big one at the end; a few at a time
+    # (fewer round trips for a folder of small files).
+    tasks = sorted(((index, group, input_targets) for index, group in enumerate(groups)),
+                   key=lambda task: -sum(member.size for member in task[1].members))
+    with pool:
+        for outcome_index, outcome in pool.workers.imap_unordered(_work, tasks, 4):
             yield groups[outcome_index], outcome
 
 
-_WORKER: tuple = ()
+class Pool:
+    """Worker processes for -j, started before the plan is made so that they get ready (import what
+    linting needs, load the schema) while it is; closed by the run, or by whoever started it."""
+
+    def __init__(self, workers):
+        self.workers = workers
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self) -> None:
+        self.workers.terminate()
+        self.workers.join()
 
 
-def _start_worker(options_for, input_targets) -> None:
-    global _WORKER
+def start_pool(jobs: int, options_for: Callable, sample: str) -> Pool:
+    """`jobs` workers; `sample`: a file whose options each worker builds at once (loading the schema)."""
+    import multiprocessing
+
+    # fork where it is safe (Linux): the workers start in a moment, with what is loaded here; else the
+    # platform's default, for which the options factory and the groups are picklable.
+    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
+    return Pool(context.Pool(jobs, _start_worker, (options_for, sample)))
+
+
+_OPTIONS_FOR: list = []
+
+
+def _start_worker(options_for, sample: str) -> None:
     import gc
 
     gc.disable()  # a worker lints a batch and ends: see cli.entry
-    _WORKER = (options_for, input_targets)
+    _OPTIONS_FOR.append(options_for)
+    from . import project  # noqa: F401  (the parser, the model and the rules)
+
+    try:
+        options_for(sample)
+    except BaseException:  # (a bad configuration: the run itself reports it, and stops)
+        pass
 
 
 def _work(task):
-    index, group = task
-    options_for, input_targets = _WORKER
-    return index, lint_group(group, options_for, input_targets)
+    index, group, input_targets = task
+    return index, lint_group(group, _OPTIONS_FOR[0], input_targets)
 
 
 def lint_group(group: Group, options_for: Callable, input_targets: bool = False) -> Outcome:

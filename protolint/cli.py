@@ -115,9 +115,7 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
     """Lint prototxt files and folders (folders: *.prototxt, recursively).
 
     A solver's net files are found and linted with it."""
-    from .diagnostics import at_or_above
     from .registry import RegistryError
-    from .reporters import render
 
     _safe_streams()
     if not paths:
@@ -156,13 +154,30 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
         click.echo(f"protolint: {display}: cannot read: {error.strerror or error}", err=True)
         had_io_error = True
 
+    jobs = jobs or _cpus()
+    pool = None
+    if jobs > 1 and (len(paths) > 1 or any(os.path.isdir(path) for path in paths)):
+        # Likely many files: the workers get ready while the plan is made.
+        pool = batch.start_pool(jobs, options_for, next((p for p in paths if p != "-"), paths[0]))
+    try:
+        failing = _lint_and_report(batch, sources, options_for, pool or jobs, no_cache, input_shapes, fmt, fail_on, quiet,
+                                   color, cannot_read)
+    finally:
+        if pool is not None:
+            pool.close()
+    sys.exit(EXIT_USAGE if had_io_error else EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+def _lint_and_report(batch, sources, options_for, jobs, no_cache, input_shapes, fmt, fail_on, quiet, color,
+                     cannot_read) -> bool:
+    """Plan, lint and print; whether a finding is at or above --fail-on."""
+    from .diagnostics import at_or_above
+    from .reporters import render
+
     plan = batch.plan(sources, options_for, cannot_read)
     for group in plan.groups:  # a bad configuration or schema stops the run before anything is linted
         for member in group.members:
-            if no_cache:
-                options_for(member.origin)
-            else:
-                options_for.key(member.origin)  # (what the cache key needs; the options when a file is linted)
+            options_for.key(member.origin)  # (loads both, and gives the cache key; the rules load to lint)
     shapes_given = bool(input_shapes) or any(config.input_shapes for config in options_for.configs.values())
     use_color = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     threshold = "error" if fail_on == "never" else fail_on
@@ -170,7 +185,7 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
     # every net before anything is printed), so for those the results (findings, no trees) are kept.
     stream = fmt == "text" and not shapes_given
     kept, counts, files, failing = [], {"error": 0, "warning": 0, "info": 0}, 0, False
-    for kind, item in batch.run(plan, options_for, jobs or _cpus(), not no_cache, shapes_given):
+    for kind, item in batch.run(plan, options_for, jobs, not no_cache, shapes_given):
         if kind == "error":
             cannot_read(*item)
             continue
@@ -195,9 +210,7 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
             click.echo(output, color=use_color)
     if fmt == "text" and not quiet:
         click.echo(_summary_line(files, counts))
-    if had_io_error:
-        sys.exit(EXIT_USAGE)
-    sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+    return failing
 
 
 def _rule_names():

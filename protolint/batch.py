@@ -18,6 +18,7 @@ before them are done: memory stays flat however many files there are.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import re
 import sys
@@ -50,13 +51,14 @@ def _names_nets(data: bytes) -> bool:
 class Member:
     """One file of a group."""
 
-    __slots__ = ("index", "display", "path", "origin", "digest", "size", "data", "given")
+    __slots__ = ("index", "display", "path", "real", "origin", "digest", "size", "data", "given")
 
     def __init__(self, index: int, display: str, path: str | None, origin: str, data: bytes, keep: bool = False,
                  given: bool = True):
         self.index = index  # its place in the output, which follows the inputs (then the net files solvers named)
         self.display = display
         self.path = path  # on disk (None: stdin)
+        self.real = os.path.realpath(path) if path else None  # (what links files: once, it is not cheap)
         self.origin = origin  # where a solver's relative net paths start from (as in project.lint_inputs)
         self.digest = _digest(data)
         self.size = len(data)
@@ -124,7 +126,7 @@ def plan(sources, options_for: Callable, on_error: Callable[[str, OSError], None
         member = Member(len(members), display, path, path or display, data, keep=path is None)
         members.append(member)
         if path:
-            by_path[os.path.realpath(path)] = member.index
+            by_path[member.real] = member.index
         if _names_nets(data):
             candidates.append(member.index)
     given = len(members)
@@ -139,17 +141,14 @@ def plan(sources, options_for: Callable, on_error: Callable[[str, OSError], None
 
     for i in range(given):
         if members[i].path:
-            parent[find(i)] = find(by_path[os.path.realpath(members[i].path)])
+            parent[find(i)] = find(by_path[members[i].real])
 
     # Solvers in the order project.lint_inputs takes them: the inputs, then the files they bring in.
     position = 0
     while position < len(candidates):
         member = members[candidates[position]]
         position += 1
-        data = member.data if member.data is not None else _read(member.path)
-        if data is None:
-            continue
-        for found in _net_files(member, data, options_for):
+        for found in _net_files(member, options_for):
             key = os.path.realpath(found)
             if key not in by_path:
                 linked = _read(found)
@@ -169,20 +168,44 @@ def plan(sources, options_for: Callable, on_error: Callable[[str, OSError], None
     return Plan(sorted(groups.values(), key=lambda group: group.members[0].index), len(members))
 
 
-def _net_files(member: Member, data: bytes, options_for: Callable) -> list[str]:
+def _net_files(member: Member, options_for: Callable) -> list[str]:
     """The net files a solver names, resolved as project.lint_inputs resolves them; [] for a file
-    that is no solver."""
+    that is no solver. What the solver writes is cached by its content and options: a run whose
+    results are cached then parses nothing."""
+    from .netpaths import resolve_net_file
+
+    key_of = getattr(options_for, "key", None)
+    key = cache.digest("net-files", cache.code_fingerprint(), member.digest, os.path.basename(member.display),
+                       key_of(member.origin)) if key_of else None
+    stored = cache.read("net-files", key) if key else None
+    try:
+        names = marshal.loads(stored) if stored is not None else None
+    except (EOFError, ValueError, TypeError):
+        names = None
+    if not isinstance(names, list):
+        names = _net_file_names(member, options_for)
+        if names is None:
+            return []
+        if key:
+            cache.write("net-files", key, marshal.dumps(names))
+    return [found for found in (resolve_net_file(name, member.origin) for name in names) if found is not None]
+
+
+def _net_file_names(member: Member, options_for: Callable) -> list[str] | None:
+    """The net file names a solver writes (`net`, `train_net`, `test_net`, in Caffe's order); [] for a
+    file that is no solver; None when it cannot be read."""
     from .linter import prepare
     from .model.solver import Solver
-    from .project import net_file_links
 
+    data = member.data if member.data is not None else _read(member.path)
+    if data is None:
+        return None
     # (What parsing and typing need of the options: the schema and --as, not the rules.)
     options = getattr(options_for, "for_parsing", options_for)(member.origin)
     prepared = prepare(member.display, data, options)  # (a candidate is nearly always a solver, and small)
     if prepared.kind != "solver":
         return []
-    return [found for _field, _role, _state, found in net_file_links(Solver(prepared.document.root), member.origin)
-            if found is not None]
+    return [field.scalar for field, _role, _state in Solver(prepared.document.root).net_files()]
 
 
 def _read(path: str) -> bytes | None:
@@ -198,9 +221,9 @@ def _digest(data: bytes) -> str:
 
 
 def _display(path: str) -> str:
-    from .project import _display as display
+    from .netpaths import display_path
 
-    return display(path)
+    return display_path(path)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -414,7 +437,7 @@ def _group_key(group: Group, options_for: Callable, code: str, input_targets: bo
     key_of = getattr(options_for, "key", None) or (lambda origin: options_fingerprint(options_for(origin)))
     parts = [code, os.getcwd(), str(input_targets)]
     for member in group.members:
-        parts += [member.display, member.path or "", os.path.realpath(member.path) if member.path else "",
+        parts += [member.display, member.path or "", member.real or "",
                   member.origin, member.digest, str(member.given), key_of(member.origin)]
     return cache.digest(*parts)
 

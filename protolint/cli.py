@@ -156,8 +156,9 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
 
     jobs = jobs or _cpus()
     pool = None
-    if jobs > 1 and (len(paths) > 1 or any(os.path.isdir(path) for path in paths)):
-        # Likely many files: the workers get ready while the plan is made.
+    if jobs > 1 and no_cache and (len(paths) > 1 or any(os.path.isdir(path) for path in paths)):
+        # Many files to lint: the workers get ready while the plan is made. (With the cache, the
+        # pool is only started once the plan shows files to lint: often there are none.)
         pool = batch.start_pool(jobs, options_for, next((p for p in paths if p != "-"), paths[0]))
     try:
         failing = _lint_and_report(batch, sources, options_for, pool or jobs, no_cache, input_shapes, fmt, fail_on, quiet,

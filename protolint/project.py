@@ -17,6 +17,7 @@ from typing import Callable, Iterable
 from .context import Links, NetFileLink
 from .linter import FileResult, LintOptions, Prepared, prepare, run
 from .model.usage import SolverUse
+from .netpaths import display_path as _display, resolve_net_file
 
 
 @dataclass
@@ -107,23 +108,3 @@ def _net_model(prepared: Prepared, links: Links):
     net = Net.from_message(prepared.document.root)
     net.usage = decide(net, links.solver_use, prepared.options.pretrained, prepared.path)
     return net
-
-
-def resolve_net_file(value: str, solver_path: str | None) -> str | None:
-    """A solver's net path as Caffe would open it from the solver's folder, else from the working
-    directory (where `caffe train` usually runs)."""
-    if not value:
-        return None
-    candidates = []
-    if solver_path:
-        candidates.append(os.path.join(os.path.dirname(solver_path), value))
-    candidates.append(value)
-    for candidate in candidates:
-        if os.path.isfile(candidate):
-            return candidate
-    return None
-
-
-def _display(path: str) -> str:
-    relative = os.path.relpath(path)
-    return path if relative.startswith("..") else relative

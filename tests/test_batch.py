@@ -244,3 +244,13 @@ def test_results_keep_no_tree(project, monkeypatch):
     results = [item for kind, item in batch.run(plan, lambda _path: options, use_cache=False) if kind == "result"]
     assert len(results) == 7
     assert all(isinstance(result.document, batch.Snapshot) for result in results)
+
+
+def test_a_net_file_that_appears_joins_its_solver(tmp_path, env):
+    """The solver's net file list is cached with the solver; where the files are is looked up anew."""
+    write(tmp_path / "solver.prototxt", SOLVER.format(net="later.prototxt"))
+    rc, out = cli(tmp_path, env, "solver.prototxt")
+    assert "net-file-not-found" in out and "1 file checked" in out
+    write(tmp_path / "later.prototxt", NET)
+    assert cli(tmp_path, env, "solver.prototxt") == cli(tmp_path, env, "--no-cache", "solver.prototxt")
+    assert "2 files checked" in cli(tmp_path, env, "solver.prototxt")[1]

@@ -168,9 +168,9 @@ def run_child(command: list[str], env: dict, cwd: Path) -> Child:
     this process could read is the largest of all runs so far."""
     wrapper = [sys.executable, str(Path(__file__).resolve()), "--measure", "--"]
     child = Child(wrapper + command, env, cwd)
-    match = re.search(rb"\nBENCH-MEASURE (\S+) (\S+)\n?$", child.err)
-    if match:
-        child.cpu, child.rss = float(match.group(1)), float(match.group(2))
+    match = re.search(rb"\nBENCH-MEASURE (\S+) (\S+) (\S+)\n?$", child.err)
+    if match:  # (the wall time too: the wrapper's own start-up is not the command's)
+        child.cpu, child.rss, child.wall = float(match.group(1)), float(match.group(2)), float(match.group(3))
         child.err = child.err[: match.start()]
     return child
 
@@ -179,10 +179,12 @@ def measure_main(command: list[str]) -> int:
     """--measure: run the command, then report its CPU seconds and peak RSS on stderr."""
     import resource
 
+    start = time.perf_counter()
     process = subprocess.Popen(command)
     _pid, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
     peak_mb = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)  # bytes on macOS, KB elsewhere
-    sys.stderr.write(f"\nBENCH-MEASURE {usage.ru_utime + usage.ru_stime:.4f} {peak_mb:.1f}\n")
+    sys.stderr.write(f"\nBENCH-MEASURE {usage.ru_utime + usage.ru_stime:.4f} {peak_mb:.1f} {wall:.4f}\n")
     return os.waitstatus_to_exitcode(status)
 
 

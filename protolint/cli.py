@@ -242,10 +242,11 @@ class _OptionsFor:
         self.names = None  # the registry rule names are checked against (see _rule_names)
         self.configs: dict = {}  # configuration file (None: none) -> Config
         self.known: dict = {}  # configuration file -> its LintOptions
-        self._keys: dict = {}
+        self._bases: dict = {}  # configuration file -> what the cache key takes from it
+        self._keys: dict = {}  # file -> its part of the cache key
 
     def __getstate__(self):  # (loaded schemas, configurations and registries: each process has its own)
-        return {**self.__dict__, "names": None, "configs": {}, "known": {}, "_keys": {}}
+        return {**self.__dict__, "names": None, "configs": {}, "known": {}, "_bases": {}, "_keys": {}}
 
     def config(self, file_path: str):
         from .config import Config, ConfigError, find_config_file, load_config
@@ -304,13 +305,19 @@ class _OptionsFor:
         """Everything the file's LintOptions hold, as text, for the result cache, without building
         them (so without importing a rule): the settings, the rules they enable, the schema's digest
         (protolint's own schema belongs to its code, which the cache key covers)."""
+        found = self._keys.get(file_path)
+        if found is None:
+            found = self._keys[file_path] = self._key(file_path)
+        return found
+
+    def _key(self, file_path: str) -> str:
         config = self.config(file_path)
-        base = self._keys.get(config.path)
+        base = self._bases.get(config.path)
         if base is None:
             settings = self._settings(config)
             proto = self.proto or config.proto
             schema = "builtin" if proto is None else _schema_digest(proto)
-            base = self._keys[config.path] = (schema, self.root, settings)
+            base = self._bases[config.path] = (schema, self.root, settings)
         schema, root, (select, ignore, *rest) = base
         ignore = ignore + list(config.ignored_for(file_path))
         enabled = [rule.name for rule in (self.names or _rule_names()).select(select, ignore)]

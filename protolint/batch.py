@@ -110,10 +110,11 @@ class Result:
         self.path, self.document, self.kind, self.diagnostics = path, document, kind, diagnostics
 
 
-def plan(sources, options_for: Callable, on_error: Callable[[str, OSError], None]) -> Plan:
+def plan(sources, options_for: Callable, on_error: Callable[[str, OSError], None], use_cache: bool = True) -> Plan:
     """Read every input, find the solvers' net files, and group the files that must be linted
     together. `sources`: (display, reader, path on disk or None); `on_error(display, error)` is
-    told of an input that cannot be read (it is left out)."""
+    told of an input that cannot be read (it is left out); `use_cache`: what solvers name may come
+    from the cache."""
     members: list[Member] = []
     by_path: dict[str, int] = {}  # real path -> the last member there (as project.lint_inputs links)
     candidates: list[int] = []
@@ -148,7 +149,7 @@ def plan(sources, options_for: Callable, on_error: Callable[[str, OSError], None
     while position < len(candidates):
         member = members[candidates[position]]
         position += 1
-        for found in _net_files(member, options_for):
+        for found in _net_files(member, options_for, use_cache):
             key = os.path.realpath(found)
             if key not in by_path:
                 linked = _read(found)
@@ -168,13 +169,13 @@ def plan(sources, options_for: Callable, on_error: Callable[[str, OSError], None
     return Plan(sorted(groups.values(), key=lambda group: group.members[0].index), len(members))
 
 
-def _net_files(member: Member, options_for: Callable) -> list[str]:
+def _net_files(member: Member, options_for: Callable, use_cache: bool) -> list[str]:
     """The net files a solver names, resolved as project.lint_inputs resolves them; [] for a file
     that is no solver. What the solver writes is cached by its content and options: a run whose
     results are cached then parses nothing."""
     from .netpaths import resolve_net_file
 
-    key_of = getattr(options_for, "key", None)
+    key_of = getattr(options_for, "key", None) if use_cache else None
     key = cache.digest("net-files", cache.code_fingerprint(), member.digest, os.path.basename(member.display),
                        key_of(member.origin)) if key_of else None
     stored = cache.read("net-files", key) if key else None

@@ -175,7 +175,7 @@ def _lint_and_report(batch, sources, options_for, jobs, no_cache, input_shapes, 
     from .diagnostics import at_or_above
     from .reporters import render
 
-    plan = batch.plan(sources, options_for, cannot_read)
+    plan = batch.plan(sources, options_for, cannot_read, not no_cache)
     for group in plan.groups:  # a bad configuration or schema stops the run before anything is linted
         for member in group.members:
             options_for.key(member.origin)  # (loads both, and gives the cache key; the rules load to lint)

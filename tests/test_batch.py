@@ -194,8 +194,9 @@ def test_the_version_and_the_code_are_part_of_the_key(monkeypatch):
 
 
 def test_no_cache_neither_reads_nor_writes(project, env):
-    cli(project, env, "--no-cache", "c/typo.prototxt")
+    cli(project, env, "--no-cache", "c/typo.prototxt", "a/solver.prototxt")
     assert cache_entries(env) == []
+    assert not list(Path(env["PROTOLINT_CACHE_DIR"]).glob("net-files-*"))  # (what a solver names)
     real = cli(project, env, "c/typo.prototxt")
     (entry,) = cache_entries(env)
     stored = pickle.loads(entry.read_bytes())

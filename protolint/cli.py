@@ -306,8 +306,10 @@ class _OptionsFor:
         them (so without importing a rule): the settings, the rules they enable, the schema's digest
         (protolint's own schema belongs to its code, which the cache key covers)."""
         found = self._keys.get(file_path)
-        if found is None:
-            found = self._keys[file_path] = self._key(file_path)
+        if found is None:  # (a digest: the text names every rule, and a folder has many files)
+            from .cache import digest
+
+            found = self._keys[file_path] = digest(self._key(file_path))
         return found
 
     def _key(self, file_path: str) -> str:

@@ -1,6 +1,6 @@
 """`python -m protolint ...` runs the command line, like the `protolint` script."""
 
-from protolint.cli import main
+from protolint.cli import entry
 
 if __name__ == "__main__":
-    main(prog_name="protolint")
+    entry()

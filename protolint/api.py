@@ -26,8 +26,16 @@ def default_registry() -> Registry:
     from .rules import BUILTIN_RULES
 
     registry = Registry(BUILTIN_RULES)
-    for rule in plugin_rules():
+    plugins = plugin_rules()
+    for rule in plugins:
         registry.add(rule)
+    if not plugins:  # the rule list for the command line's next run (see registry.summary_registry)
+        from . import cache
+        from .registry import MANIFEST, manifest
+
+        listed = manifest(registry)
+        if cache.read(MANIFEST, cache.code_fingerprint()) != listed:
+            cache.write(MANIFEST, cache.code_fingerprint(), listed)
     return registry
 
 

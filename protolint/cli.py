@@ -19,6 +19,23 @@ from . import __version__
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
+def entry() -> None:
+    """The `protolint` script and `python -m protolint`: one command, then the process ends.
+
+    The cyclic garbage collector is off for such a run: the lint makes no reference cycles (see
+    Net.release), so the collector would only rescan the live trees again and again (a quarter of
+    the run time); gc.freeze() spares the scan of everything still alive at exit. Never do this in a
+    process that lints repeatedly, such as the language server: that is what `main` is for.
+    """
+    import gc
+
+    gc.disable()
+    try:
+        main(prog_name="protolint")
+    finally:
+        gc.freeze()
+
+
 class _DefaultToCheck(click.Group):
     """`protolint a.prototxt` means `protolint check a.prototxt`."""
 
@@ -90,19 +107,16 @@ def main() -> None:
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: also apply fixes that may change what the model computes.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them; exit 1 if there are any.")
 @click.option("--input-shape", "input_shapes", multiple=True, metavar="BLOB=N,C,H,W", callback=_input_shapes, help=_INPUT_SHAPE_HELP)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Lint in this many processes (default: the CPUs available).")
+@click.option("--no-cache", is_flag=True, help="Lint every file again: do not read or write the result cache.")
 def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_types, extra_filler_types, extra_lr_policies,
           extra_solver_types, pretrained, include, exclude, stdin_filename, color, config_path, caffe_version, fix, unsafe_fixes,
-          diff, input_shapes):
+          diff, input_shapes, jobs, no_cache):
     """Lint prototxt files and folders (folders: *.prototxt, recursively).
 
     A solver's net files are found and linted with it."""
-    from .linter import LintOptions, at_or_above
-    from .project import Input, lint_inputs
-    from .api import default_registry
     from .registry import RegistryError
-    from .reporters import render
-    from .settings import OptionsResolver, Overrides, SettingsError
-    from .versions import VersionError, parse_version
+    from .settings import OptionsResolver, Overrides
 
     _safe_streams()
     if not paths:
@@ -110,53 +124,189 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
     if unsafe_fixes and not (fix or diff):
         raise click.UsageError("--unsafe-fixes only applies with --fix or --diff")
     try:
-        registry = default_registry()
+        names = _rule_names()
     except RegistryError as error:
         _fail(str(error))
     cli_select, cli_ignore = _comma_list(select), _comma_list(ignore)
     for selector in cli_select + cli_ignore:
-        if not registry.matching(selector):
-            raise click.BadParameter(f"no rule is named or coded {selector!r}{_rule_hint(registry, selector)}",
+        if not names.matching(selector):
+            raise click.BadParameter(f"no rule is named or coded {selector!r}{_rule_hint(names, selector)}",
                                      param_hint="--select/--ignore")
     if caffe_version:
+        from .versions import VersionError, parse_version
+
         try:
             caffe_version = parse_version(caffe_version)
         except VersionError as error:
             raise click.BadParameter(str(error), param_hint="--caffe-version") from None
 
-    resolver = OptionsResolver(registry, Overrides(
+    options_for = _OptionsFor(OptionsResolver(None, Overrides(
         config=config_path, proto=proto, root=root, select=tuple(cli_select), ignore=tuple(cli_ignore),
         extra_layer_types=tuple(_comma_list(extra_layer_types)), extra_filler_types=tuple(_comma_list(extra_filler_types)),
         extra_lr_policies=tuple(_comma_list(extra_lr_policies)), extra_solver_types=tuple(_comma_list(extra_solver_types)),
-        caffe_version=caffe_version, pretrained=pretrained, input_shapes=tuple(input_shapes.items())))
+        caffe_version=caffe_version, pretrained=pretrained, input_shapes=tuple(input_shapes.items())), names=names))
+    sources = _inputs(paths, stdin_filename, _comma_list(include) or ["*.prototxt"], _comma_list(exclude))
+    if fix or diff:
+        _check_with_fixes(sources, options_for, input_shapes, fmt, fail_on, quiet, color, fix, unsafe_fixes, diff)
+        return
 
-    def options_for(file_path: str) -> LintOptions:
+    from . import batch
+
+    had_io_error = False
+
+    def cannot_read(display: str, error: OSError) -> None:
+        nonlocal had_io_error
+        click.echo(f"protolint: {display}: cannot read: {error.strerror or error}", err=True)
+        had_io_error = True
+
+    jobs = jobs or _cpus()
+    pool = None
+    if jobs > 1 and no_cache and (len(paths) > 1 or any(os.path.isdir(path) for path in paths)):
+        # Many files to lint: the workers get ready while the plan is made. (With the cache, the
+        # pool is only started once the plan shows files to lint: often there are none.)
+        pool = batch.start_pool(jobs, options_for, next((p for p in paths if p != "-"), paths[0]))
+    try:
+        failing = _lint_and_report(batch, sources, options_for, pool or jobs, no_cache, input_shapes, fmt, fail_on, quiet,
+                                   color, cannot_read)
+    finally:
+        if pool is not None:
+            pool.close()
+    sys.exit(EXIT_USAGE if had_io_error else EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+def _lint_and_report(batch, sources, options_for, jobs, no_cache, input_shapes, fmt, fail_on, quiet, color,
+                     cannot_read) -> bool:
+    """Plan, lint and print; whether a finding is at or above --fail-on."""
+    from .diagnostics import at_or_above
+    from .reporters import render
+
+    plan_errors = 0
+
+    def unreadable(display: str, error: OSError) -> None:
+        nonlocal plan_errors
+        plan_errors += 1
+        cannot_read(display, error)
+
+    plan = batch.plan(sources, options_for, unreadable, not no_cache)
+    for group in plan.groups:  # a bad configuration or schema stops the run before anything is linted
+        for member in group.members:
+            options_for.key(member.origin)  # (loads both, and gives the cache key; the rules load to lint)
+    shapes_given = bool(input_shapes) or any(config.input_shapes for config in options_for.configs.values())
+    use_color = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    threshold = "error" if fail_on == "never" else fail_on
+    # Text goes out file by file; JSON and SARIF are one document (and input shapes are checked against
+    # every net before anything is printed), so for those the results (findings, no trees) are kept.
+    stream = fmt == "text" and not shapes_given
+    kept, counts, files, failing, unread = [], {"error": 0, "warning": 0, "info": 0}, 0, False, plan_errors
+    for kind, item in batch.run(plan, options_for, jobs, not no_cache, shapes_given):
+        if kind == "error":
+            cannot_read(*item)
+            unread += 1
+            continue
+        result = item
+        files += 1
+        if quiet:
+            result.diagnostics = at_or_above(result.diagnostics, threshold)
+        for d in result.diagnostics:
+            counts[d.severity] += 1
+        failing = failing or (fail_on != "never" and bool(at_or_above(result.diagnostics, threshold)))
+        if stream:
+            output = render(fmt, [result], use_color, None)
+            if output:
+                click.echo(output, color=use_color)  # click would strip the colours when stdout is not a tty
+        else:
+            kept.append(result)
+    if shapes_given:
+        _check_input_shapes(kept, input_shapes, options_for.configs)
+    if not stream:
+        output = render(fmt, kept, use_color, _documented_rules() if fmt == "sarif" else None)
+        if output:
+            click.echo(output, color=use_color)
+    if fmt == "text" and not quiet and (files or not unread):  # (no "0 files checked" beside a read error)
+        click.echo(_summary_line(files, counts))
+    return failing
+
+
+def _rule_names():
+    """The registry to check rule names with: the rule list cached for this very code when there is
+    one (no rule is imported: a run whose results are all cached needs none), else the rules."""
+    from .registry import summary_registry
+
+    return summary_registry() or _documented_rules()
+
+
+def _documented_rules():
+    """The registry of the rules themselves (to lint, and for SARIF's rule metadata)."""
+    from .api import default_registry
+
+    return default_registry()
+
+
+class _OptionsFor:
+    """The command line's OptionsResolver (protolint.settings: the same options the language server
+    builds), with a bad configuration or schema ending the run with exit 2. Picklable: worker
+    processes are handed it."""
+
+    def __init__(self, resolver):
+        self.resolver = resolver
+
+    @property
+    def configs(self) -> dict:
+        return self.resolver.configs
+
+    def __call__(self, file_path: str):
+        return self._settled(self.resolver.options_for, file_path)
+
+    def for_parsing(self, file_path: str):
+        return self._settled(self.resolver.for_parsing, file_path)
+
+    def key(self, file_path: str) -> str:
+        return self._settled(self.resolver.key, file_path)
+
+    @staticmethod
+    def _settled(method, file_path: str):
+        from .settings import SettingsError
+
         try:
-            return resolver.options_for(file_path)
+            return method(file_path)
         except SettingsError as error:
             _fail(str(error))
 
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the CPUs this process may run on
+    except AttributeError:  # (not on every platform)
+        return os.cpu_count() or 1
+
+
+def _check_with_fixes(sources, options_for, input_shapes, fmt, fail_on, quiet, color, fix, unsafe_fixes, diff):
+    """--fix and --diff: every file linted here and now with its tree (no cache, one process), its
+    fixes applied or shown, then what is left reported."""
+    from .diagnostics import at_or_above
+    from .project import Input, lint_inputs
+    from .reporters import render
+
+    registry = _documented_rules()
+
     had_io_error = False
     inputs = []
-    for display, reader, path in _inputs(paths, stdin_filename, _comma_list(include) or ["*.prototxt"], _comma_list(exclude)):
+    for display, reader, path in sources:
         try:
             inputs.append(Input(display, reader(), path))
         except OSError as error:
             click.echo(f"protolint: {display}: cannot read: {error.strerror or error}", err=True)
             had_io_error = True
     results = lint_inputs(inputs, options_for)
-    options_by_config = resolver.options_by_config()
-    if input_shapes or any(options.input_shapes for options in options_by_config.values()):
-        _check_input_shapes(results, input_shapes, options_by_config)
+    if input_shapes or any(config.input_shapes for config in options_for.configs.values()):
+        _check_input_shapes(results, input_shapes, options_for.configs)
     if diff:
         changed = _print_diffs(inputs, results, options_for, unsafe_fixes)
         sys.exit(EXIT_USAGE if had_io_error else EXIT_FINDINGS if changed else EXIT_CLEAN)
-    fixed_count = 0
-    if fix:
-        if any(item.path is None for item in inputs):
-            raise click.UsageError("--fix rewrites files and cannot rewrite stdin; use --diff to see the fixes")
-        fixed_count, inputs = _fix_files(inputs, results, options_for, unsafe_fixes)
-        results = lint_inputs(inputs, options_for)
+    if any(item.path is None for item in inputs):
+        raise click.UsageError("--fix rewrites files and cannot rewrite stdin; use --diff to see the fixes")
+    fixed_count, inputs = _fix_files(inputs, results, options_for, unsafe_fixes)
+    results = lint_inputs(inputs, options_for)
 
     use_color = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     threshold = "error" if fail_on == "never" else fail_on
@@ -176,7 +326,7 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
 
 
-def _check_input_shapes(results, given: dict, options_by_config: dict) -> None:
+def _check_input_shapes(results, given: dict, configs: dict) -> None:
     """An input shape for a blob no data layer of the linted nets produces is a usage error."""
     from .model.shapes.inputs import input_targets
     from .model.usage import net_alone
@@ -184,12 +334,13 @@ def _check_input_shapes(results, given: dict, options_by_config: dict) -> None:
     targets: set[str] = set()
     for result in results:
         if result.kind == "net":
-            targets |= input_targets(net_alone(result.document.root))
+            known = getattr(result.document, "input_targets", None)  # (a batch.Snapshot has them)
+            targets |= known if known is not None else input_targets(net_alone(result.document.root))
     problems = [f"--input-shape {name}: no data layer of the linted nets produces a blob named {name!r}"
                 for name in given if name not in targets]
-    for config_file, options in options_by_config.items():
+    for config_file, config in configs.items():
         problems += [f"bad configuration: {config_file}: `input-shapes.{name}`: no data layer of the linted nets produces a "
-                     f"blob named {name!r}" for name, _dims in options.input_shapes if name not in targets and name not in given]
+                     f"blob named {name!r}" for name in sorted(config.input_shapes) if name not in targets and name not in given]
     if problems:
         _fail("\n".join(dict.fromkeys(problems)))
 
@@ -240,7 +391,10 @@ def _summary(results) -> str:
     for result in results:
         for d in result.diagnostics:
             counts[d.severity] += 1
-    files = len(results)
+    return _summary_line(len(results), counts)
+
+
+def _summary_line(files: int, counts: dict) -> str:
     noun = "file" if files == 1 else "files"
     if not any(counts.values()):
         return f"{files} {noun} checked: no findings."

@@ -101,6 +101,7 @@ class LintContext:
         self._net = net
         self._solver = None
         self._nets: list[Net] | None = None
+        self._version = None  # options.version(), asked for by rules on every message they visit
 
     def built_nets(self) -> list:
         """The net models the rules built (for the editor's hover and hints), without building any."""
@@ -142,6 +143,12 @@ class LintContext:
             else:
                 self._nets = []
         return self._nets
+
+    def release(self) -> None:
+        """Release the nets this context built itself (see Net.release); a net handed in by the
+        project is released there, after every file that shares it."""
+        for net in self._nets or ([self._net] if self._net is not None else []):
+            net.release()
 
     def layers(self, *types, trained: bool = False, unbuilt: bool = False):
         """(net, layer) for the layers of the given types (all when none are given; a tuple of types
@@ -269,19 +276,21 @@ class LintContext:
     @property
     def version(self):
         """The targeted Caffe release with how it is known (versions.VersionAnswer)."""
-        return self.options.version()
+        if self._version is None:
+            self._version = self.options.version()
+        return self._version
 
     @property
     def caffe_version(self) -> str:
         """The targeted Caffe release (rc1..rc5, 1.0, master); for a guess, the oldest the schema allows."""
-        return self.options.version().release
+        return self.version.release
 
     def version_at_least(self, release: str) -> bool:
         """Whether the target is `release` or newer, on the best answer (the oldest release a fork's
         schema allows when it cannot tell)."""
         from .versions import at_least
 
-        return at_least(self.options.version().release, release)
+        return at_least(self.version.release, release)
 
     def version_severity(self, severity: str, release: str | None = None, *, version_rule: bool = False) -> str:
         """The severity of a finding that holds because of the target version (older than `release`,
@@ -289,7 +298,7 @@ class LintContext:
         (the documented default target); info when it was read off a --proto schema — a guessed
         version never makes a finding more severe. Rules whose whole point is a version
         difference (`version_rule`) are info unless the version was given."""
-        answer = self.options.version()
+        answer = self.version
         if answer.given:
             return severity
         if version_rule or answer.confidence != "default":
@@ -298,7 +307,7 @@ class LintContext:
 
     def version_note(self) -> str:
         """Words for a finding whose severity was lowered because the version is a guess."""
-        answer = self.options.version()
+        answer = self.version
         if answer.given:
             return ""
         return f" (the target version is a guess: {answer.describe()}; set --caffe-version to be sure)"

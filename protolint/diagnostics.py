@@ -92,5 +92,10 @@ class Diagnostic:
         return (self.path, self.start, self.end, self.rule, self.message)
 
 
+def at_or_above(diagnostics: list[Diagnostic], level: str) -> list[Diagnostic]:
+    rank = SEVERITY_RANK[level]
+    return [d for d in diagnostics if SEVERITY_RANK[d.severity] >= rank]
+
+
 def syntax_error(source: SourceText, start: int, end: int, message: str, related=None, fixes=None) -> Diagnostic:
     return Diagnostic.at(source, start, end, "syntax-error", "error", message, related, fixes)

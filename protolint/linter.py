@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from .context import LintContext, Links
-from .diagnostics import SEVERITY_RANK, Diagnostic
+from .diagnostics import Diagnostic, at_or_above
 from .options import LintOptions
 from .rule import Rule
 from .schema.checker import SchemaChecker
@@ -64,6 +64,8 @@ def run(prepared: Prepared, links: Links | None = None, net=None) -> FileResult:
         context = LintContext(prepared.document, options, prepared.kind, links, net)
         if not prepared.document.not_text:  # (a binary has its one finding; rules would only guess)
             run_rules(context, options.enabled_rules())
+        if net is None:
+            context.release()
         diagnostics = prepared.diagnostics + context.diagnostics
         if context.superseded:
             diagnostics = [d for d in diagnostics if (d.rule, d.start) not in context.superseded]
@@ -152,10 +154,13 @@ def run_rules(context: LintContext, rules: list[type[Rule]]) -> None:
                 context.rule = type(rule)
                 rule.visit(message, context)
             for f in message.fields:
-                if f.schema is not None and f.schema.message is not None:
-                    for value in f.values():
-                        if isinstance(value, Message):
-                            stack.append(value)
+                schema = f.schema
+                if schema is not None and schema.message is not None:
+                    value = f.value
+                    if value.__class__ is Message:
+                        stack.append(value)
+                    else:
+                        stack += [item for item in f.values() if item.__class__ is Message]
     for rule in instances:
         if type(rule).check is not Rule.check:
             context.rule = type(rule)
@@ -180,7 +185,3 @@ def finish(diagnostics: list[Diagnostic], options: LintOptions, document: Docume
     kept.sort(key=Diagnostic.sort_key)
     return kept
 
-
-def at_or_above(diagnostics: list[Diagnostic], level: str) -> list[Diagnostic]:
-    rank = SEVERITY_RANK[level]
-    return [d for d in diagnostics if SEVERITY_RANK[d.severity] >= rank]

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 
 from .context import Links, NetFileLink
 from .files import read_regular
 from .linter import FileResult, LintOptions, Prepared, prepare, run
 from .model.usage import SolverUse
+from .netpaths import display_path as _display, resolve_net_file
 
 
 @dataclass
@@ -27,7 +28,9 @@ class Input:
     path: str | None = None  # on disk (None for stdin)
 
 
-def lint_inputs(inputs: list[Input], options_for: Callable[[str], LintOptions], follow_nets: bool = True) -> list[FileResult]:
+def lint_inputs(inputs: Iterable[Input], options_for: Callable[[str], LintOptions], follow_nets: bool = True) -> list[FileResult]:
+    """Lint files together; `inputs` is iterated once (a generator lets each file's bytes go once
+    it is parsed)."""
     prepared: list[Prepared] = []
     origins: list[str | None] = []  # where each file is on disk, to resolve a solver's net paths
     by_path: dict[str, int] = {}
@@ -49,8 +52,7 @@ def lint_inputs(inputs: list[Input], options_for: Callable[[str], LintOptions], 
             solver_links = links.setdefault(index, Links())
             pretrained = bool(current.document.root.all("weights"))
             solver = Solver(current.document.root)
-            for net_field, role, state in solver.net_files():
-                found = resolve_net_file(net_field.scalar, origins[index])
+            for net_field, role, state, found in net_file_links(solver, origins[index]):
                 link = NetFileLink(net_field, role, state, found)
                 solver_links.net_files.append(link)
                 if found is None:
@@ -79,7 +81,17 @@ def lint_inputs(inputs: list[Input], options_for: Callable[[str], LintOptions], 
     for file_links in links.values():
         for link in file_links.net_files:
             link.net = nets.get(targets.get(id(link)))
-    return [run(p, links.get(i), nets.get(i)) for i, p in enumerate(prepared)]
+    results = [run(p, links.get(i), nets.get(i)) for i, p in enumerate(prepared)]
+    for net in nets.values():
+        net.release()
+    return results
+
+
+def net_file_links(solver, origin: str | None) -> list:
+    """(field, role, state, resolved path or None) for each net file a solver (model.solver.Solver)
+    names, in Caffe's order."""
+    return [(net_field, role, state, resolve_net_file(net_field.scalar, origin))
+            for net_field, role, state in solver.net_files()]
 
 
 def lint_bytes(path: str, data: bytes, options: LintOptions) -> FileResult:
@@ -96,23 +108,3 @@ def _net_model(prepared: Prepared, links: Links):
     net = Net.from_message(prepared.document.root)
     net.usage = decide(net, links.solver_use, prepared.options.pretrained, prepared.path)
     return net
-
-
-def resolve_net_file(value: str, solver_path: str | None) -> str | None:
-    """A solver's net path as Caffe would open it from the solver's folder, else from the working
-    directory (where `caffe train` usually runs)."""
-    if not value:
-        return None
-    candidates = []
-    if solver_path:
-        candidates.append(os.path.join(os.path.dirname(solver_path), value))
-    candidates.append(value)
-    for candidate in candidates:
-        if os.path.isfile(candidate):
-            return candidate
-    return None
-
-
-def _display(path: str) -> str:
-    relative = os.path.relpath(path)
-    return path if relative.startswith("..") else relative

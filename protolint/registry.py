@@ -19,6 +19,44 @@ class RegistryError(Exception):
     pass
 
 
+class RuleSummary:
+    """A rule as the rule list cached by protolint.api knows it: enough to check rule names and
+    select rules (the command line does that before any rule is needed, and often none is: a file
+    whose result is cached), not to run or document it."""
+
+    __slots__ = ("code", "name", "severity", "summary")
+
+    def __init__(self, code: str, name: str, severity: str, summary: str):
+        self.code, self.name, self.severity, self.summary = code, name, severity, summary
+
+
+MANIFEST = "rules"  # the cache entry of the rule list, keyed by cache.code_fingerprint()
+
+
+def manifest(registry: Registry) -> bytes:
+    import marshal
+
+    return marshal.dumps([(r.code, r.name, r.severity, r.summary) for r in registry.rules])
+
+
+def summary_registry() -> Registry | None:
+    """The built-in rules as summaries, from the list protolint.api cached for this very code; None
+    when there is none, or when a plugin is installed (plugins are only known by loading them)."""
+    import marshal
+
+    from . import cache
+
+    if _any_plugin_installed():
+        return None
+    data = cache.read(MANIFEST, cache.code_fingerprint())
+    if data is None:
+        return None
+    try:
+        return Registry([RuleSummary(*entry) for entry in marshal.loads(data)])
+    except (EOFError, ValueError, TypeError, RegistryError):
+        return None
+
+
 class Registry:
     def __init__(self, rules: list[type[Rule]]):
         self.rules: list[type[Rule]] = []

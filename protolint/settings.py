@@ -49,44 +49,110 @@ class SettingsError(Exception):
 
 
 class OptionsResolver:
-    """LintOptions per file; options are shared by the files of one configuration file."""
+    """LintOptions per file; options are shared by the files of one configuration file.
 
-    def __init__(self, registry, overrides: Overrides | None = None):
-        self.registry = registry
+    Picklable (worker processes get their own loaded schemas and configurations), and able to give
+    a file's cache key without building its options, so that a run whose results are all cached
+    imports no rule. `registry`: the rules (None: loaded when first needed); `names`: the registry
+    configuration files' rule names are checked against (default: `registry`; the command line
+    passes the rule list it cached, to check names without importing the rules)."""
+
+    def __init__(self, registry=None, overrides: Overrides | None = None, names=None):
+        self._registry = registry
+        self.names = names
         self.overrides = overrides or Overrides()
+        self.configs: dict[str | None, Config] = {}  # configuration file (None: none) -> Config
         self._by_config: dict[str | None, LintOptions] = {}
+        self._bases: dict = {}  # configuration file -> what the cache key takes from it
+        self._keys: dict[str, str] = {}  # file -> its cache key
+
+    def __getstate__(self):
+        return {**self.__dict__, "_registry": None, "names": None, "configs": {}, "_by_config": {}, "_bases": {},
+                "_keys": {}}
+
+    @property
+    def registry(self):
+        if self._registry is None:
+            from .api import default_registry
+
+            self._registry = default_registry()
+        return self._registry
 
     def config_for(self, file_path: str) -> Config:
         try:
             config_file = self.overrides.config or find_config_file(file_path)
-            return load_config(os.path.abspath(config_file), self.registry) if config_file else Config()
+            config = (load_config(os.path.abspath(config_file), self.names or self.registry) if config_file
+                      else Config())
         except ConfigError as error:
             raise SettingsError(f"bad configuration: {error}", "config", error.path, key=error.key) from None
+        return self.configs.setdefault(config.path, config)
+
+    def _settings(self, config: Config) -> tuple:
+        """What the options of a configuration's files take from it and from the overrides (per
+        file, the ignores and `pretrained` are added to these)."""
+        given = self.overrides
+        return (
+            list(given.select) or config.select or ["ALL"],
+            config.ignore + list(given.ignore),
+            frozenset(config.extra_layer_types + list(given.extra_layer_types)),
+            frozenset(config.extra_filler_types + list(given.extra_filler_types)),
+            frozenset(config.extra_lr_policies + list(given.extra_lr_policies)),
+            frozenset(config.extra_solver_types + list(given.extra_solver_types)),
+            dict(config.severity),
+            given.caffe_version or config.caffe_version,
+            {**config.input_shapes, **dict(given.input_shapes)},
+        )
+
+    def _pretrained(self, config: Config, file_path: str) -> bool | None:
+        given = self.overrides.pretrained
+        return given if given is not None else config.pretrained_for(file_path)
 
     def options_for(self, file_path: str) -> LintOptions:
         config = self.config_for(file_path)
         options = self._by_config.get(config.path)
         if options is None:
-            given = self.overrides
+            select, ignore, layers, fillers, policies, solvers, severity, version, shapes = self._settings(config)
             options = LintOptions(
-                schema=self.schema_at(given.proto or config.proto),
-                root=given.root,
-                select=list(given.select) or config.select or ["ALL"],
-                ignore=config.ignore + list(given.ignore),
-                extra_layer_types=frozenset(config.extra_layer_types + list(given.extra_layer_types)),
-                extra_filler_types=frozenset(config.extra_filler_types + list(given.extra_filler_types)),
-                extra_lr_policies=frozenset(config.extra_lr_policies + list(given.extra_lr_policies)),
-                extra_solver_types=frozenset(config.extra_solver_types + list(given.extra_solver_types)),
-                severity_overrides=dict(config.severity),
-                caffe_version=given.caffe_version or config.caffe_version,
-                registry=self.registry,
-                input_shapes={**config.input_shapes, **dict(given.input_shapes)},
+                schema=self.schema_at(self.overrides.proto or config.proto), root=self.overrides.root,
+                select=select, ignore=ignore, extra_layer_types=layers, extra_filler_types=fillers,
+                extra_lr_policies=policies, extra_solver_types=solvers, severity_overrides=severity,
+                caffe_version=version, registry=self.registry, input_shapes=shapes,
             )
             self._by_config[config.path] = options
         options = options.with_ignored(config.ignored_for(file_path))
-        starts_pretrained = given_pretrained if (given_pretrained := self.overrides.pretrained) is not None else (
-            config.pretrained_for(file_path))
+        starts_pretrained = self._pretrained(config, file_path)
         return replace(options, pretrained=starts_pretrained) if starts_pretrained is not None else options
+
+    __call__ = options_for
+
+    def for_parsing(self, file_path: str) -> LintOptions:
+        """The options parsing and typing a file needs (its schema and root), without the rules."""
+        return LintOptions(schema=self.schema_at(self.overrides.proto or self.config_for(file_path).proto),
+                           root=self.overrides.root)
+
+    def key(self, file_path: str) -> str:
+        """Everything the file's options hold, as a digest for the result cache, without building
+        them (so without importing a rule): the settings, the rules they enable, the schema's digest
+        (protolint's own schema belongs to its code, which the cache key covers)."""
+        found = self._keys.get(file_path)
+        if found is None:
+            from .cache import digest
+
+            found = self._keys[file_path] = digest(self._key(file_path))
+        return found
+
+    def _key(self, file_path: str) -> str:
+        config = self.config_for(file_path)
+        base = self._bases.get(config.path)
+        if base is None:
+            proto = self.overrides.proto or config.proto
+            schema = "builtin" if proto is None else _schema_digest(self.schema_at(proto))
+            base = self._bases[config.path] = (schema, self.overrides.root, self._settings(config))
+        schema, root, (select, ignore, *rest) = base
+        ignore = ignore + list(config.ignored_for(file_path))
+        enabled = [rule.name for rule in (self.names or self.registry).select(select, ignore)]
+        return repr((schema, root, enabled, [sorted(x) if isinstance(x, frozenset) else x for x in rest],
+                     self._pretrained(config, file_path)))
 
     def options_by_config(self) -> dict[str | None, LintOptions]:
         """The options built so far, by configuration file (None: no file)."""
@@ -107,3 +173,9 @@ class OptionsResolver:
         if not schema.top_messages:
             raise SettingsError(f"cannot use the schema: {path}: it defines no message", "schema", path)
         return schema
+
+
+def _schema_digest(schema) -> str:
+    from .batch import schema_digest
+
+    return schema_digest(schema)

@@ -12,7 +12,6 @@ another thing with its own name — a fork's layer, a custom field — not a mis
 from __future__ import annotations
 
 import re
-from difflib import SequenceMatcher
 from functools import lru_cache
 
 CUTOFF = 0.75
@@ -29,6 +28,8 @@ def closest(word: str, candidates, cutoff: float = CUTOFF) -> str | None:
 def _closest(word: str, candidates: tuple[str, ...], cutoff: float) -> str | None:
     folded = word.strip().lower()
     best, best_score = None, cutoff
+    from difflib import SequenceMatcher  # (only when a name is unknown: keep it off the start-up path)
+
     matcher = SequenceMatcher()
     word_parts = folded.split("_")
     for candidate in candidates:

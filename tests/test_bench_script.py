@@ -10,22 +10,34 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 
-def test_bench_prints_its_table(tmp_path):
+def test_bench_prints_its_tables(tmp_path):
     corpus = tmp_path / "corpus"
-    corpus.mkdir()
+    googlenet = corpus / "BVLC__caffe" / "models" / "bvlc_googlenet"
+    googlenet.mkdir(parents=True)
+    # A stand-in for googlenet's train_val: two data layers and a body of layers to copy.
+    (googlenet / "train_val.prototxt").write_text(
+        'name: "G"\nlayer {\n  name: "data"\n  type: "Data"\n  top: "data"\n  top: "label"\n'
+        '  include { phase: TRAIN }\n  data_param { source: "x" batch_size: 2 backend: LMDB }\n}\n'
+        'layer {\n  name: "ip"\n  type: "InnerProduct"\n  bottom: "data"\n  top: "ip"\n'
+        '  inner_product_param { num_output: 2 weight_filler { type: "xavier" } }\n}\n'
+        'layer {\n  name: "loss"\n  type: "SoftmaxWithLoss"\n  bottom: "ip"\n  bottom: "label"\n  top: "loss"\n}\n')
     for name in ("lenet_clean.prototxt", "poly_solver_without_max_iter.prototxt", "schema_mistakes.prototxt"):
         shutil.copy(REPO / "examples" / name, corpus / name)
     done = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "bench.py"), "--corpus", str(corpus), "--runs", "1", "--startup-runs", "1", "--size-mb", "0.05"],
-        capture_output=True, text=True, timeout=300,
+        [sys.executable, str(REPO / "bench" / "bench.py"), "--corpus", str(corpus), "--runs", "1", "--startup-runs", "1",
+         "--size-mb", "0.02", "--big-mb", "0.03", "--scale-mb", "0.01"],
+        capture_output=True, text=True, timeout=600,
     )
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert "| corpus, all 3 files" in out
-    assert "| corpus, the 2 files protobuf accepts" in out  # schema_mistakes.prototxt is rejected
-    assert "| generated net (0.05 MB) |" in out
-    assert "`protolint examples/lenet_clean.prototxt`" in out and "import click, lark" in out
-    assert "x |" in out  # the ratio column
+    assert "| googlenet, renamed copies (clean) | 0.02 |" in out
+    assert "| conv/BatchNorm/Scale/ReLU chain (clean) |" in out
+    assert "| the 3 corpus files protobuf accepts, one call |" in out  # schema_mistakes.prototxt is rejected
+    assert "| googlenet, renamed copies (memory at scale) |" in out
+    assert "| 16x |" in out and "Log-log slope" in out
+    assert "identical; **" in out and "four copies of the corpus (16 files)" in out
+    assert "| warm |" in out
+    assert '`python -c "import click"`' in out and "`protolint --no-cache examples/lenet_clean.prototxt`" in out
 
 
 def test_bench_without_corpus_exits_2(tmp_path):

@@ -353,6 +353,36 @@ def test_normal_run_does_not_import_lark(env, tmp_path):
     assert again.stdout.strip().splitlines()[-1] == "NO-LARK 0", again.stdout + again.stderr
 
 
+def test_a_small_clean_file_imports_only_what_it_needs(env, tmp_path):
+    """Start-up: no parser generator, no error recovery, no did-you-mean, no process pool, no plugin
+    scan, nothing written; with its result cached, not even the rules, the model, the schema or the
+    parser."""
+    (tmp_path / "small.prototxt").write_bytes((EXAMPLES / "lenet_clean.prototxt").read_bytes())
+    never = ["lark", "protolint.schema.builder", "protolint.syntax.recovery", "protolint.syntax.tables", "difflib",
+             "multiprocessing", "concurrent.futures", "importlib.metadata", "tempfile"]
+    linting = ["protolint.rules", "protolint.linter", "protolint.syntax.parser", "protolint.schema.checker",
+               "protolint.schema.loader", "protolint.model.net"]
+
+    def imported(*args, unwanted):
+        probe = (
+            "import sys\n"
+            "from protolint.cli import main\n"
+            "try:\n"
+            "    main(sys.argv[1:], prog_name='protolint')\n"
+            "except SystemExit as exit:\n"
+            "    code = exit.code\n"
+            f"print(code, [m for m in {unwanted!r} if m in sys.modules])\n"
+        )
+        done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, env=env, cwd=tmp_path,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip().splitlines()[-1]
+
+    imported("small.prototxt", unwanted=[])  # the schema, the parse tables, the rule list and this file's result cached
+    assert imported("--no-cache", "small.prototxt", unwanted=never) == "0 []"
+    assert imported("small.prototxt", unwanted=never + linting) == "0 []"  # from the cache: nothing to lint
+
+
 # --- the README tells the truth -----------------------------------------------------------------
 
 README = (REPO / "README.md").read_text(encoding="utf-8")

@@ -206,6 +206,10 @@ def test_installed_wheel_outside_the_source_tree(wheel, env, tmp_path):
     assert module.returncode == 0, module.stdout + module.stderr
     assert '"diagnostics": []' in module.stdout
 
+    # A syntax error: the LALR driver runs (well-formed files never need its tables).
+    broken = _run([python, "-m", "protolint", "-"], input="layer { name: 'x' ", cwd=elsewhere, env=run_env)
+    assert broken.returncode == 1 and "syntax-error" in broken.stdout, broken.stdout + broken.stderr
+
     # The derived artefacts went where PROTOLINT_CACHE_DIR says, and nowhere near the source.
     cached = {p.name.split("-")[0] for p in (tmp_path / "cache").iterdir()}
-    assert {"prototxt", "schema"} <= cached, cached
+    assert {"prototxt", "schema", "rules", "results"} <= cached, cached

@@ -350,6 +350,16 @@ class Net:
                 layers.append(layer)
         return cls(root, layers, embedded)
 
+    def release(self) -> None:
+        """Forget every memoised answer once the rules are done. Many answers refer back to their
+        layer (fillers, param specs), so without this each net would stay alive in reference cycles
+        until a garbage-collector pass, holding its whole syntax tree."""
+        self.memo.clear()
+        for layer in self.layers:
+            layer.memo.clear()
+        for graph in self._graphs.values():
+            graph.memo.clear()
+
     def layers_in(self, state: NetState) -> list[Layer]:
         if state not in self._layers_in:
             self._layers_in[state] = [layer for layer in self.layers if layer.included_in(state)]

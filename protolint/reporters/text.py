@@ -57,6 +57,15 @@ def render(results, color: bool) -> str:
     return "\n".join(out)
 
 
+def _line_in(source, line: int) -> tuple[str, int, int]:
+    """(text, start, end): a 1-based line as offsets into a text, without copying a whole source's
+    line (a file may be one line of megabytes); a batch.Snapshot keeps only the lines findings need."""
+    if not hasattr(source, "line_starts"):
+        text = source.line_text(line)
+        return text, 0, len(text)
+    return (source.text, *_line_bounds(source, line))
+
+
 def _line_bounds(source, line: int) -> tuple[int, int]:
     """Offsets of a 1-based line's first character and of its end (before its line ending)."""
     starts = source.line_starts
@@ -70,8 +79,7 @@ def _line_bounds(source, line: int) -> tuple[int, int]:
 def _snippet(source, line, column, end_line, end_column, style, colour) -> list[str]:
     if not 1 <= line <= source.line_count:
         return []
-    line_start, line_end = _line_bounds(source, line)
-    text = source.text
+    text, line_start, line_end = _line_in(source, line)
     span_start = min(line_start + column - 1, line_end)
     span_end = line_start + end_column - 1 if end_line == line else line_end
     span_end = max(min(span_end, line_end), span_start)

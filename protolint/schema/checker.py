@@ -39,6 +39,7 @@ class SchemaChecker:
         # Nested messages still to check. A work list, not recursion: a schema may be recursive
         # and a file nested thousands of levels deep.
         self._pending: list[tuple[Message, MessageType]] | None = None
+        self._strings: dict[str, str] = {}
 
     def report(self, node_start: int, node_end: int, rule: str, message: str, severity: str = "error", related=None,
                fixes=None):
@@ -62,18 +63,20 @@ class SchemaChecker:
         known = message_type.fields
         seen: dict[str, Field] = {}
         oneof_seen: dict[str, Field] = {}
+        pending = self._pending
         for field in message.fields:
-            schema_field = known.get(field.name) if field.name_kind == "plain" else None
+            name = field.name
+            schema_field = known.get(name) if field.name_kind == "plain" else None
             if schema_field is None:
                 self.unknown_field(field, message_type, message)
                 continue
             field.schema = schema_field
             if not schema_field.repeated:
-                first = seen.get(field.name)
+                first = seen.get(name)
                 if first is not None:
                     self.duplicate_field(field, first, message_type)
                 else:
-                    seen[field.name] = field
+                    seen[name] = field
             if schema_field.oneof is not None:
                 other = oneof_seen.get(schema_field.oneof)
                 if other is not None and other.name != field.name:
@@ -87,11 +90,16 @@ class SchemaChecker:
                     )
                 else:
                     oneof_seen[schema_field.oneof] = field
+            # The common cases without the general dispatch of check_field_value.
             value = field.value
-            if value.__class__ is Scalar and schema_field.message is None:
-                self.check_scalar(value, field, schema_field)  # the common case, without the general dispatch
-            else:
-                self.check_field_value(field, schema_field)
+            if schema_field.message is None:
+                if value.__class__ is Scalar:
+                    self.check_scalar(value, field, schema_field)
+                    continue
+            elif value.__class__ is Message:
+                pending.append((value, schema_field.message))  # (what check_message does while checking)
+                continue
+            self.check_field_value(field, schema_field)
 
     def unknown_field(self, field: Field, message_type: MessageType, message: Message | None = None) -> None:
         if field.name_kind != "plain":
@@ -201,7 +209,8 @@ class SchemaChecker:
                 problem = "expected a string in quotes"
             elif _is_plain_literal(scalar.text):
                 body = scalar.text[1:-1]  # most strings: one ASCII literal without escapes
-                scalar.value = body.encode() if scalar_type == "bytes" else body
+                # (one object per distinct value: blob and layer names come back as tops and bottoms)
+                scalar.value = body.encode() if scalar_type == "bytes" else self._strings.setdefault(body, body)
             else:
                 try:
                     raw = unescape(scalar.text)
@@ -223,11 +232,11 @@ class SchemaChecker:
 
     def enum_value(self, scalar: Scalar, field: Field, schema_field: SchemaField) -> str | None:
         enum = schema_field.enum
+        if scalar.kind == IDENT and not scalar.negative and scalar.text in enum.values:
+            scalar.value = scalar.text  # the common case, before the names for a message are listed
+            return None
         names = list(enum.values)
         if scalar.kind == IDENT and not scalar.negative:
-            if scalar.text in enum.values:
-                scalar.value = scalar.text
-                return None
             return f"{enum.name} has no value `{scalar.text}`{_did_you_mean(scalar.text, names) or '; expected one of ' + ', '.join(names)}"
         if scalar.kind == INT:
             number = _parse_int(scalar.text, scalar.negative)

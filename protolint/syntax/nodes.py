@@ -18,6 +18,8 @@ STRING = "STRING"
 
 
 class Node:
+    # (Subclasses set start and end themselves rather than call super().__init__: one call less
+    # for each of the ~300k nodes of a 2 MB net.)
     __slots__ = ("start", "end")
 
     def __init__(self, start: int, end: int):
@@ -31,7 +33,8 @@ class Comment(Node):
     __slots__ = ("text",)
 
     def __init__(self, start: int, end: int, text: str):
-        super().__init__(start, end)
+        self.start = start
+        self.end = end
         self.text = text
 
 
@@ -46,7 +49,8 @@ class Scalar(Node):
     __slots__ = ("kind", "text", "negative", "value", "typed")
 
     def __init__(self, start: int, end: int, kind: str, text: str, negative: bool = False):
-        super().__init__(start, end)
+        self.start = start
+        self.end = end
         self.kind = kind
         self.text = text
         self.negative = negative
@@ -64,7 +68,8 @@ class ListValue(Node):
     __slots__ = ("items",)
 
     def __init__(self, start: int, end: int, items: list):
-        super().__init__(start, end)
+        self.start = start
+        self.end = end
         self.items = items
 
 
@@ -74,49 +79,76 @@ class Message(Node):
     `closed` is False when the parser had to close it itself at the end of the file.
     """
 
-    __slots__ = ("fields", "open", "closed", "schema", "_by_name")
+    __slots__ = ("fields", "open", "closed", "schema", "_last")
 
     def __init__(self, start: int, end: int, fields: list[Field], open: str = "{", closed: bool = True):
-        super().__init__(start, end)
+        self.start = start
+        self.end = end
         self.fields = fields  # not changed after parsing: the index below relies on it
         self.open = open
         self.closed = closed
         self.schema = None  # protolint.schema.model.MessageType once checked
-        self._by_name: dict[str, list[Field]] | None = None
+        self._last: dict[str, Field] | None = None
 
     # Convenience for rules: field access by name, in file order. Rules ask a layer for its fields
-    # many times, so the first question builds a name index.
-    def _build_index(self) -> dict[str, list[Field]]:
-        index: dict[str, list[Field]] = {}
-        for f in self.fields:
-            found = index.get(f.name)
-            if found is None:
-                index[f.name] = [f]
-            else:
-                found.append(f)
-        self._by_name = index
+    # many times, so the first question builds an index: each name's last field (what protobuf keeps
+    # of a singular field, and what rules ask for most). When no name repeats (the index is as long
+    # as the fields) it answers every question; otherwise those about all fields of a name scan.
+    # Small messages (fillers, param specs, phase rules: most messages of a net) are only ever
+    # scanned, as fast as a lookup and with no index to keep. (The lookups are written out in each
+    # method: these are the hottest calls of the rules.)
+    def _index(self) -> dict[str, Field]:
+        index = self._last = {f.name: f for f in self.fields}
         return index
 
-    # (The index lookups are written out in each method: these are the hottest calls of the rules.)
     def all(self, name: str) -> list[Field]:
-        found = (self._by_name or self._build_index()).get(name)
-        return list(found) if found else []
+        fields = self.fields
+        if len(fields) > _SMALL:
+            index = self._last or self._index()
+            found = index.get(name)
+            if found is None:
+                return []
+            if len(index) == len(fields):
+                return [found]
+        return [f for f in fields if f.name == name]
 
     def first(self, name: str) -> Field | None:
-        found = (self._by_name or self._build_index()).get(name)
-        return found[0] if found else None
+        fields = self.fields
+        if len(fields) > _SMALL:
+            index = self._last or self._index()
+            found = index.get(name)
+            if found is None or len(index) == len(fields):
+                return found
+        for f in fields:
+            if f.name == name:
+                return f
+        return None
 
     def last(self, name: str) -> Field | None:
-        found = (self._by_name or self._build_index()).get(name)
-        return found[-1] if found else None
+        fields = self.fields
+        if len(fields) > _SMALL:
+            return (self._last or self._index()).get(name)
+        found = None
+        for f in fields:
+            if f.name == name:
+                found = f
+        return found
 
     def has(self, name: str) -> bool:
-        return name in (self._by_name or self._build_index())
+        fields = self.fields
+        if len(fields) > _SMALL:
+            return name in (self._last or self._index())
+        for f in fields:
+            if f.name == name:
+                return True
+        return False
 
     def count(self, name: str) -> int:
         """How many values the fields called `name` hold (`a: [1, 2]` counts 2)."""
-        found = (self._by_name or self._build_index()).get(name)
-        return sum(len(f.values()) for f in found) if found else 0
+        return sum(len(f.values()) for f in self.all(name))
+
+
+_SMALL = 4  # fields: up to this many, a message is scanned rather than indexed
 
 
 class Field(Node):
@@ -127,31 +159,42 @@ class Field(Node):
     The checker sets `schema` to the field's protolint.schema.model.Field (None when unknown).
     """
 
-    __slots__ = ("name", "name_start", "name_end", "name_kind", "colon", "value", "separator", "schema")
+    __slots__ = ("name", "name_start", "_name_end", "name_kind", "colon", "value", "separator", "schema")
 
     def __init__(self, start, end, name, name_start, name_end, name_kind, colon, value):
-        super().__init__(start, end)
+        self.start = start
+        self.end = end
         self.name = name
         self.name_start = name_start
-        self.name_end = name_end
+        # Memory: a plain name's end is not kept, it follows from its start (an int object less per field).
+        self._name_end = None if name_end == name_start + len(name) else name_end
         self.name_kind = name_kind
         self.colon = colon
         self.value = value
         self.separator = -1  # offset of a `,` or `;` written after the field
         self.schema = None
 
+    @property
+    def name_end(self) -> int:
+        end = self._name_end
+        return self.name_start + len(self.name) if end is None else end
+
+    # (Node classes have no subclasses: a class test is cheaper than isinstance on these hot paths.)
     def values(self) -> list:
         """The field's values as a list: list syntax and single values alike."""
-        return self.value.items if isinstance(self.value, ListValue) else [self.value]
+        value = self.value
+        return value.items if value.__class__ is ListValue else [value]
 
     @property
     def scalar(self) -> object:
         """The typed value of a single scalar field (None if it is not one)."""
-        return self.value.value if isinstance(self.value, Scalar) else None
+        value = self.value
+        return value.value if value.__class__ is Scalar else None
 
     @property
     def message(self) -> Message | None:
-        return self.value if isinstance(self.value, Message) else None
+        value = self.value
+        return value if value.__class__ is Message else None
 
 
 def number(value):
@@ -166,11 +209,11 @@ def values(message: Message | None, name: str) -> list[tuple[object, object]]:
         return []
     found = []
     for f in message.all(name):
-        items = f.values()
-        if len(items) == 1 and isinstance(items[0], Scalar) and items[0] is f.value:
-            found.append((items[0].value, f))
-        else:
-            found += [(item.value, item) for item in items if isinstance(item, Scalar)]
+        value = f.value
+        if value.__class__ is Scalar:
+            found.append((value.value, f))
+        elif value.__class__ is ListValue:
+            found += [(item.value, item) for item in value.items if item.__class__ is Scalar]
     return found
 
 

@@ -12,12 +12,9 @@ from __future__ import annotations
 
 from . import lexer
 from .encoding import not_text
+from .fast import parse_well_formed
 from .lexer import PATTERN
 from .nodes import Comment, Message
-from .recovery import CLOSERS, OPENERS, RETRY, SKIP_BLOCK, mistaken_token, recover
-from .state import ParserState
-from .tables import END, parse_tables
-from .tree import VirtualToken
 from ..diagnostics import Diagnostic, syntax_error
 from ..source import SourceText
 
@@ -62,6 +59,17 @@ def parse(source: SourceText) -> Document:
                             [syntax_error(source, offset, min(offset + 1, len(source.text)), message)])
         document.not_text = True
         return document
+    if not source.has_bom:
+        well_formed = parse_well_formed(source.text)
+        if well_formed is not None:
+            fields, comments = well_formed
+            return Document(source, Message(0, len(source.text), fields, ""), comments, [])
+    # The driver and error recovery: only for what the fast path left (kept off the start-up path).
+    from .recovery import CLOSERS, OPENERS, RETRY, SKIP_BLOCK, mistaken_token, recover
+    from .state import ParserState
+    from .tables import END, parse_tables
+    from .tree import VirtualToken
+
     parser = ParserState(source, parse_tables())
     if source.has_bom:
         parser.report(
@@ -139,4 +147,5 @@ def parse(source: SourceText) -> Document:
         recover(parser, END, end_token)
     parser.finish_report()
     root = parser.result if isinstance(parser.result, list) else []
+    parser.callbacks = None  # they hold parser.report: a cycle that would keep the tree alive until a GC pass
     return Document(source, Message(0, len(source.text), root, ""), comments, parser.diagnostics)

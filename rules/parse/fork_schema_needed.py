@@ -188,27 +188,31 @@ class ForkSchemaNeeded(Rule):
             message_type = message.schema
             if message_type is None:
                 continue
-            for f in message.fields:
-                if f.name_kind != "plain":
-                    continue
-                if f.schema is None:
-                    if f.name not in message_type.reserved_names:
+            is_layer = message_type.name == "LayerParameter"
+            for f in message.fields:  # (every field of the file: written for speed)
+                schema = f.schema
+                if schema is None or f.name_kind != "plain":
+                    if f.name_kind == "plain" and f.name not in message_type.reserved_names:
                         key = f"{message_type.name}.{f.name}"
                         found["fields"].setdefault(key, []).append((f.name_start, f.name_end))
                         plain.setdefault(key, (f.name, message_type))
                         if message is root:  # perhaps the file is another message of the fork (a label map)
                             found["roots"].setdefault(f.name, []).append((f.name_start, f.name_end))
                     continue
-                if f.schema.enum is not None:
-                    enum = f.schema.enum
+                if schema.enum is not None:
+                    enum = schema.enum
                     for value in f.values():
                         if isinstance(value, Scalar) and value.kind == IDENT and value.text not in enum.values:
                             name = f"{enum.full_name.removeprefix(ctx.schema.package + '.')}:{value.text}"
                             found["fields"].setdefault(name, []).append((value.start, value.end))
                     continue
-                if f.schema.message is not None:
-                    stack.extend(v for v in f.values() if isinstance(v, Message))
-                elif message_type.name == "LayerParameter" and f.name == "type" and isinstance(f.scalar, str):
+                if schema.message is not None:
+                    value = f.value
+                    if value.__class__ is Message:
+                        stack.append(value)
+                    else:
+                        stack.extend(v for v in f.values() if isinstance(v, Message))
+                elif is_layer and f.name == "type" and isinstance(f.scalar, str):
                     if f.scalar not in known_types:
                         found["layer_types"].setdefault(f.scalar, []).append((f.value.start, f.value.end))
         filler_known = ctx.known_names("filler_types")

@@ -203,7 +203,7 @@ def cli_json(paths, cwd: Path, *args: str) -> list[dict]:
         result = CliRunner().invoke(main, ["check", "--format", "json", "--fail-on", "never", *args, *map(str, paths)])
     finally:
         os.chdir(old)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 0, (result.output, repr(result.exception))
     return json.loads(result.stdout)["diagnostics"]
 
 

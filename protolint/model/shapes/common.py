@@ -80,4 +80,7 @@ def axis_error(layer, axis, shape, field=None) -> str:
 
 def positive(shape) -> bool:
     """No dimension is known to be <= 0 (such a blob already got its own report)."""
-    return all(d is None or d > 0 for d in shape)
+    for d in shape:  # (a loop, not all(...): called for every blob of the net)
+        if d is not None and d <= 0:
+            return False
+    return True

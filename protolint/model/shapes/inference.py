@@ -24,12 +24,13 @@ class Inference:
 
     def run(self) -> ShapeResult:
         graph = self.graph
+        top_uses, shapes, issues = graph.top_uses, self.shapes, self.issues  # (once per layer of the net)
         for layer in graph.layers:
-            tops = graph.top_uses.get(id(layer), [])
+            tops = top_uses.get(id(layer))
             if not tops:
                 continue
             self.reason = None
-            issues_before = len(self.issues)
+            issues_before = len(issues)
             handler = _HANDLERS.get(layer.type)
             unmodelled = unmodelled_reason(layer, handler is not None)
             if unmodelled is not None:
@@ -40,11 +41,13 @@ class Inference:
                     result = handler(self, layer, bottoms)
                 except (ArithmeticError, IndexError, TypeError, ValueError, OverflowError):
                     result = None  # an odd value Caffe rejects elsewhere: stay silent
+            count = len(tops)
             if result is None:
-                result = [None] * len(tops)
-            elif len(result) < len(tops):
-                result = list(result) + [None] * (len(tops) - len(result))
-            result = list(result[: len(tops)])
+                result = [None] * count
+            elif len(result) != count:
+                result = list(result[:count]) + [None] * (count - len(result))
+            else:
+                result = list(result)
             if self.inputs and (unmodelled is not None or not layer.bottoms):
                 for i, use in enumerate(tops):
                     given = self.inputs.get(use.node.scalar)
@@ -53,16 +56,16 @@ class Inference:
                         self.given.add(use.node.scalar)
             for use, shape in zip(tops, result):
                 key = (use.node.scalar, use.version)
-                self.shapes[key] = shape
+                shapes[key] = shape
                 if shape is None or None in shape:
                     self.why[key] = self._why(layer, use, issues_before).replace("{top}", use.node.scalar)
-            before = len(self.issues)
+            before = len(issues)
             self._check_nonpositive(layer, result)
-            if len(self.issues) > before:
+            if len(issues) > before:
                 for use, shape in zip(tops, result):
                     if shape is not None and not positive(shape):
-                        self.why[(use.node.scalar, use.version)] = f"Caffe aborts: {self.issues[before].message}"
-        return ShapeResult(self.shapes, self.issues, self.why, frozenset(self.given))
+                        self.why[(use.node.scalar, use.version)] = f"Caffe aborts: {issues[before].message}"
+        return ShapeResult(shapes, issues, self.why, frozenset(self.given))
 
     def because(self, reason: str) -> None:
         """Say why the current layer's tops are (partly) unknown; handlers call this."""
@@ -104,8 +107,11 @@ class Inference:
         if use is None:
             return None
         shape = self.shapes.get((use.node.scalar, use.version))
-        if shape is None or not positive(shape):
+        if shape is None:
             return None
+        for d in shape:  # (positive(), written out: this runs for every bottom of the net)
+            if d is not None and d <= 0:
+                return None
         return shape
 
     def issue(self, kind, layer, node, message):
@@ -113,7 +119,7 @@ class Inference:
 
     def _check_nonpositive(self, layer, shapes):
         for i, shape in enumerate(shapes):
-            if shape is None:
+            if shape is None or positive(shape):
                 continue
             for axis, d in enumerate(shape):
                 if d is not None and d <= 0:

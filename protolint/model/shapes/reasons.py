@@ -77,9 +77,11 @@ def _unknown_field(layer):
                 if schema is None:
                     return prefix + f.name, False
                 if schema.message is not None:
-                    for value in f.values():
-                        if isinstance(value, Message):
-                            stack.append((value, prefix + f.name + "."))
+                    value = f.value
+                    if value.__class__ is Message:
+                        stack.append((value, prefix + f.name + "."))
+                    else:
+                        stack += [(item, prefix + f.name + ".") for item in f.values() if item.__class__ is Message]
         return None
     stack = [(message, "", builtin)]
     while stack:

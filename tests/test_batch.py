@@ -1,0 +1,257 @@
+"""Many files: grouping (a solver with its net files), -j/--jobs, the result cache, --no-cache.
+
+The output must not depend on how a run is done: in one process or several, from the cache or not,
+it is byte for byte what linting all files together (project.lint_inputs) gives.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import protolint
+from protolint import batch
+from protolint.api import default_options
+from protolint.project import Input, lint_inputs
+from protolint.reporters import render
+
+# A net without a loss: linted alone it is only run forward; the solver trains it, and then that is
+# an error. So its findings show whether it was linted with its solver.
+NET = """name: "tiny"
+layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 3 dim: 8 dim: 8 } } }
+layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1"
+  convolution_param { num_output: 4 kernel_size: 3 weight_filler { type: "xavier" } } }
+"""
+SOLVER = """net: "{net}"
+base_lr: 0.01
+lr_policy: "fixed"
+max_iter: 100
+solver_mode: CPU
+"""
+TYPO = """layer {
+  name: "relu" type: "RELU" bottom: "x" top: "x"
+}
+"""
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A net given before the solver that trains it, a solver whose net is not given, a duplicate,
+    an unrelated file with a typo, and a file the solver of another folder names."""
+    write(tmp_path / "a" / "net.prototxt", NET)
+    write(tmp_path / "a" / "solver.prototxt", SOLVER.format(net="net.prototxt"))
+    write(tmp_path / "b" / "solver.prototxt", SOLVER.format(net="hidden/net.prototxt"))
+    write(tmp_path / "b" / "hidden" / "net.prototxt", NET)
+    write(tmp_path / "c" / "typo.prototxt", TYPO)
+    write(tmp_path / "c" / "alone.prototxt", NET)
+    return tmp_path
+
+
+INPUTS = ["a/net.prototxt", "c/typo.prototxt", "a/solver.prototxt", "b/solver.prototxt", "c/alone.prototxt",
+          "a/net.prototxt"]
+
+
+@pytest.fixture
+def env(tmp_path):
+    environment = dict(os.environ)
+    environment["PROTOLINT_CACHE_DIR"] = str(tmp_path / "cache")
+    environment.pop("NO_COLOR", None)
+    return environment
+
+
+def cli(cwd: Path, env: dict, *args) -> tuple[int, str]:
+    done = subprocess.run([sys.executable, "-m", "protolint", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, env=env, timeout=300)
+    assert done.returncode in (0, 1), done.stderr
+    return done.returncode, done.stdout
+
+
+def cache_entries(env: dict) -> list[Path]:
+    folder = Path(env["PROTOLINT_CACHE_DIR"]) / "results"
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+def test_plan_groups_a_solver_with_its_nets(project, monkeypatch):
+    monkeypatch.chdir(project)
+    options = default_options()
+    sources = [(path, (lambda p=path: Path(p).read_bytes()), path) for path in INPUTS]
+    plan = batch.plan(sources, lambda _path: options, lambda *_: pytest.fail("nothing is unreadable"))
+    groups = [[(m.display, m.given) for m in group.members] for group in plan.groups]
+    assert groups == [
+        # the net, its solver and the same net given again: one group (the solver links the last copy)
+        [("a/net.prototxt", True), ("a/solver.prototxt", True), ("a/net.prototxt", True)],
+        [("c/typo.prototxt", True)],
+        # the net the solver names comes along, after every given file
+        [("b/solver.prototxt", True), (os.path.join("b", "hidden", "net.prototxt"), False)],
+        [("c/alone.prototxt", True)],
+    ]
+    assert plan.count == 7
+
+
+def expected_output(project: Path, fmt: str) -> str:
+    """What linting every file together gives (the behaviour before groups, jobs and the cache)."""
+    cwd = os.getcwd()
+    os.chdir(project)
+    try:
+        options = default_options()
+        results = lint_inputs([Input(p, Path(p).read_bytes(), p) for p in INPUTS], lambda _path: options)
+        return render(fmt, results, False, options.registry)
+    finally:
+        os.chdir(cwd)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_jobs_do_not_change_the_output(project, env, fmt):
+    expected = expected_output(project, fmt)
+    outputs = {jobs: cli(project, env, "--no-cache", "--format", fmt, "-j", jobs, *INPUTS) for jobs in (1, 2, 4)}
+    assert outputs[1] == outputs[2] == outputs[4]
+    rc, out = outputs[1]
+    assert rc == 1
+    assert out.startswith(expected)
+    assert "no-loss-in-train-net" in out and "unknown-layer-type" in out  # linted with their solvers
+    if fmt == "text":
+        assert "\n7 files checked: " in out
+
+
+@pytest.mark.parametrize("args", [(), ("--format", "json"), ("--format", "sarif"), ("--quiet",), ("--fail-on", "never")])
+def test_a_warm_cache_gives_the_same_output(project, env, args):
+    cold = cli(project, env, *args, *INPUTS)
+    assert cache_entries(env)
+    warm = cli(project, env, *args, *INPUTS)
+    assert warm == cold
+    assert cli(project, env, "--no-cache", *args, *INPUTS) == cold
+
+
+def test_cached_findings_keep_their_fixes(tmp_path, env):
+    write(tmp_path / "net.prototxt", TYPO)
+    cold = cli(tmp_path, env, "--format", "json", "net.prototxt")
+    assert '"new_text": "\\"ReLU\\""' in cold[1]
+    assert cli(tmp_path, env, "--format", "json", "net.prototxt") == cold
+
+
+FORK_PROTO = (Path(protolint.__file__).parent / "schema" / "caffe.proto").read_text() + "\nmessage ForkOnly { optional int32 x = 1; }\n"
+
+
+def _edit(path: str, old: str, new: str):
+    def change(project: Path):
+        target = project / path
+        target.write_text(target.read_text().replace(old, new))
+    return change
+
+
+@pytest.mark.parametrize("change, before, after", [
+    (_edit("a/net.prototxt", "num_output: 4", "num_output: 8"), (), ()),  # a file's content
+    (_edit("b/hidden/net.prototxt", "num_output: 4", "num_output: 8"), (), ()),  # a net file a solver names
+    (lambda project: write(project / ".protolint.toml", '[severity]\nunknown-layer-type = "warning"\n'), (), ()),
+    (_edit("fork.proto", "ForkOnly", "ForkOnly2"), ("--proto", "fork.proto"), ("--proto", "fork.proto")),  # the schema
+    (None, (), ("--select", "P,N")),  # options
+    (None, (), ("--ignore", "unknown-layer-type")),
+    (None, (), ("--extra-layer-types", "RELU")),
+    (None, (), ("--caffe-version", "1.0")),
+    (None, (), ("--from-scratch",)),
+])
+def test_any_change_of_an_input_is_a_cache_miss(project, env, change, before, after):
+    write(project / "fork.proto", FORK_PROTO)
+    cli(project, env, *before, *INPUTS)
+    entries = len(cache_entries(env))
+    cli(project, env, *before, *INPUTS)
+    assert len(cache_entries(env)) == entries  # nothing changed: every group from the cache
+    if change is not None:
+        change(project)
+    changed = cli(project, env, *after, *INPUTS)
+    assert len(cache_entries(env)) > entries
+    assert changed == cli(project, env, "--no-cache", *after, *INPUTS)
+
+
+def test_the_version_and_the_code_are_part_of_the_key(monkeypatch):
+    from protolint import cache
+
+    def fingerprint():
+        cache.code_fingerprint.cache_clear()
+        return cache.code_fingerprint()
+
+    base = fingerprint()
+    monkeypatch.setattr(protolint, "__version__", "0.0.0-other")
+    assert fingerprint() != base
+    monkeypatch.undo()
+    real_stamp = cache.file_stamp
+    for module in ("linter.py", "unknown_layer_type.py", "caffe.proto"):  # protolint, a rule, the built-in schema
+        monkeypatch.setattr(cache, "file_stamp", lambda path: real_stamp(path) + ("edited" if path.endswith(module) else ""))
+        assert fingerprint() != base, module
+    monkeypatch.undo()
+    assert fingerprint() == base
+
+
+def test_no_cache_neither_reads_nor_writes(project, env):
+    cli(project, env, "--no-cache", "c/typo.prototxt", "a/solver.prototxt")
+    assert cache_entries(env) == []
+    assert not list(Path(env["PROTOLINT_CACHE_DIR"]).glob("net-files-*"))  # (what a solver names)
+    real = cli(project, env, "c/typo.prototxt")
+    (entry,) = cache_entries(env)
+    stored = pickle.loads(entry.read_bytes())
+    for _place, result in stored:
+        result.diagnostics = []  # a planted entry: the file is clean
+    entry.write_bytes(pickle.dumps(stored))
+    assert cli(project, env, "c/typo.prototxt") == (0, "1 file checked: no findings.\n")  # read from the cache
+    assert cli(project, env, "--no-cache", "c/typo.prototxt") == real
+
+
+def test_a_broken_entry_is_a_miss(project, env):
+    real = cli(project, env, "c/typo.prototxt")
+    (entry,) = cache_entries(env)
+    entry.write_bytes(entry.read_bytes()[:20])
+    assert cli(project, env, "c/typo.prototxt") == real
+
+
+def test_fix_never_uses_the_cache(project, env):
+    cli(project, env, "c/typo.prototxt")
+    (entry,) = cache_entries(env)
+    stored = pickle.loads(entry.read_bytes())
+    for _place, result in stored:
+        result.diagnostics = []
+    entry.write_bytes(pickle.dumps(stored))
+    cli(project, env, "--fix", "--unsafe-fixes", "c/typo.prototxt")
+    assert 'type: "ReLU"' in (project / "c" / "typo.prototxt").read_text()
+
+
+def test_concurrent_runs_share_the_cache(project, env):
+    runs = [subprocess.Popen([sys.executable, "-m", "protolint", "--format", "json", "-j", "2", *INPUTS], cwd=project,
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    outputs = {run.communicate(timeout=300)[0] for run in runs}
+    assert len(outputs) == 1
+    expected = cli(project, env, "--no-cache", "--format", "json", *INPUTS)[1]
+    assert outputs == {expected}
+    for entry in cache_entries(env):
+        assert isinstance(pickle.loads(entry.read_bytes()), list)  # each written whole
+    assert not [p for p in (Path(env["PROTOLINT_CACHE_DIR"]) / "results").iterdir() if p.name.startswith(".")]
+
+
+def test_results_keep_no_tree(project, monkeypatch):
+    monkeypatch.chdir(project)
+    options = default_options()
+    sources = [(path, (lambda p=path: Path(p).read_bytes()), path) for path in INPUTS]
+    plan = batch.plan(sources, lambda _path: options, lambda *_: None)
+    results = [item for kind, item in batch.run(plan, lambda _path: options, use_cache=False) if kind == "result"]
+    assert len(results) == 7
+    assert all(isinstance(result.document, batch.Snapshot) for result in results)
+
+
+def test_a_net_file_that_appears_joins_its_solver(tmp_path, env):
+    """The solver's net file list is cached with the solver; where the files are is looked up anew."""
+    write(tmp_path / "solver.prototxt", SOLVER.format(net="later.prototxt"))
+    rc, out = cli(tmp_path, env, "solver.prototxt")
+    assert "net-file-not-found" in out and "1 file checked" in out
+    write(tmp_path / "later.prototxt", NET)
+    assert cli(tmp_path, env, "solver.prototxt") == cli(tmp_path, env, "--no-cache", "solver.prototxt")
+    assert "2 files checked" in cli(tmp_path, env, "solver.prototxt")[1]

@@ -51,7 +51,9 @@ def prepare(path: str, data: bytes, options: LintOptions) -> Prepared:
         root_type, kind = choose_root(document, options)
         document.root_type = root_type
         diagnostics = list(document.diagnostics)
-        SchemaChecker(source, diagnostics).check_message(document.root, root_type)
+        checker = SchemaChecker(source, diagnostics)
+        checker.check_message(document.root, root_type)
+        document.unknown_names = checker.unknown_names
     return Prepared(path, document, kind, diagnostics, options)
 
 

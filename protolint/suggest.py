@@ -24,7 +24,7 @@ def closest(word: str, candidates, cutoff: float = CUTOFF) -> str | None:
     return _closest(word, tuple(candidates), cutoff)
 
 
-@lru_cache(maxsize=4096)  # a file repeats its unknown names; the editor re-lints on every keystroke
+@lru_cache(maxsize=1024)  # a file repeats its unknown names; the editor re-lints on every keystroke
 def _closest(word: str, candidates: tuple[str, ...], cutoff: float) -> str | None:
     folded = word.strip().lower()
     best, best_score = None, cutoff

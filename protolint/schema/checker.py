@@ -40,6 +40,7 @@ class SchemaChecker:
         # and a file nested thousands of levels deep.
         self._pending: list[tuple[Message, MessageType]] | None = None
         self._strings: dict[str, str] = {}
+        self.unknown_names = False  # met a field or enum value the schema does not define (see Document)
 
     def report(self, node_start: int, node_end: int, rule: str, message: str, severity: str = "error", related=None,
                fixes=None):
@@ -102,6 +103,7 @@ class SchemaChecker:
             self.check_field_value(field, schema_field)
 
     def unknown_field(self, field: Field, message_type: MessageType, message: Message | None = None) -> None:
+        self.unknown_names = True
         if field.name_kind != "plain":
             self.report(
                 field.name_start,
@@ -237,6 +239,7 @@ class SchemaChecker:
             return None
         names = list(enum.values)
         if scalar.kind == IDENT and not scalar.negative:
+            self.unknown_names = True
             return f"{enum.name} has no value `{scalar.text}`{_did_you_mean(scalar.text, names) or '; expected one of ' + ', '.join(names)}"
         if scalar.kind == INT:
             number = _parse_int(scalar.text, scalar.negative)

@@ -21,7 +21,7 @@ from ..source import SourceText
 class Document:
     """A parsed file: its source, the root message (the whole file), comments and syntax errors."""
 
-    __slots__ = ("source", "root", "comments", "diagnostics", "root_type", "not_text")
+    __slots__ = ("source", "root", "comments", "diagnostics", "root_type", "not_text", "unknown_names")
 
     def __init__(self, source: SourceText, root: Message, comments: list[Comment], diagnostics: list[Diagnostic]):
         self.source = source
@@ -30,6 +30,7 @@ class Document:
         self.diagnostics = diagnostics
         self.root_type = None  # the MessageType the checker typed the root as
         self.not_text = False  # a binary or UTF-16/32 file: one finding, not parsed, no rules run
+        self.unknown_names = True  # the schema check met fields or enum values its schema lacks (until checked)
 
     @property
     def has_syntax_errors(self) -> bool:

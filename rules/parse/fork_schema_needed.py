@@ -182,7 +182,18 @@ class ForkSchemaNeeded(Rule):
         plain: dict[str, tuple] = {}  # key -> (field name, message type), judged when needed
         known_types = ctx.known_layer_types()
         root = ctx.document.root
-        stack: list[Message] = [root]
+        # The walk over every field only when the schema check met unknown fields or enum values;
+        # else the layers' types are all there is to look at.
+        stack: list[Message] = [root] if ctx.document.unknown_names else []
+        if not stack:
+            for _net, layer in ctx.layers(unbuilt=True):
+                message_type = layer.message.schema
+                f = layer.message.last("type")
+                if (message_type is not None and message_type.name == "LayerParameter" and f is not None
+                        and isinstance(f.scalar, str) and f.scalar not in known_types):
+                    spots = found["layer_types"].setdefault(f.scalar, [])
+                    if (f.value.start, f.value.end) not in spots:
+                        spots.append((f.value.start, f.value.end))
         while stack:
             message = stack.pop()
             message_type = message.schema

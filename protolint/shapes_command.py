@@ -79,12 +79,12 @@ def state_table(item: NetItem, state: NetState, inputs) -> StateTable:
     table = StateTable(item.path, state, embedded_field=item.embedded_field)
     for layer in graph.layers:
         tops = []
-        for use in graph.top_uses.get(id(layer), []):
+        for use in graph.top_uses.get(layer, []):
             key = (use.node.scalar, use.version)
             tops.append(TopRow(use.node.scalar, result.shapes.get(key), result.why.get(key)))
         bottoms = []
         for i in range(len(layer.bottoms)):
-            use = graph.bottom_uses.get((id(layer), i))
+            use = graph.bottom_use(layer, i)
             bottoms.append(None if use is None else result.shapes.get((use.node.scalar, use.version)))
         modelled = unmodelled_reason(layer, True) is None  # no V0 format, no fields the model does not know
         params, macs = layer_cost(layer, bottoms, [t.shape for t in tops], modelled)

@@ -113,7 +113,7 @@ def _infer(graph, forced: bool, upgraded: bool) -> Backward:
     # Backward: only layers that contribute to a loss keep their flags.
     for layer in reversed(graph.layers):
         weights = layer.loss_weights()
-        uses = graph.top_uses.get(id(layer), [])
+        uses = graph.top_uses.get(layer, [])
         skip = True
         sink = layer if any(w != 0 for w in weights) else None
         contributes = sink is not None

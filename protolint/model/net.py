@@ -65,8 +65,8 @@ class Layer:
     tops: list[tuple[str, object]]
     v1: bool = False
     synthetic: bool = False  # made by an upgrade (legacy input fields)
-    includes: list[Message] = field(default_factory=list)  # NetStateRules
-    excludes: list[Message] = field(default_factory=list)
+    includes: tuple[Message, ...] = ()  # NetStateRules
+    excludes: tuple[Message, ...] = ()
     keyword: Field | None = None  # the `layer`/`layers` field holding it (None for a synthetic layer)
     memo: dict = field(default_factory=dict, repr=False)  # answers about this layer (model.memo)
 
@@ -110,7 +110,7 @@ class Layer:
         """`param { }` blocks (V2). model.params reads V1 parameter fields too."""
         return [f.value for f in self.message.all("param") if isinstance(f.value, Message)]
 
-    def loss_weights(self) -> list[float]:
+    def loss_weights(self) -> list[float] | tuple[float, ...]:
         """Effective loss weight per top (LossLayers default to 1 on top 0)."""
         if "loss_weights" not in self.memo:
             self.memo["loss_weights"] = self._loss_weights()
@@ -121,7 +121,9 @@ class Layer:
         if written:
             return written
         count = max(len(self.tops), 1 if self.type in LOSS_TYPES else 0)
-        return [1.0 if (i == 0 and self.type in LOSS_TYPES) else 0.0 for i in range(count)]
+        if self.type not in LOSS_TYPES:
+            return _NO_LOSS[count] if count < len(_NO_LOSS) else [0.0] * count
+        return [1.0] + [0.0] * (count - 1)
 
     @property
     def is_loss(self) -> bool:
@@ -136,6 +138,8 @@ class Layer:
         return True
 
 
+# What most layers answer (one shared value, not a list per layer): no loss on any of their tops.
+_NO_LOSS = [(0.0,) * count for count in range(9)]
 _PATHS: dict[str, tuple[str, ...]] = {}
 _DEFAULTS: dict = {}  # (MessageType, path) -> default; rules ask for the same few paths over and over
 
@@ -210,7 +214,8 @@ def _layer_from(message: Message, index: int, v1: bool) -> Layer:
             inner_type = inner.last("type")
             if not layer_type and inner_type is not None and isinstance(inner_type.scalar, str):
                 layer_type = V0_TYPE_NAMES.get(inner_type.scalar, inner_type.scalar)
-    return Layer(message, index, name, layer_type, bottoms, tops, v1, False, includes, excludes)
+    # (Tuples: most layers have neither, and the empty tuple is one shared object.)
+    return Layer(message, index, name, layer_type, bottoms, tops, v1, False, tuple(includes), tuple(excludes))
 
 
 def _v1_type_as_written(value) -> str:
@@ -262,17 +267,20 @@ class BlobGraph:
     unknown_bottoms: list[BlobUse] = field(default_factory=list)
     duplicate_tops: list[tuple[BlobUse, BlobUse]] = field(default_factory=list)  # (new, earlier producer)
     versions: dict[str, int] = field(default_factory=dict)  # blob -> latest version
-    top_uses: dict[int, list[BlobUse]] = field(default_factory=dict)  # id(layer) -> its tops, in order
-    bottom_uses: dict[tuple[int, int], BlobUse] = field(default_factory=dict)  # (id(layer), index) -> known bottom
+    top_uses: dict[Layer, list[BlobUse]] = field(default_factory=dict)  # layer -> its tops, in order (by identity)
+    # the bottom's node (its `bottom:` field) -> its use, when known (keyed by the node: a pair of
+    # ints per bottom took 90 bytes more each)
+    bottom_uses: dict[object, BlobUse] = field(default_factory=dict)
     memo: dict = field(default_factory=dict, repr=False)  # answers about this state's graph (shapes, backward, ...)
 
     def bottom_use(self, layer: Layer, index: int = 0) -> BlobUse | None:
         """The use of `layer`'s bottom `index` (None when the bottom is unknown)."""
-        return self.bottom_uses.get((id(layer), index))
+        bottoms = layer.bottoms
+        return self.bottom_uses.get(bottoms[index][1]) if 0 <= index < len(bottoms) else None
 
     def readers_of_top(self, layer: Layer, index: int = 0) -> list[BlobUse]:
         """The layers that read what `layer` writes to its top `index`."""
-        tops = self.top_uses.get(id(layer), [])
+        tops = self.top_uses.get(layer, [])
         if index >= len(tops):
             return []
         use = tops[index]
@@ -297,25 +305,27 @@ class BlobGraph:
     @classmethod
     def build(cls, layers: list[Layer]) -> BlobGraph:
         graph = cls(layers)
+        latest: dict[str, tuple[str, int]] = {}  # blob -> key of its latest version (one key object per version)
         for layer in layers:
             bottom_names = [name for name, _ in layer.bottoms]
             for i, (name, node) in enumerate(layer.bottoms):
-                version = graph.versions.get(name)
-                use = BlobUse(layer, i, node, i < len(layer.tops) and layer.tops[i][0] == name, version or 0)
-                if version is None:
+                key = latest.get(name)
+                use = BlobUse(layer, i, node, i < len(layer.tops) and layer.tops[i][0] == name, 0 if key is None else key[1])
+                if key is None:
                     graph.unknown_bottoms.append(use)
                     continue
-                graph.consumers.setdefault((name, version), []).append(use)
-                graph.bottom_uses[(id(layer), i)] = use
+                graph.consumers.setdefault(key, []).append(use)
+                graph.bottom_uses[node] = use
             for i, (name, node) in enumerate(layer.tops):
                 use = BlobUse(layer, i, node, in_place=i < len(bottom_names) and bottom_names[i] == name)
-                version = graph.versions.get(name)
-                if version is not None and not use.in_place:
-                    graph.duplicate_tops.append((use, graph.producers[(name, version)]))
-                use.version = 0 if version is None else version + 1
+                key = latest.get(name)
+                if key is not None and not use.in_place:
+                    graph.duplicate_tops.append((use, graph.producers[key]))
+                use.version = 0 if key is None else key[1] + 1
                 graph.versions[name] = use.version
-                graph.producers[(name, use.version)] = use
-                graph.top_uses.setdefault(id(layer), []).append(use)
+                key = latest[name] = (name, use.version)
+                graph.producers[key] = use
+                graph.top_uses.setdefault(layer, []).append(use)
         return graph
 
 

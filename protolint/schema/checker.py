@@ -40,6 +40,7 @@ class SchemaChecker:
         # and a file nested thousands of levels deep.
         self._pending: list[tuple[Message, MessageType]] | None = None
         self._strings: dict[str, str] = {}
+        self._floats: dict[str, float] = {}  # non-negative token -> its value: one float object per distinct token
         self.unknown_names = False  # met a field or enum value the schema does not define (see Document)
 
     def report(self, node_start: int, node_end: int, rule: str, message: str, severity: str = "error", related=None,
@@ -201,7 +202,12 @@ class SchemaChecker:
             if scalar_type in INTEGER_TYPES:
                 problem = _integer_value(scalar, scalar_type)
             elif scalar_type in FLOAT_TYPES:
-                problem = _float_value(scalar)
+                if not scalar.negative and scalar.text in self._floats:
+                    scalar.value = self._floats[scalar.text]  # (`lr_mult: 1` on every param spec of a net)
+                else:
+                    problem = _float_value(scalar)
+                    if problem is None and not scalar.negative:
+                        self._floats[scalar.text] = scalar.value
             elif scalar_type == "bool":
                 if kind in (IDENT, INT) and not scalar.negative and scalar.text in _BOOL_WORDS:
                     scalar.value = _BOOL_WORDS[scalar.text]
@@ -228,7 +234,6 @@ class SchemaChecker:
                     except UnicodeDecodeError:
                         problem = "the string is not valid UTF-8 text; save the file as UTF-8"
         if problem is None:
-            scalar.typed = True
             return
         self.report(scalar.start, scalar.end, "invalid-value", f"invalid value `{scalar.source_text}` for `{field.name}`: {problem}")
 

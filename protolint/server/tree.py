@@ -149,7 +149,7 @@ def states_of(net, layer) -> list:
 def blob_use(graph, layer, node, side: str):
     """The BlobUse of `node` (a bottom or top field of `layer`) in one state's graph."""
     if side == "top":
-        for use in graph.top_uses.get(id(layer), ()):
+        for use in graph.top_uses.get(layer, ()):
             if use.node is node:
                 return use
         return None

@@ -18,19 +18,19 @@ STRING = "STRING"
 
 
 class Node:
-    # (Subclasses set start and end themselves rather than call super().__init__: one call less
-    # for each of the ~300k nodes of a 2 MB net.)
-    __slots__ = ("start", "end")
+    """Every node has `start` and `end` offsets into the source text. Each subclass declares and
+    sets them itself (one call less for each of the ~300k nodes of a 2 MB net; a Scalar keeps its
+    start only when it does not follow from its end)."""
 
-    def __init__(self, start: int, end: int):
-        self.start = start
-        self.end = end
+    __slots__ = ()
+    start: int
+    end: int
 
 
 class Comment(Node):
     """A `#` comment; `text` includes the `#`."""
 
-    __slots__ = ("text",)
+    __slots__ = ("start", "end", "text")
 
     def __init__(self, start: int, end: int, text: str):
         self.start = start
@@ -43,19 +43,28 @@ class Scalar(Node):
 
     `text` is the token as written without the sign (for strings: the literals with quotes and
     what lies between them); `negative` says a `-` preceded it (`start` is then the `-`).
-    The schema checker sets `value` to the typed Python value and `typed` to True.
+    The schema checker sets `value` to the typed Python value (never None: `typed` says it did).
     """
 
-    __slots__ = ("kind", "text", "negative", "value", "typed")
+    __slots__ = ("end", "_start", "kind", "text", "negative", "value")
 
     def __init__(self, start: int, end: int, kind: str, text: str, negative: bool = False):
-        self.start = start
+        # Memory: an unsigned token's start is its end less its text (an int object less per value).
+        self._start = None if end - len(text) == start else start
         self.end = end
         self.kind = kind
         self.text = text
         self.negative = negative
         self.value: object = None
-        self.typed = False
+
+    @property
+    def start(self) -> int:
+        start = self._start
+        return self.end - len(self.text) if start is None else start
+
+    @property
+    def typed(self) -> bool:
+        return self.value is not None
 
     @property
     def source_text(self) -> str:
@@ -65,7 +74,7 @@ class Scalar(Node):
 class ListValue(Node):
     """`[a, b, ...]`: items are Scalars or Messages."""
 
-    __slots__ = ("items",)
+    __slots__ = ("start", "end", "items")
 
     def __init__(self, start: int, end: int, items: list):
         self.start = start
@@ -79,7 +88,7 @@ class Message(Node):
     `closed` is False when the parser had to close it itself at the end of the file.
     """
 
-    __slots__ = ("fields", "open", "closed", "schema", "_last")
+    __slots__ = ("start", "end", "fields", "open", "closed", "schema", "_last")
 
     def __init__(self, start: int, end: int, fields: list[Field], open: str = "{", closed: bool = True):
         self.start = start
@@ -159,25 +168,52 @@ class Field(Node):
     The checker sets `schema` to the field's protolint.schema.model.Field (None when unknown).
     """
 
-    __slots__ = ("name", "name_start", "_name_end", "name_kind", "colon", "value", "separator", "schema")
+    __slots__ = ("start", "end", "name", "_colon", "value", "schema", "_rare")
 
     def __init__(self, start, end, name, name_start, name_end, name_kind, colon, value):
+        # Memory (a 50 MB net has millions of fields): the name starts where the field does; a colon
+        # written right after the name is not kept (None), nor, for most fields, a plain name's
+        # end (it follows from the start), its kind and the separator after the field (none): those
+        # three share one slot, `_rare`, set only when one of them is unusual.
         self.start = start
         self.end = end
         self.name = name
-        self.name_start = name_start
-        # Memory: a plain name's end is not kept, it follows from its start (an int object less per field).
-        self._name_end = None if name_end == name_start + len(name) else name_end
-        self.name_kind = name_kind
-        self.colon = colon
+        self._colon = None if colon == name_end else colon
         self.value = value
-        self.separator = -1  # offset of a `,` or `;` written after the field
         self.schema = None
+        self._rare = None if name_kind == "plain" and name_end == start + len(name) else [name_kind, name_end, -1]
+
+    @property
+    def name_start(self) -> int:
+        return self.start
 
     @property
     def name_end(self) -> int:
-        end = self._name_end
-        return self.name_start + len(self.name) if end is None else end
+        rare = self._rare
+        return self.start + len(self.name) if rare is None else rare[1]
+
+    @property
+    def name_kind(self) -> str:
+        rare = self._rare
+        return "plain" if rare is None else rare[0]
+
+    @property
+    def colon(self) -> int:
+        colon = self._colon
+        return self.name_end if colon is None else colon
+
+    @property
+    def separator(self) -> int:
+        """Offset of a `,` or `;` written after the field, or -1."""
+        rare = self._rare
+        return -1 if rare is None else rare[2]
+
+    @separator.setter
+    def separator(self, offset: int) -> None:
+        if self._rare is None:
+            self._rare = ["plain", self.start + len(self.name), offset]
+        else:
+            self._rare[2] = offset
 
     # (Node classes have no subclasses: a class test is cheaper than isinstance on these hot paths.)
     def values(self) -> list:

@@ -26,7 +26,7 @@ class Inference:
         graph = self.graph
         top_uses, shapes, issues = graph.top_uses, self.shapes, self.issues  # (once per layer of the net)
         for layer in graph.layers:
-            tops = top_uses.get(id(layer))
+            tops = top_uses.get(layer)
             if not tops:
                 continue
             self.reason = None
@@ -87,7 +87,7 @@ class Inference:
     def input_cause(self, layer, index) -> str | None:
         """Why bottom `index` of `layer` does not give a (fully) known shape; None when it does."""
         name = layer.bottoms[index][0]
-        use = self.graph.bottom_uses.get((id(layer), index))
+        use = self.graph.bottom_use(layer, index)
         if use is None:
             return f'its input "{name}" is produced by no layer before it'
         shape = self.shapes.get((use.node.scalar, use.version))
@@ -103,7 +103,7 @@ class Inference:
 
     def bottom(self, layer, index):
         """The shape layer reads at bottom `index`; None when unknown or already broken (a dim <= 0)."""
-        use = self.graph.bottom_uses.get((id(layer), index))
+        use = self.graph.bottom_use(layer, index)
         if use is None:
             return None
         shape = self.shapes.get((use.node.scalar, use.version))

@@ -208,6 +208,15 @@ def timed(work) -> tuple[float, float]:
 # protobuf's side
 # ---------------------------------------------------------------------------------------------
 
+def _shown(path) -> str:
+    """A path as the README may show it: relative to the repository when it can be (no machine's
+    absolute paths in the tables)."""
+    try:
+        return os.path.relpath(Path(path).resolve(), REPO)
+    except ValueError:
+        return str(path)
+
+
 API_LINT = """import gc, sys
 gc.disable()  # as the protolint script runs
 from protolint.api import default_options, lint_bytes
@@ -381,7 +390,7 @@ def _bench(args, skip: set, corpus: list[Path], source: str, scratch: Path) -> i
 
     if "folder" not in skip:
         print()
-        print(f"A folder: {args.corpus} ({len(corpus)} files), `--no-cache`, best of {args.runs}")
+        print(f"A folder: {_shown(args.corpus)} ({len(corpus)} files), `--no-cache`, best of {args.runs}")
         print()
         print("| run | wall s | CPU s | peak MB | output |")
         print("| --- | --- | --- | --- | --- |")
@@ -404,7 +413,7 @@ def _bench(args, skip: set, corpus: list[Path], source: str, scratch: Path) -> i
 
     if "cache" not in skip:
         print()
-        print(f"The result cache: {args.corpus}, default -j, cold (empty cache) then warm; best of {args.runs}")
+        print(f"The result cache: {_shown(args.corpus)}, default -j, cold (empty cache) then warm; best of {args.runs}")
         print()
         print("| run | wall s | CPU s | output |")
         print("| --- | --- | --- | --- |")

@@ -14,6 +14,21 @@ def _layers(text: str) -> dict[str, int]:
     return {name: int(size) for name, _, size in (item.rpartition(":") for item in text.split())}
 
 
+def _resnet(blocks: tuple[int, int, int, int], numbered: tuple[bool, bool, bool, bool]) -> dict[str, int]:
+    """The released ResNets' naming: stage s = 2..5 has `blocks[s - 2]` bottlenecks (1x1, 3x3, 1x1
+    of 64 << (s - 2), 4, 4x outputs, the first with a projection `branch1`); the blocks after
+    the first are lettered b, c, ... or, in the deep stages of ResNet-101/152, numbered b1, b2, ..."""
+    layers = {"conv1": 64, "fc1000": 1000}
+    for stage, (count, by_number) in enumerate(zip(blocks, numbered), start=2):
+        width = 64 << (stage - 2)
+        for i in range(count):
+            block = f"res{stage}" + ("a" if i == 0 else f"b{i}" if by_number else "abcdefghijklmnopqrstuvwxyz"[i])
+            if i == 0:
+                layers[f"{block}_branch1"] = 4 * width
+            layers.update({f"{block}_branch2a": width, f"{block}_branch2b": width, f"{block}_branch2c": 4 * width})
+    return layers
+
+
 RELEASED_MODELS: dict[str, dict[str, int]] = {
     "VGG-16": _layers("""
         conv1_1:64 conv1_2:64 conv2_1:128 conv2_2:128 conv3_1:256 conv3_2:256 conv3_3:256 conv4_1:512
@@ -42,83 +57,9 @@ RELEASED_MODELS: dict[str, dict[str, int]] = {
         inception_5a/5x5:128 inception_5a/pool_proj:128 inception_5b/1x1:384 inception_5b/3x3_reduce:192
         inception_5b/3x3:384 inception_5b/5x5_reduce:48 inception_5b/5x5:128 inception_5b/pool_proj:128
         loss3/classifier:1000"""),
-    "ResNet-50": _layers("""
-        conv1:64 res2a_branch1:256 res2a_branch2a:64 res2a_branch2b:64 res2a_branch2c:256
-        res2b_branch2a:64 res2b_branch2b:64 res2b_branch2c:256 res2c_branch2a:64 res2c_branch2b:64
-        res2c_branch2c:256 res3a_branch1:512 res3a_branch2a:128 res3a_branch2b:128 res3a_branch2c:512
-        res3b_branch2a:128 res3b_branch2b:128 res3b_branch2c:512 res3c_branch2a:128 res3c_branch2b:128
-        res3c_branch2c:512 res3d_branch2a:128 res3d_branch2b:128 res3d_branch2c:512 res4a_branch1:1024
-        res4a_branch2a:256 res4a_branch2b:256 res4a_branch2c:1024 res4b_branch2a:256 res4b_branch2b:256
-        res4b_branch2c:1024 res4c_branch2a:256 res4c_branch2b:256 res4c_branch2c:1024 res4d_branch2a:256
-        res4d_branch2b:256 res4d_branch2c:1024 res4e_branch2a:256 res4e_branch2b:256 res4e_branch2c:1024
-        res4f_branch2a:256 res4f_branch2b:256 res4f_branch2c:1024 res5a_branch1:2048 res5a_branch2a:512
-        res5a_branch2b:512 res5a_branch2c:2048 res5b_branch2a:512 res5b_branch2b:512 res5b_branch2c:2048
-        res5c_branch2a:512 res5c_branch2b:512 res5c_branch2c:2048 fc1000:1000"""),
-    "ResNet-101": _layers("""
-        conv1:64 res2a_branch1:256 res2a_branch2a:64 res2a_branch2b:64 res2a_branch2c:256
-        res2b_branch2a:64 res2b_branch2b:64 res2b_branch2c:256 res2c_branch2a:64 res2c_branch2b:64
-        res2c_branch2c:256 res3a_branch1:512 res3a_branch2a:128 res3a_branch2b:128 res3a_branch2c:512
-        res3b1_branch2a:128 res3b1_branch2b:128 res3b1_branch2c:512 res3b2_branch2a:128
-        res3b2_branch2b:128 res3b2_branch2c:512 res3b3_branch2a:128 res3b3_branch2b:128
-        res3b3_branch2c:512 res4a_branch1:1024 res4a_branch2a:256 res4a_branch2b:256 res4a_branch2c:1024
-        res4b1_branch2a:256 res4b1_branch2b:256 res4b1_branch2c:1024 res4b2_branch2a:256
-        res4b2_branch2b:256 res4b2_branch2c:1024 res4b3_branch2a:256 res4b3_branch2b:256
-        res4b3_branch2c:1024 res4b4_branch2a:256 res4b4_branch2b:256 res4b4_branch2c:1024
-        res4b5_branch2a:256 res4b5_branch2b:256 res4b5_branch2c:1024 res4b6_branch2a:256
-        res4b6_branch2b:256 res4b6_branch2c:1024 res4b7_branch2a:256 res4b7_branch2b:256
-        res4b7_branch2c:1024 res4b8_branch2a:256 res4b8_branch2b:256 res4b8_branch2c:1024
-        res4b9_branch2a:256 res4b9_branch2b:256 res4b9_branch2c:1024 res4b10_branch2a:256
-        res4b10_branch2b:256 res4b10_branch2c:1024 res4b11_branch2a:256 res4b11_branch2b:256
-        res4b11_branch2c:1024 res4b12_branch2a:256 res4b12_branch2b:256 res4b12_branch2c:1024
-        res4b13_branch2a:256 res4b13_branch2b:256 res4b13_branch2c:1024 res4b14_branch2a:256
-        res4b14_branch2b:256 res4b14_branch2c:1024 res4b15_branch2a:256 res4b15_branch2b:256
-        res4b15_branch2c:1024 res4b16_branch2a:256 res4b16_branch2b:256 res4b16_branch2c:1024
-        res4b17_branch2a:256 res4b17_branch2b:256 res4b17_branch2c:1024 res4b18_branch2a:256
-        res4b18_branch2b:256 res4b18_branch2c:1024 res4b19_branch2a:256 res4b19_branch2b:256
-        res4b19_branch2c:1024 res4b20_branch2a:256 res4b20_branch2b:256 res4b20_branch2c:1024
-        res4b21_branch2a:256 res4b21_branch2b:256 res4b21_branch2c:1024 res4b22_branch2a:256
-        res4b22_branch2b:256 res4b22_branch2c:1024 res5a_branch1:2048 res5a_branch2a:512
-        res5a_branch2b:512 res5a_branch2c:2048 res5b_branch2a:512 res5b_branch2b:512 res5b_branch2c:2048
-        res5c_branch2a:512 res5c_branch2b:512 res5c_branch2c:2048 fc1000:1000"""),
-    "ResNet-152": _layers("""
-        conv1:64 res2a_branch1:256 res2a_branch2a:64 res2a_branch2b:64 res2a_branch2c:256
-        res2b_branch2a:64 res2b_branch2b:64 res2b_branch2c:256 res2c_branch2a:64 res2c_branch2b:64
-        res2c_branch2c:256 res3a_branch1:512 res3a_branch2a:128 res3a_branch2b:128 res3a_branch2c:512
-        res3b1_branch2a:128 res3b1_branch2b:128 res3b1_branch2c:512 res3b2_branch2a:128
-        res3b2_branch2b:128 res3b2_branch2c:512 res3b3_branch2a:128 res3b3_branch2b:128
-        res3b3_branch2c:512 res3b4_branch2a:128 res3b4_branch2b:128 res3b4_branch2c:512
-        res3b5_branch2a:128 res3b5_branch2b:128 res3b5_branch2c:512 res3b6_branch2a:128
-        res3b6_branch2b:128 res3b6_branch2c:512 res3b7_branch2a:128 res3b7_branch2b:128
-        res3b7_branch2c:512 res4a_branch1:1024 res4a_branch2a:256 res4a_branch2b:256 res4a_branch2c:1024
-        res4b1_branch2a:256 res4b1_branch2b:256 res4b1_branch2c:1024 res4b2_branch2a:256
-        res4b2_branch2b:256 res4b2_branch2c:1024 res4b3_branch2a:256 res4b3_branch2b:256
-        res4b3_branch2c:1024 res4b4_branch2a:256 res4b4_branch2b:256 res4b4_branch2c:1024
-        res4b5_branch2a:256 res4b5_branch2b:256 res4b5_branch2c:1024 res4b6_branch2a:256
-        res4b6_branch2b:256 res4b6_branch2c:1024 res4b7_branch2a:256 res4b7_branch2b:256
-        res4b7_branch2c:1024 res4b8_branch2a:256 res4b8_branch2b:256 res4b8_branch2c:1024
-        res4b9_branch2a:256 res4b9_branch2b:256 res4b9_branch2c:1024 res4b10_branch2a:256
-        res4b10_branch2b:256 res4b10_branch2c:1024 res4b11_branch2a:256 res4b11_branch2b:256
-        res4b11_branch2c:1024 res4b12_branch2a:256 res4b12_branch2b:256 res4b12_branch2c:1024
-        res4b13_branch2a:256 res4b13_branch2b:256 res4b13_branch2c:1024 res4b14_branch2a:256
-        res4b14_branch2b:256 res4b14_branch2c:1024 res4b15_branch2a:256 res4b15_branch2b:256
-        res4b15_branch2c:1024 res4b16_branch2a:256 res4b16_branch2b:256 res4b16_branch2c:1024
-        res4b17_branch2a:256 res4b17_branch2b:256 res4b17_branch2c:1024 res4b18_branch2a:256
-        res4b18_branch2b:256 res4b18_branch2c:1024 res4b19_branch2a:256 res4b19_branch2b:256
-        res4b19_branch2c:1024 res4b20_branch2a:256 res4b20_branch2b:256 res4b20_branch2c:1024
-        res4b21_branch2a:256 res4b21_branch2b:256 res4b21_branch2c:1024 res4b22_branch2a:256
-        res4b22_branch2b:256 res4b22_branch2c:1024 res4b23_branch2a:256 res4b23_branch2b:256
-        res4b23_branch2c:1024 res4b24_branch2a:256 res4b24_branch2b:256 res4b24_branch2c:1024
-        res4b25_branch2a:256 res4b25_branch2b:256 res4b25_branch2c:1024 res4b26_branch2a:256
-        res4b26_branch2b:256 res4b26_branch2c:1024 res4b27_branch2a:256 res4b27_branch2b:256
-        res4b27_branch2c:1024 res4b28_branch2a:256 res4b28_branch2b:256 res4b28_branch2c:1024
-        res4b29_branch2a:256 res4b29_branch2b:256 res4b29_branch2c:1024 res4b30_branch2a:256
-        res4b30_branch2b:256 res4b30_branch2c:1024 res4b31_branch2a:256 res4b31_branch2b:256
-        res4b31_branch2c:1024 res4b32_branch2a:256 res4b32_branch2b:256 res4b32_branch2c:1024
-        res4b33_branch2a:256 res4b33_branch2b:256 res4b33_branch2c:1024 res4b34_branch2a:256
-        res4b34_branch2b:256 res4b34_branch2c:1024 res4b35_branch2a:256 res4b35_branch2b:256
-        res4b35_branch2c:1024 res5a_branch1:2048 res5a_branch2a:512 res5a_branch2b:512
-        res5a_branch2c:2048 res5b_branch2a:512 res5b_branch2b:512 res5b_branch2c:2048 res5c_branch2a:512
-        res5c_branch2b:512 res5c_branch2c:2048 fc1000:1000"""),
+    "ResNet-50": _resnet((3, 4, 6, 3), numbered=(False, False, False, False)),
+    "ResNet-101": _resnet((3, 4, 23, 3), numbered=(False, True, True, False)),
+    "ResNet-152": _resnet((3, 8, 36, 3), numbered=(False, True, True, False)),
     "SqueezeNet v1.0": _layers("""
         conv1:96 fire2/squeeze1x1:16 fire2/expand1x1:64 fire2/expand3x3:64 fire3/squeeze1x1:16
         fire3/expand1x1:64 fire3/expand3x3:64 fire4/squeeze1x1:32 fire4/expand1x1:128

@@ -35,19 +35,15 @@ class EltwiseUnstableProdGrad(Rule):
 
     def check(self, ctx):
         once = Once()
-        for net in ctx.nets():
-            for state in net.train_states():
-                graph = net.graph(state)
-                info = None
-                for layer in graph.layers:
-                    if layer.type != "Eltwise" or layer.get("eltwise_param.operation") != "PROD":
-                        continue
-                    node = layer.field("eltwise_param.stable_prod_grad")
-                    if node is None or node.scalar is not False:
-                        continue
-                    info = info or ctx.backward(net, graph)
-                    if info.propagates_any(layer) and once.first(node):
-                        ctx.report_node(node, f'Eltwise PROD "{layer.name}" with stable_prod_grad: false computes gradients as '
-                                        "top/bottom: any bottom value of exactly 0 (e.g. after ReLU) gives 0/0 = NaN — leave "
-                                        "stable_prod_grad at its default (true)",
-                                        fixes=delete_fields(ctx.source.text, "Remove stable_prod_grad: false", [node], safe=False))
+        for net, _state, graph in ctx.graphs(trained=True):
+            for layer in graph.layers:
+                if layer.type != "Eltwise" or layer.get("eltwise_param.operation") != "PROD":
+                    continue
+                node = layer.field("eltwise_param.stable_prod_grad")
+                if node is None or node.scalar is not False:
+                    continue
+                if ctx.backward(net, graph).propagates_any(layer) and once.first(node):
+                    ctx.report_node(node, f'Eltwise PROD "{layer.name}" with stable_prod_grad: false computes gradients as '
+                                    "top/bottom: any bottom value of exactly 0 (e.g. after ReLU) gives 0/0 = NaN — leave "
+                                    "stable_prod_grad at its default (true)",
+                                    fixes=delete_fields(ctx.source.text, "Remove stable_prod_grad: false", [node], safe=False))

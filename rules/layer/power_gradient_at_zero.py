@@ -40,19 +40,15 @@ class PowerGradientAtZero(Rule):
 
     def check(self, ctx):
         once = Once()
-        for net in ctx.nets():
-            for state in net.train_states():
-                graph = net.graph(state)
-                info = None
-                for layer in graph.layers:
-                    if layer.type != "Power":
-                        continue
-                    power = number(layer.get("power_param.power"))
-                    scale, shift = affine(layer, "power_param")
-                    if power is None or power in (0, 1, 2) or scale == 0 or shift != 0:
-                        continue
-                    info = info or ctx.backward(net, graph)
-                    if info.propagates_to(layer, 0) and once.first(layer.message):
-                        ctx.report_layer(layer, f'Power "{layer.name}" with power {fmt(power)} and no shift computes its gradient as y/x: '
-                                  "wherever the input is exactly 0 (ReLU outputs, padding) the gradient is 0/0 = NaN — "
-                                  "add a small shift (e.g. 1e-8)", node=layer.field("power_param.power"))
+        for net, _state, graph in ctx.graphs(trained=True):
+            for layer in graph.layers:
+                if layer.type != "Power":
+                    continue
+                power = number(layer.get("power_param.power"))
+                scale, shift = affine(layer, "power_param")
+                if power is None or power in (0, 1, 2) or scale == 0 or shift != 0:
+                    continue
+                if ctx.backward(net, graph).propagates_to(layer, 0) and once.first(layer.message):
+                    ctx.report_layer(layer, f'Power "{layer.name}" with power {fmt(power)} and no shift computes its gradient as y/x: '
+                                     "wherever the input is exactly 0 (ReLU outputs, padding) the gradient is 0/0 = NaN — "
+                                     "add a small shift (e.g. 1e-8)", node=layer.field("power_param.power"))

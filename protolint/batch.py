@@ -17,7 +17,6 @@ before them are done: memory stays flat however many files there are.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import re
@@ -223,7 +222,7 @@ def _read(path: str) -> bytes | None:
 
 
 def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    return cache.content_hash(data).hexdigest()
 
 
 def _display(path: str) -> str:
@@ -476,7 +475,7 @@ def schema_digest(schema) -> str:
     """The digest of the .proto files a schema was built from (its own and those it imports)."""
     found = schema.derived.get("protolint.batch.digest")
     if found is None:
-        digest = hashlib.sha256()
+        digest = cache.content_hash()
         paths = [schema.path] + [dep.path for dep in schema.all_dependencies() if not dep.from_runtime]
         for path in paths:
             digest.update(path.encode("utf-8", "surrogateescape") + b"\0")

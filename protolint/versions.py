@@ -14,8 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 from .schema import history
-from .schema.model import Schema
+
+if TYPE_CHECKING:  # (annotations only: a configuration's caffe-version is checked without the schema model)
+    from .schema.model import Schema
 
 RELEASES = history.RELEASES
 

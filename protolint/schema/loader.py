@@ -13,14 +13,13 @@ and runs the checks that need the whole file.
 
 This module is the entry points and the caches. Start-up cost matters, since every lint run loads
 a schema: loaded schemas are kept per (path, mtime, size) in the process, and a pickled copy is
-kept on disk (in `protolint.cache.cache_dir()`), keyed by the file's sha256. A cached load parses
+kept on disk (in `protolint.cache.cache_dir()`), keyed by a digest of the file's text. A cached load parses
 nothing and imports none of the stage modules, nor lark or protobuf: `builder` is imported only
 when a file has to be parsed.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import threading
@@ -28,7 +27,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from protolint import __version__
-from protolint.cache import atomic_write, cache_dir
+from protolint.cache import atomic_write, cache_dir, content_hash
 from protolint.data_files import package_file
 from protolint.files import read_regular
 from protolint.schema.errors import SchemaError
@@ -168,7 +167,7 @@ def _model_fingerprint() -> str:
 
 
 def _disk_cache_file(data: bytes) -> Path | None:
-    digest = hashlib.sha256()
+    digest = content_hash()
     digest.update(f"protolint {__version__} schema-format {SCHEMA_FORMAT_VERSION} {_model_fingerprint()}\0".encode())
     digest.update(data)
     try:
@@ -192,7 +191,7 @@ def _read_disk_cache(cache_file: Path | None, import_dirs: tuple[str, ...]) -> S
         return None  # the same text elsewhere may import other files
     for dep_path, dep_digest in payload.get("dependencies", ()):
         try:
-            if hashlib.sha256(Path(dep_path).read_bytes()).hexdigest() != dep_digest:
+            if content_hash(Path(dep_path).read_bytes()).hexdigest() != dep_digest:
                 return None
         except OSError:
             return None
@@ -204,7 +203,7 @@ def _write_disk_cache(cache_file: Path | None, schema: Schema, import_dirs: tupl
         return
     try:
         dependencies = [
-            (str(Path(dep.path).resolve()), hashlib.sha256(Path(dep.path).read_bytes()).hexdigest())
+            (str(Path(dep.path).resolve()), content_hash(Path(dep.path).read_bytes()).hexdigest())
             for dep in schema.all_dependencies()
             if not dep.from_runtime
         ]

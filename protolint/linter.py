@@ -141,10 +141,8 @@ def _header(document: Document):
 def run_rules(context: LintContext, rules: list[type[Rule]]) -> None:
     """One walk over the typed tree, dispatching each message to the rules that visit its type."""
     instances = [rule() for rule in rules]
-    visitors: dict[str, list[Rule]] = {}
-    for rule in instances:
-        for type_name in rule.message_types:
-            visitors.setdefault(type_name, []).append(rule)
+    dispatch = _dispatch(rules)
+    visitors = {type_name: [instances[i] for i in indexes] for type_name, indexes in dispatch[0].items()}
     if visitors:
         stack: list[Message] = [context.document.root]
         while stack:
@@ -163,11 +161,31 @@ def run_rules(context: LintContext, rules: list[type[Rule]]) -> None:
                         stack.append(value)
                     else:
                         stack += [item for item in f.values() if item.__class__ is Message]
-    for rule in instances:
-        if type(rule).check is not Rule.check:
-            context.rule = type(rule)
-            rule.check(context)
+    for i in dispatch[1]:
+        rule = instances[i]
+        context.rule = type(rule)
+        rule.check(context)
     context.rule = None
+
+
+_DISPATCH: dict[tuple, tuple[dict[str, list[int]], list[int]]] = {}
+
+
+def _dispatch(rules: list[type[Rule]]) -> tuple[dict[str, list[int]], list[int]]:
+    """(message type name -> indexes of the rules that visit it, indexes of the rules with a check),
+    worked out once per rule list (a run lints every file with the same one or few)."""
+    key = tuple(rules)
+    found = _DISPATCH.get(key)
+    if found is None:
+        visitors: dict[str, list[int]] = {}
+        for i, rule in enumerate(rules):
+            for type_name in rule.message_types:
+                visitors.setdefault(type_name, []).append(i)
+        checks = [i for i, rule in enumerate(rules) if rule.check is not Rule.check]
+        if len(_DISPATCH) >= 16:  # bounded: a server may see many selections over its life
+            _DISPATCH.clear()
+        found = _DISPATCH[key] = (visitors, checks)
+    return found
 
 
 def finish(diagnostics: list[Diagnostic], options: LintOptions, document: Document) -> list[Diagnostic]:

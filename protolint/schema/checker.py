@@ -41,6 +41,7 @@ class SchemaChecker:
         # and a file nested thousands of levels deep.
         self._pending: list[tuple[Message, MessageType]] | None = None
         self._strings: dict[str, str] = {}
+        self._plans: dict[MessageType, dict] = {}  # _PLANS's entries met so far (a plain dict is faster)
         self.unknown_names = False  # met a field or enum value the schema does not define (see Document)
 
     def report(self, node_start: int, node_end: int, rule: str, message: str, severity: str = "error", related=None,
@@ -62,9 +63,9 @@ class SchemaChecker:
 
     def _check_one_message(self, message: Message, message_type: MessageType) -> None:
         message.schema = message_type
-        plan = _PLANS.get(message_type)
+        plan = self._plans.get(message_type)
         if plan is None:
-            plan = _plan(message_type)
+            plan = self._plans[message_type] = _PLANS.get(message_type) or _plan(message_type)
         seen: dict[str, Field] = {}
         oneof_seen: dict[str, Field] = {}
         pending = self._pending

@@ -158,18 +158,25 @@ class LintContext:
             types = tuple(types[0])
         for net in self.nets():
             if unbuilt:
-                chosen = [layer for layer in net.layers if not types or layer.type in types]
+                chosen = [layer for layer in net.layers if layer.type in types] if types else net.layers
             elif trained:
                 chosen = net.trained_layers()
                 if types:
                     chosen = [layer for layer in chosen if layer.type in types]
             elif not types:
                 chosen = net.built_layers()
+            elif len(types) == 1:
+                chosen = net.built_by_type().get(types[0], ())
             else:
-                by_type = net.built_by_type()
-                chosen = [layer for t in types for layer in by_type.get(t, ())]
-                if len(types) > 1:
+                # Rules ask for the same few type groups (convolutions, pooling, losses): each list is
+                # merged and sorted once per net.
+                key = ("layers of types", types)
+                chosen = net.memo.get(key)
+                if chosen is None:
+                    by_type = net.built_by_type()
+                    chosen = [layer for t in types for layer in by_type.get(t, ())]
                     chosen.sort(key=lambda layer: layer.index)
+                    net.memo[key] = chosen
             for layer in chosen:
                 yield net, layer
 

@@ -186,10 +186,14 @@ def _layer_from(message: Message, index: int, v1: bool) -> Layer:
     bottoms, tops, includes, excludes = [], [], [], []
     for f in message.fields:
         key = f.name
-        if key == "bottom" or key == "top":
-            value = f.value.value if isinstance(f.value, Scalar) else None
-            if isinstance(value, str):
-                (bottoms if key == "bottom" else tops).append((value, f))
+        if key == "bottom":
+            value = f.value
+            if value.__class__ is Scalar and value.value.__class__ is str:  # (a Scalar's value: never a str subclass)
+                bottoms.append((value.value, f))
+        elif key == "top":
+            value = f.value
+            if value.__class__ is Scalar and value.value.__class__ is str:
+                tops.append((value.value, f))
         elif key == "name":
             if isinstance(f.value, Scalar) and isinstance(f.value.value, str):
                 name = f.value.value
@@ -297,25 +301,33 @@ class BlobGraph:
     @classmethod
     def build(cls, layers: list[Layer]) -> BlobGraph:
         graph = cls(layers)
+        # (The graph's tables as locals: this runs for every blob use of the net.)
+        versions, consumers, producers = graph.versions, graph.consumers, graph.producers
+        bottom_uses, top_uses, unknown_bottoms = graph.bottom_uses, graph.top_uses, graph.unknown_bottoms
         for layer in layers:
-            bottom_names = [name for name, _ in layer.bottoms]
-            for i, (name, node) in enumerate(layer.bottoms):
-                version = graph.versions.get(name)
-                use = BlobUse(layer, i, node, i < len(layer.tops) and layer.tops[i][0] == name, version or 0)
+            bottoms, tops = layer.bottoms, layer.tops
+            key = id(layer)
+            for i, (name, node) in enumerate(bottoms):
+                version = versions.get(name)
+                use = BlobUse(layer, i, node, i < len(tops) and tops[i][0] == name, version or 0)
                 if version is None:
-                    graph.unknown_bottoms.append(use)
+                    unknown_bottoms.append(use)
                     continue
-                graph.consumers.setdefault((name, version), []).append(use)
-                graph.bottom_uses[(id(layer), i)] = use
-            for i, (name, node) in enumerate(layer.tops):
-                use = BlobUse(layer, i, node, in_place=i < len(bottom_names) and bottom_names[i] == name)
-                version = graph.versions.get(name)
+                consumers.setdefault((name, version), []).append(use)
+                bottom_uses[(key, i)] = use
+            if not tops:
+                continue
+            uses = []
+            for i, (name, node) in enumerate(tops):
+                use = BlobUse(layer, i, node, in_place=i < len(bottoms) and bottoms[i][0] == name)
+                version = versions.get(name)
                 if version is not None and not use.in_place:
-                    graph.duplicate_tops.append((use, graph.producers[(name, version)]))
+                    graph.duplicate_tops.append((use, producers[(name, version)]))
                 use.version = 0 if version is None else version + 1
-                graph.versions[name] = use.version
-                graph.producers[(name, use.version)] = use
-                graph.top_uses.setdefault(id(layer), []).append(use)
+                versions[name] = use.version
+                producers[(name, use.version)] = use
+                uses.append(use)
+            top_uses[key] = uses
         return graph
 
 

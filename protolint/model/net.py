@@ -91,12 +91,22 @@ class Layer:
 
     def get(self, path: str):
         """A value at a dotted path as Caffe sees it: the value written, else the schema's default."""
+        # Rules and the model ask a layer for the same few values again and again: the answers are
+        # kept in its memo (the tree does not change while it is linted; Net.release clears them).
+        answers = self.memo.get("Layer.get")
+        if answers is None:
+            answers = self.memo["Layer.get"] = {}
+        elif path in answers:
+            return answers[path]
         written = self.field(path)
         if written is not None and written.value.__class__ is not Message and (
                 written.schema is not None or self.message.schema is None):
-            return written.scalar
-        # Not written, or written but unknown to the schema (the parser rejects it; no value reaches Caffe).
-        return _schema_default(self.message.schema, path)
+            value = written.scalar
+        else:
+            # Not written, or written but unknown to the schema (the parser rejects it; no value reaches Caffe).
+            value = _schema_default(self.message.schema, path)
+        answers[path] = value
+        return value
 
     def has(self, path: str) -> bool:
         return self.field(path) is not None

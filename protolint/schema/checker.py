@@ -78,11 +78,9 @@ class SchemaChecker:
             schema_field, repeated, oneof, sub_type, code = entry
             field.schema = schema_field
             if not repeated:
-                first = seen.get(name)
-                if first is not None:
+                first = seen.setdefault(name, field)
+                if first is not field:
                     self.duplicate_field(field, first, message_type)
-                else:
-                    seen[name] = field
             if oneof is not None:
                 other = oneof_seen.get(oneof)
                 if other is not None and other.name != field.name:

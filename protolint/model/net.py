@@ -135,6 +135,8 @@ class Layer:
 
     @property
     def is_loss(self) -> bool:
+        if self.type not in LOSS_TYPES and not self.message.has("loss_weight"):
+            return False  # every weight is 0 (asked of every layer of a net: no list of weights made)
         return any(w != 0 for w in self.loss_weights())
 
     def included_in(self, state: NetState) -> bool:
@@ -296,11 +298,16 @@ class BlobGraph:
         """The tops Caffe inserts a Split layer after (insert_splits.cpp): read by more than one
         layer, where a non-zero loss_weight on the top counts as one more reader."""
         found = []
-        for (blob, version), top in self.producers.items():
-            readers = self.consumers.get((blob, version), [])
-            weights = top.layer.loss_weights()
-            extra = 1 if top.index < len(weights) and weights[top.index] != 0 else 0
-            if len(readers) + extra > 1:
+        consumers = self.consumers
+        for key, top in self.producers.items():
+            readers = consumers.get(key, [])
+            count = len(readers)
+            if count == 1:  # (the loss weight decides only here; most layers have none to look up)
+                layer = top.layer
+                if layer.type in LOSS_TYPES or layer.message.has("loss_weight"):
+                    weights = layer.loss_weights()
+                    count += 1 if top.index < len(weights) and weights[top.index] != 0 else 0
+            if count > 1:
                 found.append((top, readers))
         return found
 

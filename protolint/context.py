@@ -102,6 +102,7 @@ class LintContext:
         self._solver = None
         self._nets: list[Net] | None = None
         self._version = None  # options.version(), asked for by rules on every message they visit
+        self._enabled_names: set[str] | None = None  # for rule_enabled
 
     def built_nets(self) -> list:
         """The net models the rules built (for the editor's hover and hints), without building any."""
@@ -251,7 +252,10 @@ class LintContext:
 
     def rule_enabled(self, name: str) -> bool:
         """Whether the rule called `name` runs on this file (rules defer to a more specific one)."""
-        return any(rule.name == name for rule in self.options.enabled_rules())
+        names = self._enabled_names
+        if names is None:
+            names = self._enabled_names = {rule.name for rule in self.options.enabled_rules()}
+        return name in names
 
     def known_layer_types(self) -> frozenset[str]:
         """BVLC's layer types, the configured extras, the types a fork's schema implies (parameter

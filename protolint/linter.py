@@ -106,6 +106,8 @@ def choose_root(document: Document, options: LintOptions) -> tuple[MessageType, 
         score = len(names & message_type.fields.keys())
         if score > best_score:
             best, best_score = message_type, score
+            if score == len(names):
+                break  # every name fits: no later candidate can score higher (and a tie keeps the first)
     filename = document.source.path.replace("\\", "/").rsplit("/", 1)[-1].lower()
     if best_score <= 0 and "solver" in filename and schema.has_message("SolverParameter"):
         best = schema.message("SolverParameter")  # an empty or unreadable solver file

@@ -207,10 +207,11 @@ def _layer_from(message: Message, index: int, v1: bool) -> Layer:
             if value.__class__ is Scalar and value.value.__class__ is str:
                 tops.append((value.value, f))
         elif key == "name":
-            if isinstance(f.value, Scalar) and isinstance(f.value.value, str):
-                name = f.value.value
+            value = f.value
+            if value.__class__ is Scalar and value.value.__class__ is str:
+                name = value.value
         elif key == "type":
-            value = f.value.value if isinstance(f.value, Scalar) else None
+            value = f.value.value if f.value.__class__ is Scalar else None
             if v1:
                 value = V1_TYPE_NAMES.get(value) if value is not None else _v1_type_as_written(f.value)
             layer_type = value if isinstance(value, str) else ""

@@ -42,6 +42,7 @@ class SchemaChecker:
         self._pending: list[tuple[Message, MessageType]] | None = None
         self._strings: dict[str, str] = {}
         self._plans: dict[MessageType, dict] = {}  # _PLANS's entries met so far (a plain dict is faster)
+        self._plain: dict[str, str] = {}  # a plain string literal as written -> its value (see _is_plain_literal)
         self.unknown_names = False  # met a field or enum value the schema does not define (see Document)
 
     def report(self, node_start: int, node_end: int, rule: str, message: str, severity: str = "error", related=None,
@@ -69,6 +70,7 @@ class SchemaChecker:
         seen: dict[str, Field] = {}
         oneof_seen: dict[str, Field] = {}
         pending = self._pending
+        plain = self._plain
         for field in message.fields:
             name = field.name
             entry = plan.get(name) if field.name_kind == "plain" else None
@@ -118,9 +120,13 @@ class SchemaChecker:
                     elif code is _STRING_CODE:
                         if kind == STRING:
                             text = value.text
-                            if "\\" not in text and text.isascii() and text.count(text[0]) == 2 and text[-1] == text[0]:
+                            body = plain.get(text)  # (names come back as tops and bottoms: mostly a hit)
+                            if body is None and "\\" not in text and text.isascii() and text.count(text[0]) == 2 \
+                                    and text[-1] == text[0]:
                                 body = text[1:-1]
-                                value.value = self._strings.setdefault(body, body)
+                                body = plain[text] = self._strings.setdefault(body, body)
+                            if body is not None:
+                                value.value = body
                                 value.typed = True
                                 continue
                     elif code is _ENUM_CODE:

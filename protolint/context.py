@@ -103,6 +103,7 @@ class LintContext:
         self._nets: list[Net] | None = None
         self._version = None  # options.version(), asked for by rules on every message they visit
         self._enabled_names: set[str] | None = None  # for rule_enabled
+        self.fully_typed = False  # the schema check typed every field of the file (linter.Prepared)
 
     def built_nets(self) -> list:
         """The net models the rules built (for the editor's hover and hints), without building any."""
@@ -120,6 +121,10 @@ class LintContext:
             from .model.usage import decide
 
             self._net = Net.from_message(self.document.root)
+            if self.fully_typed:
+                from .model.shapes.reasons import all_fields_known
+
+                all_fields_known(self._net)
             self._net.usage = decide(self._net, self.links.solver_use, self.options.pretrained, self.source.path)
         return self._net
 

@@ -42,6 +42,9 @@ class Prepared:
     kind: str
     diagnostics: list[Diagnostic]
     options: LintOptions
+    # The schema check left no field untyped (SchemaChecker.untyped): the net model then need not
+    # look for unknown fields layer by layer (model.shapes.reasons.all_fields_known).
+    fully_typed: bool = False
 
 
 def prepare(path: str, data: bytes, options: LintOptions) -> Prepared:
@@ -54,7 +57,7 @@ def prepare(path: str, data: bytes, options: LintOptions) -> Prepared:
         checker = SchemaChecker(source, diagnostics)
         checker.check_message(document.root, root_type)
         document.unknown_names = checker.unknown_names
-    return Prepared(path, document, kind, diagnostics, options)
+    return Prepared(path, document, kind, diagnostics, options, not checker.untyped)
 
 
 def run(prepared: Prepared, links: Links | None = None, net=None) -> FileResult:
@@ -64,6 +67,7 @@ def run(prepared: Prepared, links: Links | None = None, net=None) -> FileResult:
     options = prepared.options
     with _no_cyclic_gc():
         context = LintContext(prepared.document, options, prepared.kind, links, net)
+        context.fully_typed = prepared.fully_typed
         if not prepared.document.not_text:  # (a binary has its one finding; rules would only guess)
             run_rules(context, options.enabled_rules())
         if net is None:

@@ -44,6 +44,10 @@ class SchemaChecker:
         self._plans: dict[MessageType, dict] = {}  # _PLANS's entries met so far (a plain dict is faster)
         self._plain: dict[str, str] = {}  # a plain string literal as written -> its value (see _is_plain_literal)
         self.unknown_names = False  # met a field or enum value the schema does not define (see Document)
+        # Some field of the tree is left without a schema: unknown, or in a list of messages that a
+        # singular field cannot take (not checked). False: every field the checked messages hold,
+        # and every message they hold in message fields, is typed.
+        self.untyped = False
 
     def report(self, node_start: int, node_end: int, rule: str, message: str, severity: str = "error", related=None,
                fixes=None):
@@ -152,6 +156,7 @@ class SchemaChecker:
 
     def unknown_field(self, field: Field, message_type: MessageType, message: Message | None = None) -> None:
         self.unknown_names = True
+        self.untyped = True
         if field.name_kind != "plain":
             self.report(
                 field.name_start,
@@ -210,6 +215,7 @@ class SchemaChecker:
                     f"`{field.name}` takes one value, so the list syntax `[...]` is not allowed; "
                     f"write `{field.name}: value` (only repeated fields take lists)",
                 )
+                self.untyped = True  # (its messages are not checked)
                 return
             items = value.items
         else:

@@ -63,6 +63,15 @@ def unknown_field(layer) -> tuple[str, bool] | None:
     return memo["shapes.unknown_field"]
 
 
+def all_fields_known(net) -> None:
+    """Tell the layers of a net whose file the schema check typed throughout (no unknown field, no
+    unchecked message) that, with BVLC's schema, none has a field unknown_field would find."""
+    for layer in net.layers:
+        schema = layer.message.schema
+        if not layer.synthetic and schema is not None and _builtin_type(schema) is False:
+            layer.memo["shapes.unknown_field"] = None
+
+
 def _unknown_field(layer):
     message = layer.message
     if layer.synthetic or message.schema is None:

@@ -331,13 +331,17 @@ class BlobGraph:
                 if version is None:
                     unknown_bottoms.append(use)
                     continue
-                consumers.setdefault((name, version), []).append(use)
+                readers = consumers.get((name, version))
+                if readers is None:
+                    consumers[(name, version)] = [use]
+                else:
+                    readers.append(use)
                 bottom_uses[(key, i)] = use
             if not tops:
                 continue
             uses = []
             for i, (name, node) in enumerate(tops):
-                use = BlobUse(layer, i, node, in_place=i < len(bottoms) and bottoms[i][0] == name)
+                use = BlobUse(layer, i, node, i < len(bottoms) and bottoms[i][0] == name)
                 version = versions.get(name)
                 if version is not None and not use.in_place:
                     graph.duplicate_tops.append((use, producers[(name, version)]))

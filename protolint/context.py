@@ -102,6 +102,8 @@ class LintContext:
         self._solver = None
         self._nets: list[Net] | None = None
         self._version = None  # options.version(), asked for by rules on every message they visit
+        self._enabled_names: set[str] | None = None  # for rule_enabled
+        self.fully_typed = False  # the schema check typed every field of the file (linter.Prepared)
 
     def built_nets(self) -> list:
         """The net models the rules built (for the editor's hover and hints), without building any."""
@@ -119,6 +121,10 @@ class LintContext:
             from .model.usage import decide
 
             self._net = Net.from_message(self.document.root)
+            if self.fully_typed:
+                from .model.shapes.reasons import all_fields_known
+
+                all_fields_known(self._net)
             self._net.usage = decide(self._net, self.links.solver_use, self.options.pretrained, self.source.path)
         return self._net
 
@@ -158,18 +164,25 @@ class LintContext:
             types = tuple(types[0])
         for net in self.nets():
             if unbuilt:
-                chosen = [layer for layer in net.layers if not types or layer.type in types]
+                chosen = [layer for layer in net.layers if layer.type in types] if types else net.layers
             elif trained:
                 chosen = net.trained_layers()
                 if types:
                     chosen = [layer for layer in chosen if layer.type in types]
             elif not types:
                 chosen = net.built_layers()
+            elif len(types) == 1:
+                chosen = net.built_by_type().get(types[0], ())
             else:
-                by_type = net.built_by_type()
-                chosen = [layer for t in types for layer in by_type.get(t, ())]
-                if len(types) > 1:
+                # Rules ask for the same few type groups (convolutions, pooling, losses): each list is
+                # merged and sorted once per net.
+                key = ("layers of types", types)
+                chosen = net.memo.get(key)
+                if chosen is None:
+                    by_type = net.built_by_type()
+                    chosen = [layer for t in types for layer in by_type.get(t, ())]
                     chosen.sort(key=lambda layer: layer.index)
+                    net.memo[key] = chosen
             for layer in chosen:
                 yield net, layer
 
@@ -244,7 +257,10 @@ class LintContext:
 
     def rule_enabled(self, name: str) -> bool:
         """Whether the rule called `name` runs on this file (rules defer to a more specific one)."""
-        return any(rule.name == name for rule in self.options.enabled_rules())
+        names = self._enabled_names
+        if names is None:
+            names = self._enabled_names = {rule.name for rule in self.options.enabled_rules()}
+        return name in names
 
     def known_layer_types(self) -> frozenset[str]:
         """BVLC's layer types, the configured extras, the types a fork's schema implies (parameter

@@ -42,6 +42,9 @@ class Prepared:
     kind: str
     diagnostics: list[Diagnostic]
     options: LintOptions
+    # The schema check left no field untyped (SchemaChecker.untyped): the net model then need not
+    # look for unknown fields layer by layer (model.shapes.reasons.all_fields_known).
+    fully_typed: bool = False
 
 
 def prepare(path: str, data: bytes, options: LintOptions) -> Prepared:
@@ -54,7 +57,7 @@ def prepare(path: str, data: bytes, options: LintOptions) -> Prepared:
         checker = SchemaChecker(source, diagnostics)
         checker.check_message(document.root, root_type)
         document.unknown_names = checker.unknown_names
-    return Prepared(path, document, kind, diagnostics, options)
+    return Prepared(path, document, kind, diagnostics, options, not checker.untyped)
 
 
 def run(prepared: Prepared, links: Links | None = None, net=None) -> FileResult:
@@ -64,6 +67,7 @@ def run(prepared: Prepared, links: Links | None = None, net=None) -> FileResult:
     options = prepared.options
     with _no_cyclic_gc():
         context = LintContext(prepared.document, options, prepared.kind, links, net)
+        context.fully_typed = prepared.fully_typed
         if not prepared.document.not_text:  # (a binary has its one finding; rules would only guess)
             run_rules(context, options.enabled_rules())
         if net is None:
@@ -106,6 +110,8 @@ def choose_root(document: Document, options: LintOptions) -> tuple[MessageType, 
         score = len(names & message_type.fields.keys())
         if score > best_score:
             best, best_score = message_type, score
+            if score == len(names):
+                break  # every name fits: no later candidate can score higher (and a tie keeps the first)
     filename = document.source.path.replace("\\", "/").rsplit("/", 1)[-1].lower()
     if best_score <= 0 and "solver" in filename and schema.has_message("SolverParameter"):
         best = schema.message("SolverParameter")  # an empty or unreadable solver file
@@ -141,10 +147,8 @@ def _header(document: Document):
 def run_rules(context: LintContext, rules: list[type[Rule]]) -> None:
     """One walk over the typed tree, dispatching each message to the rules that visit its type."""
     instances = [rule() for rule in rules]
-    visitors: dict[str, list[Rule]] = {}
-    for rule in instances:
-        for type_name in rule.message_types:
-            visitors.setdefault(type_name, []).append(rule)
+    dispatch = _dispatch(rules)
+    visitors = {type_name: [instances[i] for i in indexes] for type_name, indexes in dispatch[0].items()}
     if visitors:
         stack: list[Message] = [context.document.root]
         while stack:
@@ -163,11 +167,31 @@ def run_rules(context: LintContext, rules: list[type[Rule]]) -> None:
                         stack.append(value)
                     else:
                         stack += [item for item in f.values() if item.__class__ is Message]
-    for rule in instances:
-        if type(rule).check is not Rule.check:
-            context.rule = type(rule)
-            rule.check(context)
+    for i in dispatch[1]:
+        rule = instances[i]
+        context.rule = type(rule)
+        rule.check(context)
     context.rule = None
+
+
+_DISPATCH: dict[tuple, tuple[dict[str, list[int]], list[int]]] = {}
+
+
+def _dispatch(rules: list[type[Rule]]) -> tuple[dict[str, list[int]], list[int]]:
+    """(message type name -> indexes of the rules that visit it, indexes of the rules with a check),
+    worked out once per rule list (a run lints every file with the same one or few)."""
+    key = tuple(rules)
+    found = _DISPATCH.get(key)
+    if found is None:
+        visitors: dict[str, list[int]] = {}
+        for i, rule in enumerate(rules):
+            for type_name in rule.message_types:
+                visitors.setdefault(type_name, []).append(i)
+        checks = [i for i, rule in enumerate(rules) if rule.check is not Rule.check]
+        if len(_DISPATCH) >= 16:  # bounded: a server may see many selections over its life
+            _DISPATCH.clear()
+        found = _DISPATCH[key] = (visitors, checks)
+    return found
 
 
 def finish(diagnostics: list[Diagnostic], options: LintOptions, document: Document) -> list[Diagnostic]:

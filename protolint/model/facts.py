@@ -124,27 +124,24 @@ class BlobCounts:
         """The first CHECK that fails for this many bottoms/tops (tops before auto tops), as
         ("bottom" | "top", Caffe's message), in the order CheckBlobCounts tests them."""
         tops = self.effective_tops(tops)
-        checks = (
-            (self.exact_bottoms >= 0 and bottoms != self.exact_bottoms, "bottom",
-             f"{type_name} Layer takes {self.exact_bottoms} bottom blob(s) as input."),
-            (self.min_bottoms >= 0 and bottoms < self.min_bottoms, "bottom",
-             f"{type_name} Layer takes at least {self.min_bottoms} bottom blob(s) as input."),
-            (self.max_bottoms >= 0 and bottoms > self.max_bottoms, "bottom",
-             f"{type_name} Layer takes at most {self.max_bottoms} bottom blob(s) as input."),
-            (self.exact_tops >= 0 and tops != self.exact_tops, "top",
-             f"{type_name} Layer produces {self.exact_tops} top blob(s) as output."),
-            (self.min_tops >= 0 and tops < self.min_tops, "top",
-             f"{type_name} Layer produces at least {self.min_tops} top blob(s) as output."),
-            (self.max_tops >= 0 and tops > self.max_tops, "top",
-             f"{type_name} Layer produces at most {self.max_tops} top blob(s) as output."),
-            (self.equal_bottom_top and bottoms != tops, "top",
-             f"{type_name} Layer produces one top blob as output for each bottom blob input."),
-            (self.tops_bottoms_minus_one and tops != bottoms - 1, "top",
-             f"Check failed: top.size() == bottom.size() - 1 ({tops} vs. {bottoms - 1})"),
-        )
-        for failed, side, message in checks:
-            if failed:
-                return side, message
+        # (Tested one by one, each message written only for the check that fails: this runs for
+        # every layer of a net.)
+        if self.exact_bottoms >= 0 and bottoms != self.exact_bottoms:
+            return "bottom", f"{type_name} Layer takes {self.exact_bottoms} bottom blob(s) as input."
+        if self.min_bottoms >= 0 and bottoms < self.min_bottoms:
+            return "bottom", f"{type_name} Layer takes at least {self.min_bottoms} bottom blob(s) as input."
+        if self.max_bottoms >= 0 and bottoms > self.max_bottoms:
+            return "bottom", f"{type_name} Layer takes at most {self.max_bottoms} bottom blob(s) as input."
+        if self.exact_tops >= 0 and tops != self.exact_tops:
+            return "top", f"{type_name} Layer produces {self.exact_tops} top blob(s) as output."
+        if self.min_tops >= 0 and tops < self.min_tops:
+            return "top", f"{type_name} Layer produces at least {self.min_tops} top blob(s) as output."
+        if self.max_tops >= 0 and tops > self.max_tops:
+            return "top", f"{type_name} Layer produces at most {self.max_tops} top blob(s) as output."
+        if self.equal_bottom_top and bottoms != tops:
+            return "top", f"{type_name} Layer produces one top blob as output for each bottom blob input."
+        if self.tops_bottoms_minus_one and tops != bottoms - 1:
+            return "top", f"Check failed: top.size() == bottom.size() - 1 ({tops} vs. {bottoms - 1})"
         return None
 
     def describe(self, side: str) -> str:

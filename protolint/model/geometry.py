@@ -70,15 +70,32 @@ def spread(items: list, axes: int, default) -> list:
 def conv_per_axis(block, name, h_name, w_name, axes: int, default, required: bool = False):
     """Caffe's per-spatial-axis values of kernel/stride/pad/dilation for `axes` spatial axes; None
     when Caffe rejects them (both forms, a count that fits no axis, a missing required kernel)."""
-    has_h, h = _one(block, h_name) if h_name else (False, None)
-    has_w, w = _one(block, w_name) if w_name else (False, None)
-    if has_h or has_w:
-        if axes != 2 or int_values(block, name):
+    return _per_axis(_by_name(block), name, h_name, w_name, axes, default, required)
+
+
+def _by_name(block: Message | None) -> dict[str, list]:
+    """The fields of a block grouped by name, in file order: one pass over the block for the eight
+    names the four convolution settings read."""
+    found: dict[str, list] = {}
+    if block is not None:
+        for f in block.fields:
+            found.setdefault(f.name, []).append(f)
+    return found
+
+
+def _per_axis(fields: dict[str, list], name, h_name, w_name, axes: int, default, required: bool):
+    """conv_per_axis on a block's fields grouped by _by_name."""
+    h_fields = fields.get(h_name) if h_name else None
+    w_fields = fields.get(w_name) if w_name else None
+    if h_fields or w_fields:
+        if axes != 2 or _ints(fields.get(name)):
             return None
-        if (has_h and h is None) or (has_w and w is None):
+        h = _int(h_fields[-1].scalar) if h_fields else None
+        w = _int(w_fields[-1].scalar) if w_fields else None
+        if (h_fields and h is None) or (w_fields and w is None):
             return None
-        return [h if has_h else 0, w if has_w else 0]
-    values = int_values(block, name)
+        return [h if h_fields else 0, w if w_fields else 0]
+    values = _ints(fields.get(name))
     if any(v is None for v in values):
         return None
     if not values:
@@ -88,6 +105,13 @@ def conv_per_axis(block, name, h_name, w_name, axes: int, default, required: boo
     if len(values) == axes:
         return values
     return None
+
+
+def _ints(fields: list | None) -> list:
+    """int_values of fields already found."""
+    if not fields:
+        return []
+    return [_int(item.value) for f in fields for item in f.values() if isinstance(item, Scalar)]
 
 
 @dataclass(frozen=True)
@@ -106,11 +130,11 @@ class ConvGeometry:
 def conv_geometry(layer, axes: int) -> ConvGeometry | None:
     """The validated geometry of a convolution with `axes` spatial axes; None when Caffe rejects
     it (other rules say why)."""
-    block = layer.sub("convolution_param")
-    kernel = conv_per_axis(block, "kernel_size", "kernel_h", "kernel_w", axes, None, required=True)
-    stride = conv_per_axis(block, "stride", "stride_h", "stride_w", axes, 1)
-    pad = conv_per_axis(block, "pad", "pad_h", "pad_w", axes, 0)
-    dilation = conv_per_axis(block, "dilation", None, None, axes, 1)
+    fields = _by_name(layer.sub("convolution_param"))
+    kernel = _per_axis(fields, "kernel_size", "kernel_h", "kernel_w", axes, None, True)
+    stride = _per_axis(fields, "stride", "stride_h", "stride_w", axes, 1, False)
+    pad = _per_axis(fields, "pad", "pad_h", "pad_w", axes, 0, False)
+    dilation = _per_axis(fields, "dilation", None, None, axes, 1, False)
     if kernel is None or stride is None or pad is None or dilation is None:
         return None
     if any(k <= 0 for k in kernel) or any(s <= 0 for s in stride):

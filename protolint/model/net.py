@@ -91,12 +91,22 @@ class Layer:
 
     def get(self, path: str):
         """A value at a dotted path as Caffe sees it: the value written, else the schema's default."""
+        # Rules and the model ask a layer for the same few values again and again: the answers are
+        # kept in its memo (the tree does not change while it is linted; Net.release clears them).
+        answers = self.memo.get("Layer.get")
+        if answers is None:
+            answers = self.memo["Layer.get"] = {}
+        elif path in answers:
+            return answers[path]
         written = self.field(path)
         if written is not None and written.value.__class__ is not Message and (
                 written.schema is not None or self.message.schema is None):
-            return written.scalar
-        # Not written, or written but unknown to the schema (the parser rejects it; no value reaches Caffe).
-        return _schema_default(self.message.schema, path)
+            value = written.scalar
+        else:
+            # Not written, or written but unknown to the schema (the parser rejects it; no value reaches Caffe).
+            value = _schema_default(self.message.schema, path)
+        answers[path] = value
+        return value
 
     def has(self, path: str) -> bool:
         return self.field(path) is not None
@@ -127,6 +137,8 @@ class Layer:
 
     @property
     def is_loss(self) -> bool:
+        if self.type not in LOSS_TYPES and not self.message.has("loss_weight"):
+            return False  # every weight is 0 (asked of every layer of a net: no list of weights made)
         return any(w != 0 for w in self.loss_weights())
 
     def included_in(self, state: NetState) -> bool:
@@ -190,15 +202,20 @@ def _layer_from(message: Message, index: int, v1: bool) -> Layer:
     bottoms, tops, includes, excludes = [], [], [], []
     for f in message.fields:
         key = f.name
-        if key == "bottom" or key == "top":
-            value = f.value.value if isinstance(f.value, Scalar) else None
-            if isinstance(value, str):
-                (bottoms if key == "bottom" else tops).append((value, f))
+        if key == "bottom":
+            value = f.value
+            if value.__class__ is Scalar and value.value.__class__ is str:  # (a Scalar's value: never a str subclass)
+                bottoms.append((value.value, f))
+        elif key == "top":
+            value = f.value
+            if value.__class__ is Scalar and value.value.__class__ is str:
+                tops.append((value.value, f))
         elif key == "name":
-            if isinstance(f.value, Scalar) and isinstance(f.value.value, str):
-                name = f.value.value
+            value = f.value
+            if value.__class__ is Scalar and value.value.__class__ is str:
+                name = value.value
         elif key == "type":
-            value = f.value.value if isinstance(f.value, Scalar) else None
+            value = f.value.value if f.value.__class__ is Scalar else None
             if v1:
                 value = V1_TYPE_NAMES.get(value) if value is not None else _v1_type_as_written(f.value)
             layer_type = value if isinstance(value, str) else ""
@@ -290,11 +307,16 @@ class BlobGraph:
         """The tops Caffe inserts a Split layer after (insert_splits.cpp): read by more than one
         layer, where a non-zero loss_weight on the top counts as one more reader."""
         found = []
-        for (blob, version), top in self.producers.items():
-            readers = self.consumers.get((blob, version), [])
-            weights = top.layer.loss_weights()
-            extra = 1 if top.index < len(weights) and weights[top.index] != 0 else 0
-            if len(readers) + extra > 1:
+        consumers = self.consumers
+        for key, top in self.producers.items():
+            readers = consumers.get(key, [])
+            count = len(readers)
+            if count == 1:  # (the loss weight decides only here; most layers have none to look up)
+                layer = top.layer
+                if layer.type in LOSS_TYPES or layer.message.has("loss_weight"):
+                    weights = layer.loss_weights()
+                    count += 1 if top.index < len(weights) and weights[top.index] != 0 else 0
+            if count > 1:
                 found.append((top, readers))
         return found
 
@@ -305,27 +327,38 @@ class BlobGraph:
     @classmethod
     def build(cls, layers: list[Layer]) -> BlobGraph:
         graph = cls(layers)
+        # (The graph's tables as locals: this runs for every blob use of the net.)
+        versions, consumers, producers = graph.versions, graph.consumers, graph.producers
+        bottom_uses, top_uses, unknown_bottoms = graph.bottom_uses, graph.top_uses, graph.unknown_bottoms
         latest: dict[str, tuple[str, int]] = {}  # blob -> key of its latest version (one key object per version)
         for layer in layers:
-            bottom_names = [name for name, _ in layer.bottoms]
-            for i, (name, node) in enumerate(layer.bottoms):
+            bottoms, tops = layer.bottoms, layer.tops
+            for i, (name, node) in enumerate(bottoms):
                 key = latest.get(name)
-                use = BlobUse(layer, i, node, i < len(layer.tops) and layer.tops[i][0] == name, 0 if key is None else key[1])
+                use = BlobUse(layer, i, node, i < len(tops) and tops[i][0] == name, 0 if key is None else key[1])
                 if key is None:
-                    graph.unknown_bottoms.append(use)
+                    unknown_bottoms.append(use)
                     continue
-                graph.consumers.setdefault(key, []).append(use)
-                graph.bottom_uses[node] = use
-            for i, (name, node) in enumerate(layer.tops):
-                use = BlobUse(layer, i, node, in_place=i < len(bottom_names) and bottom_names[i] == name)
+                readers = consumers.get(key)
+                if readers is None:
+                    consumers[key] = [use]
+                else:
+                    readers.append(use)
+                bottom_uses[node] = use
+            if not tops:
+                continue
+            uses = []
+            for i, (name, node) in enumerate(tops):
+                use = BlobUse(layer, i, node, i < len(bottoms) and bottoms[i][0] == name)
                 key = latest.get(name)
                 if key is not None and not use.in_place:
-                    graph.duplicate_tops.append((use, graph.producers[key]))
+                    graph.duplicate_tops.append((use, producers[key]))
                 use.version = 0 if key is None else key[1] + 1
-                graph.versions[name] = use.version
+                versions[name] = use.version
                 key = latest[name] = (name, use.version)
-                graph.producers[key] = use
-                graph.top_uses.setdefault(layer, []).append(use)
+                producers[key] = use
+                uses.append(use)
+            top_uses[layer] = uses
         return graph
 
 

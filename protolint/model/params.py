@@ -42,18 +42,24 @@ def param_specs(layer) -> list[ParamSpec]:
     if not layer.v1:
         specs = []
         for i, f in enumerate(f for f in layer.message.all("param") if isinstance(f.value, Message)):
-            message = f.value
             info = ParamSpec(i, f)
-            name = message.last("name")
+            name = lr = decay = mode = None
+            for field in f.value.fields:  # the last of each name, in one pass (a ParamSpec is small)
+                key = field.name
+                if key == "lr_mult":
+                    lr = field
+                elif key == "decay_mult":
+                    decay = field
+                elif key == "name":
+                    name = field
+                elif key == "share_mode":
+                    mode = field
             if name is not None and isinstance(name.scalar, str):
                 info.name, info.name_node = name.scalar, name
-            lr = message.last("lr_mult")
             if lr is not None and number(lr.scalar) is not None:
                 info.lr, info.lr_node = float(lr.scalar), lr
-            decay = message.last("decay_mult")
             if decay is not None and number(decay.scalar) is not None:
                 info.decay, info.decay_node = float(decay.scalar), decay
-            mode = message.last("share_mode")
             info.permissive = mode is not None and mode.scalar == "PERMISSIVE"
             specs.append(info)
         return specs

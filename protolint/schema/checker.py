@@ -9,6 +9,7 @@ What the parser rejects, protolint rejects, at the same place; it then keeps goi
 from __future__ import annotations
 
 import math
+import weakref
 
 from protolint.diagnostics import Diagnostic, Fix, TextEdit
 from protolint.schema.renames import rename_fits
@@ -41,7 +42,13 @@ class SchemaChecker:
         self._pending: list[tuple[Message, MessageType]] | None = None
         self._strings: dict[str, str] = {}
         self._floats: dict[str, float] = {}  # non-negative token -> its value: one float object per distinct token
+        self._plans: dict[MessageType, dict] = {}  # _PLANS's entries met so far (a plain dict is faster)
+        self._plain: dict[str, str] = {}  # a plain string literal as written -> its value (see _is_plain_literal)
         self.unknown_names = False  # met a field or enum value the schema does not define (see Document)
+        # Some field of the tree is left without a schema: unknown, or in a list of messages that a
+        # singular field cannot take (not checked). False: every field the checked messages hold,
+        # and every message they hold in message fields, is typed.
+        self.untyped = False
 
     def report(self, node_start: int, node_end: int, rule: str, message: str, severity: str = "error", related=None,
                fixes=None):
@@ -62,49 +69,89 @@ class SchemaChecker:
 
     def _check_one_message(self, message: Message, message_type: MessageType) -> None:
         message.schema = message_type
-        known = message_type.fields
+        plan = self._plans.get(message_type)
+        if plan is None:
+            plan = self._plans[message_type] = _PLANS.get(message_type) or _plan(message_type)
         seen: dict[str, Field] = {}
         oneof_seen: dict[str, Field] = {}
         pending = self._pending
+        plain, floats = self._plain, self._floats
         for field in message.fields:
             name = field.name
-            schema_field = known.get(name) if field.name_kind == "plain" else None
-            if schema_field is None:
+            entry = plan.get(name) if field.name_kind == "plain" else None
+            if entry is None:
                 self.unknown_field(field, message_type, message)
                 continue
+            schema_field, repeated, oneof, sub_type, code = entry
             field.schema = schema_field
-            if not schema_field.repeated:
-                first = seen.get(name)
-                if first is not None:
+            if not repeated:
+                first = seen.setdefault(name, field)
+                if first is not field:
                     self.duplicate_field(field, first, message_type)
-                else:
-                    seen[name] = field
-            if schema_field.oneof is not None:
-                other = oneof_seen.get(schema_field.oneof)
+            if oneof is not None:
+                other = oneof_seen.get(oneof)
                 if other is not None and other.name != field.name:
                     self.report(
                         field.name_start,
                         field.name_end,
                         "invalid-value",
                         f"`{field.name}` and `{other.name}` (line {self.source.position(other.start)[0]}) are both "
-                        f"members of oneof `{schema_field.oneof}` in {message_type.name}; keep only one",
+                        f"members of oneof `{oneof}` in {message_type.name}; keep only one",
                         related=[(other.name_start, other.name_end, f"`{other.name}` set here")],
                     )
                 else:
-                    oneof_seen[schema_field.oneof] = field
-            # The common cases without the general dispatch of check_field_value.
+                    oneof_seen[oneof] = field
+            # The common cases without the general dispatch of check_field_value, and the commonest
+            # well-formed values without check_scalar (which handles every other case the same way).
             value = field.value
-            if schema_field.message is None:
+            if sub_type is None:
                 if value.__class__ is Scalar:
+                    kind = value.kind
+                    if code is _FLOAT_CODE:
+                        text = value.text
+                        number = floats.get(text)  # (one float object per distinct token: `lr_mult: 1` ...)
+                        if number is None:
+                            if kind == FLOAT:
+                                if text[0] != "0" or len(text) == 1 or not text[1].isdigit():
+                                    number = floats[text] = float(text.rstrip("fF"))
+                            elif kind == INT and text.isdigit() and (text[0] != "0" or len(text) == 1):  # plain decimal
+                                number = floats[text] = float(text)
+                        if number is not None:
+                            value.value = -number if value.negative else number
+                            continue
+                    elif code is _STRING_CODE:
+                        if kind == STRING:
+                            text = value.text
+                            body = plain.get(text)  # (names come back as tops and bottoms: mostly a hit)
+                            if body is None and "\\" not in text and text.isascii() and text.count(text[0]) == 2 \
+                                    and text[-1] == text[0]:
+                                body = text[1:-1]
+                                body = plain[text] = self._strings.setdefault(body, body)
+                            if body is not None:
+                                value.value = body
+                                continue
+                    elif code is _ENUM_CODE:
+                        if kind == IDENT and not value.negative and value.text in schema_field.enum.values:
+                            value.value = value.text
+                            continue
+                    elif code is not None:  # an integer type: (low, high)
+                        if kind == INT:
+                            text = value.text
+                            if text.isdigit() and (text[0] != "0" or len(text) == 1):  # plain decimal
+                                number = -int(text) if value.negative else int(text)
+                                if code[0] <= number <= code[1]:
+                                    value.value = number
+                                    continue
                     self.check_scalar(value, field, schema_field)
                     continue
             elif value.__class__ is Message:
-                pending.append((value, schema_field.message))  # (what check_message does while checking)
+                pending.append((value, sub_type))  # (what check_message does while checking)
                 continue
             self.check_field_value(field, schema_field)
 
     def unknown_field(self, field: Field, message_type: MessageType, message: Message | None = None) -> None:
         self.unknown_names = True
+        self.untyped = True
         if field.name_kind != "plain":
             self.report(
                 field.name_start,
@@ -163,6 +210,7 @@ class SchemaChecker:
                     f"`{field.name}` takes one value, so the list syntax `[...]` is not allowed; "
                     f"write `{field.name}: value` (only repeated fields take lists)",
                 )
+                self.untyped = True  # (its messages are not checked)
                 return
             items = value.items
         else:
@@ -265,6 +313,32 @@ class SchemaChecker:
                 )
             return f"{enum.name} values are written without quotes" + (f": `{guess}`" if guess else "")
         return f"expected one of {', '.join(names)}"
+
+
+# Per message type, what _check_one_message needs of each field, looked up once per field of the
+# file: name -> (schema field, repeated, oneof, message type, value code). The code picks the fast
+# path for the value: _FLOAT_CODE, _STRING_CODE (string, not bytes), _ENUM_CODE, an integer type's
+# (low, high) range, or None (bool, bytes: check_scalar). Weak keys: a schema's plans go with it.
+_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_FLOAT_CODE, _STRING_CODE, _ENUM_CODE = object(), object(), object()
+
+
+def _plan(message_type: MessageType) -> dict[str, tuple]:
+    plan = {}
+    for name, f in message_type.fields.items():
+        if f.enum is not None:
+            code = _ENUM_CODE
+        elif f.scalar in INTEGER_TYPES:
+            code = INTEGER_RANGES[f.scalar]
+        elif f.scalar in FLOAT_TYPES:
+            code = _FLOAT_CODE
+        elif f.scalar == "string":
+            code = _STRING_CODE
+        else:
+            code = None
+        plan[name] = (f, f.repeated, f.oneof, f.message, code)
+    _PLANS[message_type] = plan
+    return plan
 
 
 def _is_plain_literal(text: str) -> bool:

@@ -52,10 +52,12 @@ class FieldRequiresNewerCaffe(Rule):
 
     def visit(self, message, ctx):
         answer = ctx.version
+        name = message.schema.name
+        if not answer.given and name != "LayerParameter":
+            return  # (most visits) the field is in the schema, and the version was read off that schema
         target = answer.release
         if answer.given and target == "master":
             return
-        name = message.schema.name
         if name == "LayerParameter":
             type_field = message.last("type")
             layer_type = type_field.scalar if type_field is not None else None

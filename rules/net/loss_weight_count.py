@@ -60,9 +60,11 @@ class LossWeightCount(Rule):
                 n_tops = len(layer.tops)
                 if layer.type == "SoftmaxWithLoss" and n_tops == 2:
                     continue  # softmax-loss-two-tops
+                k = layer.message.count("loss_weight") if layer.message.has("loss_weight") else 0
+                if not k and not facts.is_loss_type(layer.type):
+                    continue  # (most layers: nothing to count or check)
                 counts = facts.blob_counts(layer)
                 actual = counts.effective_tops(n_tops) if counts is not None else n_tops
-                k = layer.message.count("loss_weight")
                 if k and k != actual:
                     first = layer.message.first("loss_weight")
                     ctx.report(

@@ -28,6 +28,8 @@ class PropagateDownCount(Rule):
     def check(self, ctx):
         for net in ctx.nets():
             for layer in net.layers:
+                if not layer.message.has("propagate_down"):
+                    continue  # (most layers: a lookup rather than a count)
                 k = layer.message.count("propagate_down")
                 if k and k != len(layer.bottoms):
                     first = layer.message.first("propagate_down")

@@ -54,11 +54,22 @@ class Inference:
                     if given is not None:
                         result[i] = given
                         self.given.add(use.node.scalar)
+            broken = False  # some top has a dimension known to be <= 0
             for use, shape in zip(tops, result):
-                key = (use.node.scalar, use.version)
+                name = use.node.scalar
+                key = (name, use.version)
                 shapes[key] = shape
-                if shape is None or None in shape:
-                    self.why[key] = self._why(layer, use, issues_before).replace("{top}", use.node.scalar)
+                if shape is None:
+                    self.why[key] = self._why(layer, use, issues_before).replace("{top}", name)
+                    continue
+                for d in shape:  # (None in shape and positive(shape) in one pass: every top of the net)
+                    if d is None:
+                        if key not in self.why:
+                            self.why[key] = self._why(layer, use, issues_before).replace("{top}", name)
+                    elif d <= 0:
+                        broken = True
+            if not broken:
+                continue
             before = len(issues)
             self._check_nonpositive(layer, result)
             if len(issues) > before:

@@ -63,6 +63,15 @@ def unknown_field(layer) -> tuple[str, bool] | None:
     return memo["shapes.unknown_field"]
 
 
+def all_fields_known(net) -> None:
+    """Tell the layers of a net whose file the schema check typed throughout (no unknown field, no
+    unchecked message) that, with BVLC's schema, none has a field unknown_field would find."""
+    for layer in net.layers:
+        schema = layer.message.schema
+        if not layer.synthetic and schema is not None and _builtin_type(schema) is False:
+            layer.memo["shapes.unknown_field"] = None
+
+
 def _unknown_field(layer):
     message = layer.message
     if layer.synthetic or message.schema is None:
@@ -103,13 +112,18 @@ def _unknown_field(layer):
 def _builtin_type(message_type):
     """BVLC's own type of the same name when the schema in use is a fork's (None when BVLC has no
     such message); False when the schema in use is BVLC's (then only fields unknown to it count)."""
+    last_type, answer = _LAST[0]
+    if last_type is message_type:  # (every layer of a file asks about the same LayerParameter type)
+        return answer
     found = _REFERENCE.get(message_type)
     if found is None:
         from ...schema.loader import builtin_schema
 
         own = builtin_schema().messages.get(message_type.full_name)
         found = _REFERENCE[message_type] = (False if own is message_type else own,)
+    _LAST[0] = (message_type, found[0])  # (one tuple: read and written whole by any thread)
     return found[0]
 
 
+_LAST: list = [(None, None)]  # (the last type asked about, its answer): one schema type held, bounded
 _REFERENCE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # a schema's type -> (BVLC's type or False,)

@@ -72,6 +72,15 @@ def canonical_axis(axis, num_axes: int):
     return axis + num_axes if axis < 0 else axis
 
 
+def checked_axis(inf, layer, shape, path: str):
+    """The canonical axis a layer's `path` (e.g. "inner_product_param.axis") names in `shape`; None,
+    with a shape-mismatch issue, when it is out of range (Caffe aborts at setup)."""
+    axis = canonical_axis(int_value(layer.get(path)), len(shape))
+    if axis is None:
+        inf.issue("shape-mismatch", layer, layer.field(path), axis_error(layer, layer.get(path), shape))
+    return axis
+
+
 def axis_error(layer, axis, shape, field=None) -> str:
     return (f'{layer.type} "{layer.name}": axis {axis} is out of range for its {len(shape)}-D input '
             f'({fmt_shape(shape)}) — Caffe aborts at setup with "axis {axis} out of range for {len(shape)}-D input '

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from ..geometry import conv_geometry, conv_output_size, pooled_size, pooling_geometry
-from .common import axis_error, canonical_axis, fmt_shape, int_value, known
+from .common import checked_axis, fmt_shape, int_value, known
 
 
 def convolution_tops(inf, layer, bottoms):
     bottom = bottoms[0] if bottoms else None
     if bottom is None:
         return None
-    axis = canonical_axis(int_value(layer.get("convolution_param.axis")), len(bottom))
+    axis = checked_axis(inf, layer, bottom, "convolution_param.axis")
     if axis is None:
-        inf.issue("shape-mismatch", layer, layer.field("convolution_param.axis"),
-                  axis_error(layer, layer.get("convolution_param.axis"), bottom))
         return None
     for i, other in enumerate(bottoms[1:], 1):
         if known(bottom) and known(other) and other != bottom:

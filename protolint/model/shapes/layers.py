@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from ...syntax.nodes import Message
 from ..geometry import int_values as ints
-from .common import axis_error, canonical_axis, count, fmt_shape, int_value
+from .common import axis_error, canonical_axis, checked_axis, count, fmt_shape, int_value
 
 
 def inner_product_tops(inf, layer, bottoms):
     bottom = bottoms[0] if bottoms else None
     if bottom is None:
         return None
-    axis = canonical_axis(int_value(layer.get("inner_product_param.axis")), len(bottom))
+    axis = checked_axis(inf, layer, bottom, "inner_product_param.axis")
     if axis is None:
-        inf.issue("shape-mismatch", layer, layer.field("inner_product_param.axis"),
-                  axis_error(layer, layer.get("inner_product_param.axis"), bottom))
         return None
     num_output = int_value(layer.get("inner_product_param.num_output"))
     if num_output is None or num_output <= 0:
@@ -39,10 +37,8 @@ def _check_scale_bias(inf, layer, bottom, param):
     block = "scale_param" if layer.type == "Scale" else "bias_param"
     if len(param) == 0:
         return True
-    axis_value = int_value(layer.get(f"{block}.axis"))
-    axis = canonical_axis(axis_value, len(bottom))
+    axis = checked_axis(inf, layer, bottom, f"{block}.axis")
     if axis is None:
-        inf.issue("shape-mismatch", layer, layer.field(f"{block}.axis"), axis_error(layer, axis_value, bottom))
         return False
     what = "scale" if layer.type == "Scale" else "bias"
     if len(bottom) < axis + len(param):
@@ -278,10 +274,8 @@ def crop_layer_tops(inf, layer, bottoms):
         return None
     data, ref = bottoms
     nd = len(data)
-    axis_value = int_value(layer.get("crop_param.axis"))
-    axis = canonical_axis(axis_value, nd)
+    axis = checked_axis(inf, layer, data, "crop_param.axis")
     if axis is None:
-        inf.issue("shape-mismatch", layer, layer.field("crop_param.axis"), axis_error(layer, axis_value, data))
         return None
     offsets = ints(layer.sub("crop_param"), "offset")
     if any(o is None for o in offsets):
@@ -336,9 +330,8 @@ def loss_tops(inf, layer, bottoms):
         return fail("The data and label should have the same first dimension.")
     if kind in ("SoftmaxWithLoss", "InfogainLoss", "Accuracy"):
         param = {"SoftmaxWithLoss": "softmax_param", "InfogainLoss": "infogain_loss_param", "Accuracy": "accuracy_param"}[kind]
-        axis = canonical_axis(int_value(layer.get(f"{param}.axis")), len(pred))
+        axis = checked_axis(inf, layer, pred, f"{param}.axis")
         if axis is None:
-            inf.issue("shape-mismatch", layer, layer.field(f"{param}.axis"), axis_error(layer, layer.get(f"{param}.axis"), pred))
             return None
         outer, inner, labels = count(pred, 0, axis), count(pred, axis + 1), count(label)
         if outer is not None and inner is not None and labels is not None and outer * inner != labels:
@@ -388,9 +381,8 @@ def tile_tops(inf, layer, bottoms):
     tiles = int_value(layer.get("tile_param.tiles"))
     if bottom is None or tiles is None or tiles <= 0:
         return None
-    axis = canonical_axis(int_value(layer.get("tile_param.axis")), len(bottom))
+    axis = checked_axis(inf, layer, bottom, "tile_param.axis")
     if axis is None:
-        inf.issue("shape-mismatch", layer, layer.field("tile_param.axis"), axis_error(layer, layer.get("tile_param.axis"), bottom))
         return None
     top = list(bottom)
     top[axis] = None if bottom[axis] is None else bottom[axis] * tiles
@@ -401,10 +393,8 @@ def reduction_tops(inf, layer, bottoms):
     bottom = bottoms[0] if bottoms else None
     if bottom is None:
         return None
-    axis = canonical_axis(int_value(layer.get("reduction_param.axis")), len(bottom))
+    axis = checked_axis(inf, layer, bottom, "reduction_param.axis")
     if axis is None:
-        inf.issue("shape-mismatch", layer, layer.field("reduction_param.axis"),
-                  axis_error(layer, layer.get("reduction_param.axis"), bottom))
         return None
     return [tuple(bottom[:axis])]
 

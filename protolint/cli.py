@@ -161,7 +161,7 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
 
     jobs = jobs or _cpus()
     pool = None
-    if len(paths) > 1 or any(os.path.isdir(path) for path in paths):
+    if len(paths) > 32 or any(os.path.isdir(path) for path in paths):
         batch.steady_heap()  # (many files: before the plan reads them and the workers fork)
     if jobs > 1 and no_cache and (len(paths) > 1 or any(os.path.isdir(path) for path in paths)):
         # Many files to lint: the workers get ready while the plan is made. (With the cache, the

@@ -23,7 +23,7 @@ __all__ = ["default_options", "default_registry", "lint_bytes", "lint_text"]
 @lru_cache(maxsize=1)
 def default_registry() -> Registry:
     """The built-in rules in code order, then the rules of installed plugins."""
-    from .rules import BUILTIN_RULES
+    from .rules.builtin import BUILTIN_RULES
 
     registry = Registry(BUILTIN_RULES)
     plugins = plugin_rules()

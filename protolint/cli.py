@@ -29,11 +29,16 @@ def entry() -> None:
     """
     import gc
 
+    from . import codepack
+
+    packed = codepack.install()
     gc.disable()
     try:
         main(prog_name="protolint")
     finally:
         gc.freeze()
+        if not packed:
+            codepack.save()  # for the next run (once per version of the code)
 
 
 class _DefaultToCheck(click.Group):
@@ -140,7 +145,7 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
         except VersionError as error:
             raise click.BadParameter(str(error), param_hint="--caffe-version") from None
 
-    options_for = _OptionsFor(OptionsResolver(None, Overrides(
+    options_for = _OptionsFor(OptionsResolver(names, Overrides(
         config=config_path, proto=proto, root=root, select=tuple(cli_select), ignore=tuple(cli_ignore),
         extra_layer_types=tuple(_comma_list(extra_layer_types)), extra_filler_types=tuple(_comma_list(extra_filler_types)),
         extra_lr_policies=tuple(_comma_list(extra_lr_policies)), extra_solver_types=tuple(_comma_list(extra_solver_types)),

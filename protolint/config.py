@@ -107,14 +107,11 @@ def _has_tool_table(path: str) -> bool:
 @lru_cache(maxsize=64)
 def load_config(path: str, registry) -> Config:
     """The configuration in `path`, its rule names checked against `registry`."""
-    tomllib = _toml()
     try:
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+            data = _parse_toml(path, handle.read())
     except OSError as error:
         raise ConfigError(path, None, f"cannot read: {error.strerror or error}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(path, None, f"not valid TOML: {error}") from None
     if os.path.basename(path) == "pyproject.toml":
         tool = data.get("tool", {})
         table = tool.get("protolint", {}) if isinstance(tool, dict) else None
@@ -207,6 +204,35 @@ def _from_table(path: str, table: dict, prefix: str, registry) -> Config:
                 fail(f"input-shapes.{blob}", f"{problem}; e.g. {blob} = [64, 3, 224, 224]")
             config.input_shapes[blob] = tuple(dims)
     return config
+
+
+def _parse_toml(path: str, data: bytes) -> dict:
+    """The TOML document in `data`. What a text parsed to is cached by the text's digest: a run of
+    the command line then needs no TOML parser (importing one is a tenth of a small file's lint)."""
+    import marshal
+
+    from . import cache
+
+    key = cache.digest("toml", data)
+    cached = cache.read("config", key)
+    if cached is not None:
+        try:
+            return marshal.loads(cached)
+        except (EOFError, ValueError, TypeError):
+            pass
+    tomllib = _toml()
+    try:
+        table = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise ConfigError(path, None, f"not UTF-8 text (line {line}): TOML files are UTF-8") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(path, None, f"not valid TOML: {error}") from None
+    try:
+        cache.write("config", key, marshal.dumps(table))
+    except ValueError:  # (dates and times do not marshal: such a file is parsed every time)
+        pass
+    return table
 
 
 def _toml():

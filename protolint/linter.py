@@ -144,8 +144,30 @@ def _header(document: Document):
     return None
 
 
-def run_rules(context: LintContext, rules: list[type[Rule]]) -> None:
-    """One walk over the typed tree, dispatching each message to the rules that visit its type."""
+def runnable(rules: list, context: LintContext) -> list[type[Rule]]:
+    """The rules that can report on this file, loaded (`rules`: rule classes, or rules from the cached
+    rule list, which are imported only here): not a rule without hooks (the parser or the schema
+    check reports its findings), a solver rule only on a solver, a rule with `layer_types` on a net
+    only when a layer of one of them is written in it."""
+    kind = context.kind
+    present = None
+    chosen = []
+    for rule in rules:
+        if rule.passive or (rule.solver_only and kind != "solver"):
+            continue
+        if rule.layer_types and kind == "net":
+            if present is None:
+                present = {layer.type for net in context.nets() for layer in net.layers}
+            if present.isdisjoint(rule.layer_types):
+                continue
+        chosen.append(rule.load())
+    return chosen
+
+
+def run_rules(context: LintContext, rules: list) -> None:
+    """One walk over the typed tree, dispatching each message to the rules that visit its type
+    (`rules`: those enabled; the ones that can report on this file run)."""
+    rules = runnable(rules, context)
     instances = [rule() for rule in rules]
     dispatch = _dispatch(rules)
     visitors = {type_name: [instances[i] for i in indexes] for type_name, indexes in dispatch[0].items()}

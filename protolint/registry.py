@@ -20,14 +20,36 @@ class RegistryError(Exception):
 
 
 class RuleSummary:
-    """A rule as the rule list cached by protolint.api knows it: enough to check rule names and
-    select rules (the command line does that before any rule is needed, and often none is: a file
-    whose result is cached), not to run or document it."""
+    """A rule as the rule list cached by protolint.api knows it: enough to check rule names, select
+    rules and decide which can report on a file (the command line does all that before any rule is
+    needed, and often none is: a file whose result is cached), and to import the rule when it is."""
 
-    __slots__ = ("code", "name", "severity", "summary")
+    __slots__ = ("code", "name", "severity", "summary", "module", "qualname", "layer_types", "passive",
+                 "solver_only", "_loaded")
 
-    def __init__(self, code: str, name: str, severity: str, summary: str):
+    def __init__(self, code: str, name: str, severity: str, summary: str, module: str, qualname: str,
+                 layer_types: tuple[str, ...], passive: bool, solver_only: bool):
         self.code, self.name, self.severity, self.summary = code, name, severity, summary
+        self.module, self.qualname = module, qualname
+        self.layer_types, self.passive, self.solver_only = tuple(layer_types), passive, solver_only
+        self._loaded = None
+
+    def load(self) -> type[Rule]:
+        """The rule class, imported on first use."""
+        if self._loaded is None:
+            import importlib
+
+            rule = importlib.import_module(self.module)
+            for part in self.qualname.split("."):
+                rule = getattr(rule, part)
+            self._loaded = rule
+        return self._loaded
+
+    def __getstate__(self):  # (a worker process imports the rule itself)
+        return [getattr(self, name) for name in self.__slots__[:-1]]
+
+    def __setstate__(self, state):
+        self.__init__(*state)
 
 
 MANIFEST = "rules"  # the cache entry of the rule list, keyed by cache.code_fingerprint()
@@ -36,7 +58,8 @@ MANIFEST = "rules"  # the cache entry of the rule list, keyed by cache.code_fing
 def manifest(registry: Registry) -> bytes:
     import marshal
 
-    return marshal.dumps([(r.code, r.name, r.severity, r.summary) for r in registry.rules])
+    return marshal.dumps([(r.code, r.name, r.severity, r.summary, r.__module__, r.__qualname__, tuple(r.layer_types),
+                           r.passive, r.solver_only) for r in registry.rules])
 
 
 def summary_registry() -> Registry | None:

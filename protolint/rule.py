@@ -57,6 +57,28 @@ class Rule:
 
     message_types: ClassVar[tuple[str, ...]] = ()
 
+    # The layer types the rule reports on, when it only ever reports on layers of these types (and
+    # needs no other file): on a net with none of them it is not run, nor even imported by the
+    # command line. Empty: the rule runs on every file.
+    layer_types: ClassVar[tuple[str, ...]] = ()
+
+    # Worked out from the hooks when a rule class is made (the rule list cached for the command line
+    # keeps them, so that a rule that cannot report on a file need not be imported for it):
+    # `passive`: no hook at all (the parser or the schema check reports its findings);
+    # `solver_only`: it reports on solver files only.
+    passive: ClassVar[bool] = True
+    solver_only: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.passive = not cls.message_types and cls.check is Rule.check
+        cls.solver_only = False
+
+    @classmethod
+    def load(cls) -> type[Rule]:
+        """The rule class itself (a rule known from the cached rule list imports its module here)."""
+        return cls
+
     def visit(self, message: Message, ctx: LintContext) -> None:  # pragma: no cover - default hook
         pass
 
@@ -97,6 +119,10 @@ class SolverRule(Rule):
     solver file."""
 
     applies_to = ("solver",)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.solver_only = not cls.message_types and cls.check is SolverRule.check
 
     def check(self, ctx: LintContext) -> None:
         if ctx.kind == "solver" and ctx.solver is not None:

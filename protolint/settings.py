@@ -54,8 +54,9 @@ class OptionsResolver:
     Picklable (worker processes get their own loaded schemas and configurations), and able to give
     a file's cache key without building its options, so that a run whose results are all cached
     imports no rule. `registry`: the rules (None: loaded when first needed); `names`: the registry
-    configuration files' rule names are checked against (default: `registry`; the command line
-    passes the rule list it cached, to check names without importing the rules)."""
+    configuration files' rule names are checked against (default: `registry`). The command line
+    passes the rule list it cached as both: a rule is then imported only for a file it can report on
+    (linter.runnable)."""
 
     def __init__(self, registry=None, overrides: Overrides | None = None, names=None):
         self._registry = registry

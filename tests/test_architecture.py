@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from protolint.rules import BUILTIN_RULES, RESERVED
+from protolint.rules.builtin import BUILTIN_RULES, RESERVED
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 FAMILIES = {"P": "parse", "S": "solver", "N": "net", "L": "layer", "F": "filler", "B": "normalization", "D": "data",

@@ -95,6 +95,43 @@ def test_invalid_toml_is_reported(tmp_path):
     assert "not valid TOML" in caught.value.reason
 
 
+def test_a_config_that_is_not_utf8_is_reported_not_a_traceback(tmp_path):
+    (tmp_path / ".protolint.toml").write_bytes(b'select = ["ALL"]\ncaffe-version = "\xff"\n')
+    (tmp_path / "net.prototxt").write_text(NET)
+    run = protolint("net.prototxt", cwd=tmp_path)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert ".protolint.toml: not UTF-8 text (line 2)" in run.stderr
+
+
+def test_a_parsed_config_is_cached_by_its_text(tmp_path):
+    """The second run reads what the TOML parsed to from the cache (no TOML parser is imported),
+    and a changed file is parsed again; a value marshal cannot keep (a date) is parsed every time."""
+    (tmp_path / ".protolint.toml").write_text("ignore = ['missing-weight-filler']\n")
+    (tmp_path / "net.prototxt").write_text(NET)
+    probe = ("import sys, atexit; from protolint.cli import entry; "
+             "atexit.register(lambda: print('tomllib' in sys.modules, file=sys.stderr)); "
+             "sys.argv = ['protolint', '--no-cache', 'net.prototxt']; entry()")
+    env = dict(os.environ, PROTOLINT_CACHE_DIR=str(tmp_path / ".cache"))
+
+    def run():
+        done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True)
+        return done.stdout, done.stderr.strip().splitlines()[-1]
+
+    first, parsed = run()
+    again, parsed_again = run()
+    assert (parsed, parsed_again) == ("True", "False")
+    assert first == again and "missing-weight-filler" not in first and "missing-bias-filler" in first
+    (tmp_path / ".protolint.toml").write_text("ignore = ['missing-bias-filler']\n")
+    changed, parsed = run()
+    assert parsed == "True" and "missing-weight-filler" in changed and "missing-bias-filler" not in changed
+    (tmp_path / ".protolint.toml").unlink()
+    (tmp_path / "pyproject.toml").write_text("[project]\nreleased = 2016-04-01\n\n"
+                                             "[tool.protolint]\nignore = ['missing-weight-filler']\n")
+    for _ in range(2):
+        dated, parsed = run()
+        assert parsed == "True" and dated == first
+
+
 def test_pyproject_keys_are_reported_with_their_table(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load(tmp_path, "[tool.protolint]\nignroe = ['P007']\n", name="pyproject.toml")

@@ -14,6 +14,7 @@ class DataBackendDefaultLeveldb(Rule):
     name = "data-backend-default-leveldb"
     severity = "warning"
     applies_to = ("net",)
+    layer_types = ("Data",)
     fixable = True
     summary = "A Data layer reading an LMDB without backend: LMDB"
     what_it_does = "Reports Data layers without `backend` whose `source` contains \"lmdb\"."

@@ -19,6 +19,7 @@ class DataBatchSizeMissing(Rule):
     name = "data-batch-size-missing"
     severity = "error"
     applies_to = ("net",)
+    layer_types = tuple(BATCH_PARAM)
     summary = "A data layer without batch_size"
     what_it_does = (
         "Reports Data, HDF5Data and WindowData layers whose `batch_size` is unset or 0 (these have no "

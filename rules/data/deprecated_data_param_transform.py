@@ -14,6 +14,7 @@ class DeprecatedDataParamTransform(Rule):
     name = "deprecated-data-param-transform"
     severity = "warning"
     applies_to = ("net",)
+    layer_types = tuple(DATA_PARAM)
     fixable = False
     summary = "Transformation fields in a data parameter, which `layer` syntax ignores"
     what_it_does = (

@@ -33,6 +33,7 @@ class DummyDataParamCount(Rule):
     name = "dummydata-param-count"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("DummyData",)
     summary = "DummyData fillers or shapes that fit neither 1 nor its tops"
     what_it_does = (
         "Checks DummyData in Caffe's order: `data_filler` count 0, 1 or #tops; legacy num/channels/height/width "

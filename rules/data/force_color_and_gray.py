@@ -14,6 +14,7 @@ class ForceColorAndGray(Rule):
     name = "force-color-and-gray"
     severity = "error"
     applies_to = ("net",)
+    layer_types = TRANSFORM_READERS
     summary = "transform_param with both force_color and force_gray"
     what_it_does = "Reports transformations that set both `force_color: true` and `force_gray: true`."
     why_it_matters = "Decoding an encoded image then aborts: \"cannot set both force_color and force_gray\"."

@@ -12,6 +12,7 @@ class Hdf5TransformParam(Rule):
     name = "hdf5-transform-param"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("HDF5Data",)
     summary = "HDF5Data with a transform_param block"
     what_it_does = "Reports HDF5Data layers that have `transform_param`."
     why_it_matters = "HDF5Data refuses any transformation when it sets up the layer: \"HDF5Data does not transform data.\""

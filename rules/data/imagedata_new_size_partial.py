@@ -14,6 +14,7 @@ class ImageDataNewSizePartial(Rule):
     name = "imagedata-new-size-partial"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("ImageData",)
     summary = "ImageData with only one of new_height and new_width"
     what_it_does = "Reports ImageData layers where exactly one of `new_height` and `new_width` is > 0."
     why_it_matters = (

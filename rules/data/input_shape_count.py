@@ -13,6 +13,7 @@ class InputShapeCount(Rule):
     name = "input-shape-count"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Input",)
     summary = "An Input layer whose number of shapes fits neither 1 nor its tops"
     what_it_does = (
         "Reports Input layers whose `input_param.shape` count is not 0, 1 or the number of tops, and Input layers "

@@ -13,6 +13,7 @@ class MeanFileAndMeanValue(Rule):
     name = "mean-file-and-mean-value"
     severity = "error"
     applies_to = ("net",)
+    layer_types = TRANSFORM_READERS
     summary = "transform_param with both mean_file and mean_value"
     what_it_does = "Reports data layers whose transformation has both `mean_file` and `mean_value`."
     why_it_matters = "The data transformer refuses it when the layer is set up: \"Cannot specify mean_file and mean_value at the same time\"."

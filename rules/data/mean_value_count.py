@@ -32,6 +32,7 @@ class MeanValueCount(Rule):
     name = "mean-value-count"
     severity = "error"
     applies_to = ("net",)
+    layer_types = TRANSFORM_READERS
     summary = "A number of mean_value entries that fits neither 1 nor the channel count"
     what_it_does = (
         "Counts `mean_value` entries: one, or one per channel. Error when the channel count is known "

@@ -14,6 +14,7 @@ class MemoryDataDimsMissing(Rule):
     name = "memory-data-dims-missing"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("MemoryData",)
     summary = "MemoryData without batch_size, channels, height and width"
     what_it_does = "Reports MemoryData layers whose `batch_size`, `channels`, `height` or `width` is unset or 0."
     why_it_matters = (

@@ -15,6 +15,7 @@ class WindowDataCropSizeMissing(Rule):
     name = "windowdata-crop-size-missing"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("WindowData",)
     summary = "WindowData without transform_param.crop_size"
     what_it_does = "Reports WindowData layers without `transform_param.crop_size > 0` (window_data_param.crop_size is ignored in `layer` syntax)."
     why_it_matters = "WindowData crops every window to crop_size and aborts without it: \"Check failed: crop_size > 0\"."

@@ -11,6 +11,7 @@ class ArgMaxTopKZero(Rule):
     name = "argmax-top-k-zero"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("ArgMax",)
     summary = "An ArgMax with top_k: 0"
     what_it_does = "Reports `argmax_param { top_k: 0 }`."
     why_it_matters = 'ArgMaxLayer::LayerSetUp aborts with "top k must not be less than 1."'

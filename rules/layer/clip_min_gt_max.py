@@ -13,6 +13,7 @@ class ClipMinGtMax(Rule):
     name = "clip-min-gt-max"
     severity = "warning"
     applies_to = ("net",)
+    layer_types = ("Clip",)
     summary = "A Clip layer with min > max"
     what_it_does = "Reports `clip_param { min: a max: b }` with a > b."
     why_it_matters = "Clip computes max(min, min(x, max)) without checking the bounds: with min > max every output equals min, the layer is constant and passes no gradient."

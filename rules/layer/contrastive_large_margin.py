@@ -13,6 +13,7 @@ class ContrastiveLargeMargin(Rule):
     name = "contrastive-large-margin"
     severity = "info"
     applies_to = ("net",)
+    layer_types = ("ContrastiveLoss",)
     summary = "A ContrastiveLoss margin of 10 or more"
     what_it_does = "Reports ContrastiveLoss layers with `margin >= 10` (and the default legacy_version: false)."
     why_it_matters = (

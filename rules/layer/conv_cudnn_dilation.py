@@ -14,6 +14,7 @@ class ConvCudnnDilation(Rule):
     name = "conv-cudnn-dilation"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Convolution", "Deconvolution")
     fixable = True
     summary = "engine: CUDNN on a dilated convolution"
     what_it_does = "Reports Convolution/Deconvolution layers with an explicit `engine: CUDNN` and a dilation above 1."

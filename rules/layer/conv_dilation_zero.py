@@ -14,6 +14,7 @@ class ConvDilationZero(Rule):
     name = "conv-dilation-zero"
     severity = "warning"
     applies_to = ("net",)
+    layer_types = ("Convolution", "Deconvolution")
     summary = "A convolution dilation of 0"
     what_it_does = "Reports a `dilation` element equal to 0 in Convolution/Deconvolution layers."
     why_it_matters = (

@@ -15,6 +15,7 @@ class ConvGroupDivisibility(Rule):
     name = "conv-group-divisibility"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Convolution", "Deconvolution")
     summary = "A convolution group that is 0 or does not divide num_output or the input channels"
     what_it_does = (
         "Reports Convolution/Deconvolution layers with `group: 0`, a num_output that is not a multiple of "

@@ -11,6 +11,7 @@ class ConvKernelAndKernelHW(Rule):
     name = "conv-kernel-and-kernel-hw"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Convolution", "Deconvolution", "Im2col")
     summary = "kernel_size/stride/pad together with their _h/_w forms in a convolution"
     what_it_does = "Reports convolution-like layers that set `kernel_size` and `kernel_h`/`kernel_w`, `stride` and `stride_h`/`stride_w`, or `pad` and `pad_h`/`pad_w`."
     why_it_matters = 'Caffe aborts with "Either kernel_size or kernel_h/w should be specified; not both." (and likewise for stride and pad).'

@@ -13,6 +13,7 @@ class ConvKernelMissing(Rule):
     name = "conv-kernel-missing"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Convolution", "Deconvolution", "Im2col")
     summary = "A Convolution/Deconvolution/Im2col without a kernel size, or with only kernel_h or kernel_w"
     what_it_does = (
         "Reports convolution-like layers with neither `kernel_size` nor `kernel_h`/`kernel_w`, or with only one "

@@ -12,6 +12,7 @@ class ConvNumOutputMissing(Rule):
     name = "conv-num-output-missing"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Convolution", "Deconvolution")
     summary = "A Convolution/Deconvolution without num_output"
     what_it_does = "Reports Convolution and Deconvolution layers whose `convolution_param.num_output` is unset or 0."
     why_it_matters = 'BaseConvolutionLayer::LayerSetUp aborts with "Check failed: num_output_ > 0 (0 vs. 0)".'

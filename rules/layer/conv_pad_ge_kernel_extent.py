@@ -14,6 +14,7 @@ class ConvPadGeKernelExtent(Rule):
     name = "conv-pad-ge-kernel-extent"
     severity = "info"
     applies_to = ("net",)
+    layer_types = ("Convolution", "Deconvolution")
     summary = "A convolution pad at least as large as the kernel extent"
     what_it_does = (
         "Reports Convolution/Deconvolution layers where, on some axis, pad >= the kernel extent d*(k-1)+1 — "

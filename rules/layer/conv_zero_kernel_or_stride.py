@@ -11,6 +11,7 @@ class ConvZeroKernelOrStride(Rule):
     name = "conv-zero-kernel-or-stride"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Convolution", "Deconvolution", "Im2col")
     summary = "A convolution kernel or stride of 0"
     what_it_does = (
         "Reports a kernel_size or stride element of 0, `kernel_h: 0`/`kernel_w: 0`, `stride_h: 0`/`stride_w: 0`, "

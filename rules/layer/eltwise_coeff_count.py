@@ -12,6 +12,7 @@ class EltwiseCoeffCount(Rule):
     name = "eltwise-coeff-count"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Eltwise",)
     summary = "Eltwise coefficients not one per bottom"
     what_it_does = "Reports Eltwise SUM/MAX layers whose number of `coeff` values is neither 0 nor the number of bottoms."
     why_it_matters = 'EltwiseLayer::LayerSetUp aborts with "Eltwise Layer takes one coefficient per bottom blob."'

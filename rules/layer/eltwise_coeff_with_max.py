@@ -13,6 +13,7 @@ class EltwiseCoeffWithMax(Rule):
     name = "eltwise-coeff-with-max"
     severity = "warning"
     applies_to = ("net",)
+    layer_types = ("Eltwise",)
     fixable = True
     summary = "Eltwise MAX with coefficients (silently ignored)"
     what_it_does = "Reports `eltwise_param { operation: MAX }` with coefficients (one per bottom)."

@@ -13,6 +13,7 @@ class EltwiseCoeffWithProd(Rule):
     name = "eltwise-coeff-with-prod"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Eltwise",)
     fixable = True
     summary = "Eltwise PROD with coefficients"
     what_it_does = "Reports `eltwise_param { operation: PROD }` with any `coeff`."

@@ -12,6 +12,7 @@ class EmbedDimsMissing(Rule):
     name = "embed-dims-missing"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Embed",)
     summary = "An Embed layer without num_output or input_dim"
     what_it_does = "Reports Embed layers whose `embed_param.num_output` or `embed_param.input_dim` is unset or 0."
     why_it_matters = 'EmbedLayer::LayerSetUp aborts with "EmbedLayer num_output must be positive." / "EmbedLayer input_dim must be positive."'

@@ -13,6 +13,7 @@ class ExpBaseInvalid(Rule):
     name = "exp-base-invalid"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Exp",)
     summary = "An Exp layer with a base <= 0"
     what_it_does = "Reports `exp_param { base: b }` with b other than -1 (e) and b <= 0."
     why_it_matters = 'ExpLayer::LayerSetUp aborts with "base must be strictly positive."'

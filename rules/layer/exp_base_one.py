@@ -11,6 +11,7 @@ class ExpBaseOne(Rule):
     name = "exp-base-one"
     severity = "warning"
     applies_to = ("net",)
+    layer_types = ("Exp",)
     summary = "An Exp layer with base 1 (a constant output)"
     what_it_does = "Reports `exp_param { base: 1 }`."
     why_it_matters = "1^x is 1 for every input: the layer outputs a constant and its gradient (scaled by log(1) = 0) is zero, so nothing below it learns through it."

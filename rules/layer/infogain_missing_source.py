@@ -12,6 +12,7 @@ class InfogainMissingSource(Rule):
     name = "infogain-missing-source"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("InfogainLoss",)
     summary = "InfogainLoss with two bottoms and no infogain_loss_param.source"
     what_it_does = "Reports InfogainLoss layers that have no third bottom (the H matrix) and no `infogain_loss_param.source`."
     why_it_matters = 'InfogainLossLayer::LayerSetUp aborts with "Infogain matrix source must be specified."'

@@ -13,6 +13,7 @@ class InfogainNormalizeField(Rule):
     name = "infogain-normalize-field"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("InfogainLoss",)
     fixable = True
     summary = "InfogainLoss with the deprecated loss_param.normalize (Caffe 1.0+ aborts)"
     what_it_does = "For Caffe 1.0 and later, reports `loss_param { normalize: ... }` on InfogainLoss layers."

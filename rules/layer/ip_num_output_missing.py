@@ -12,6 +12,7 @@ class IpNumOutputMissing(Rule):
     name = "ip-num-output-missing"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("InnerProduct",)
     summary = "An InnerProduct without num_output"
     what_it_does = "Reports InnerProduct layers whose `inner_product_param.num_output` is unset or 0."
     why_it_matters = (

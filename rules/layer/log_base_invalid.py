@@ -13,6 +13,7 @@ class LogBaseInvalid(Rule):
     name = "log-base-invalid"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Log",)
     summary = "A Log layer with a base <= 0 or equal to 1"
     what_it_does = "Reports `log_param { base: b }` with b other than -1 (natural log) and b <= 0 or b == 1."
     why_it_matters = (

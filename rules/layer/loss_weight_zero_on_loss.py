@@ -14,6 +14,7 @@ class LossWeightZeroOnLoss(Rule):
     name = "loss-weight-zero-on-loss"
     severity = "info"
     applies_to = ("net",)
+    layer_types = tuple(sorted(LOSS_TYPES))
     summary = "A loss layer whose loss_weight is 0"
     what_it_does = "Reports loss layers (SoftmaxWithLoss, EuclideanLoss, ...) whose every `loss_weight` is 0."
     why_it_matters = "Caffe computes and displays such a loss but skips it in the objective: it trains nothing. Fine for a monitor, surprising otherwise."

@@ -13,6 +13,7 @@ class LrnAlphaNegative(Rule):
     name = "lrn-alpha-negative"
     severity = "warning"
     applies_to = ("net",)
+    layer_types = ("LRN",)
     summary = "An LRN with alpha < 0"
     what_it_does = "Reports LRN layers with `lrn_param.alpha < 0`."
     why_it_matters = "k + alpha/n * sum x^2 becomes negative for large activations, and its fractional power -beta is NaN."

@@ -16,6 +16,7 @@ class LrnCudnnLimits(Rule):
     name = "lrn-cudnn-limits"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("LRN",)
     summary = "An LRN that cuDNN runs with k < 1e-5 or beta < 0.01"
     what_it_does = (
         "Reports LRN layers that ask for cuDNN with `engine: CUDNN` (WITHIN_CHANNEL, or ACROSS_CHANNELS with "

@@ -13,6 +13,7 @@ class LrnKNonpositive(Rule):
     name = "lrn-k-nonpositive"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("LRN",)
     summary = "An ACROSS_CHANNELS LRN with k <= 0"
     what_it_does = "Reports LRN layers with norm_region ACROSS_CHANNELS (the default) and `k <= 0`. WITHIN_CHANNEL uses 1 instead of k."
     why_it_matters = (

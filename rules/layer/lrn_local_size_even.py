@@ -13,6 +13,7 @@ class LrnLocalSizeEven(Rule):
     name = "lrn-local-size-even"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("LRN",)
     summary = "An LRN local_size that is even (or 0)"
     what_it_does = "Reports LRN layers whose `lrn_param.local_size` is even, including 0."
     why_it_matters = (

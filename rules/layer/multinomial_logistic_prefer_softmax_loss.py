@@ -12,6 +12,7 @@ class MultinomialLogisticPreferSoftmaxLoss(Rule):
     name = "multinomial-logistic-prefer-softmax-loss"
     severity = "info"
     applies_to = ("net",)
+    layer_types = ("MultinomialLogisticLoss",)
     summary = "Softmax followed by MultinomialLogisticLoss instead of SoftmaxWithLoss"
     what_it_does = "Reports MultinomialLogisticLoss layers fed by a Softmax."
     why_it_matters = (

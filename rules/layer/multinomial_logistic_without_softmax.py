@@ -20,6 +20,7 @@ class MultinomialLogisticWithoutSoftmax(Rule):
     name = "multinomial-logistic-without-softmax"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("MultinomialLogisticLoss",)
     fixable = True
     summary = "MultinomialLogisticLoss fed raw scores instead of probabilities"
     what_it_does = (

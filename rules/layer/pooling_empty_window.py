@@ -10,6 +10,7 @@ class PoolingEmptyWindow(Rule):
     name = "pooling-empty-window"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Pooling",)
     summary = "Ceil-rounded pooling whose last window lies outside the input"
     what_it_does = (
         "For MAX/AVE pooling with stride > kernel, no padding and the default CEIL rounding, checks with the "

@@ -10,6 +10,7 @@ class PoolingGlobalWithKernel(Rule):
     name = "pooling-global-with-kernel"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Pooling",)
     summary = "global_pooling together with a kernel size"
     what_it_does = "Reports `global_pooling: true` combined with kernel_size/kernel_h/kernel_w (or a pad or stride other than 0/1)."
     why_it_matters = (

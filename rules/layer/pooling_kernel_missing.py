@@ -13,6 +13,7 @@ class PoolingKernelMissing(Rule):
     name = "pooling-kernel-missing"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Pooling",)
     summary = "A (non-global) Pooling layer without a kernel, with only kernel_h or kernel_w, or with a kernel of 0"
     what_it_does = (
         "Reports Pooling layers without global_pooling that set neither kernel_size nor both kernel_h and "

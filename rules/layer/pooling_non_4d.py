@@ -10,6 +10,7 @@ class PoolingNon4d(Rule):
     name = "pooling-non-4d"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Pooling",)
     summary = "Pooling over a blob that does not have 4 axes"
     what_it_does = "Reports a Pooling layer whose inferred input does not have exactly 4 axes (N×C×H×W)."
     why_it_matters = (

@@ -11,6 +11,7 @@ class PoolingPadGeKernel(Rule):
     name = "pooling-pad-ge-kernel"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Pooling",)
     summary = "Pooling pad not smaller than the kernel"
     what_it_does = "Reports a Pooling layer whose pad is greater than or equal to its kernel along an axis."
     why_it_matters = "Caffe checks `pad_h_ < kernel_h_` in PoolingLayer::LayerSetUp and aborts."

@@ -11,6 +11,7 @@ class PoolingPadStochastic(Rule):
     name = "pooling-pad-stochastic"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Pooling",)
     summary = "Padding on a STOCHASTIC pooling layer"
     what_it_does = "Reports `pool: STOCHASTIC` with a non-zero pad (pad, pad_h or pad_w)."
     why_it_matters = 'PoolingLayer::LayerSetUp aborts with "Padding implemented only for average and max pooling."'

@@ -10,6 +10,7 @@ class PoolingSpecPartial(Rule):
     name = "pooling-spec-partial"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Pooling",)
     summary = "Pooling mixes kernel_size/pad/stride with their _h/_w forms, or gives only one of pad_h/pad_w or stride_h/stride_w"
     what_it_does = (
         "Reports Pooling layers with kernel_size together with both kernel_h and kernel_w, pad with pad_h or "

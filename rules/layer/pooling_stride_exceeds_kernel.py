@@ -29,6 +29,7 @@ class PoolingStrideExceedsKernel(Rule):
     name = "pooling-stride-exceeds-kernel"
     severity = "warning"
     applies_to = ("net",)
+    layer_types = ("Pooling",)
     summary = "Pooling stride larger than the kernel, without padding"
     what_it_does = (
         "Reports a Pooling layer whose stride is larger than its kernel along an axis while it has no "

@@ -11,6 +11,7 @@ class PoolingStrideZero(Rule):
     name = "pooling-stride-zero"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Pooling",)
     summary = "A (non-global) Pooling stride of 0"
     what_it_does = "Reports Pooling layers (not global) whose effective stride is 0 on an axis (`stride: 0`, `stride_h: 0` or `stride_w: 0`)."
     why_it_matters = (

@@ -12,6 +12,7 @@ class PythonLayerMissingModule(Rule):
     name = "python-layer-missing-module"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Python",)
     summary = "A Python layer without python_param.module or python_param.layer"
     what_it_does = "Reports Python layers whose `python_param.module` or `python_param.layer` is unset or empty."
     why_it_matters = "Caffe imports the module and looks up the class by these names when it creates the layer; an empty name fails the import and aborts."

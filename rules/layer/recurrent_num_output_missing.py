@@ -12,6 +12,7 @@ class RecurrentNumOutputMissing(Rule):
     name = "recurrent-num-output-missing"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("LSTM", "RNN")
     summary = "An LSTM/RNN layer without num_output"
     what_it_does = "Reports LSTM and RNN layers whose `recurrent_param.num_output` is unset or 0."
     why_it_matters = 'Building the unrolled net aborts with "num_output must be positive".'

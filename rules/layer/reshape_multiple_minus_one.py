@@ -11,6 +11,7 @@ class ReshapeMultipleMinusOne(Rule):
     name = "reshape-multiple-minus-one"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Reshape",)
     summary = "A Reshape shape with more than one -1"
     what_it_does = "Reports `reshape_param { shape { ... } }` with more than one `dim: -1`."
     why_it_matters = (

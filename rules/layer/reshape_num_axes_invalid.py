@@ -13,6 +13,7 @@ class ReshapeNumAxesInvalid(Rule):
     name = "reshape-num-axes-invalid"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Reshape",)
     summary = "A Reshape num_axes below -1"
     what_it_does = "Reports `reshape_param { num_axes: n }` with n < -1."
     why_it_matters = 'ReshapeLayer::Reshape aborts with "num_axes must be >= 0, or -1 for all".'

@@ -13,6 +13,7 @@ class ScaleBiasNumAxesInvalid(Rule):
     name = "scale-bias-num-axes-invalid"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Scale", "Bias")
     summary = "A Scale/Bias num_axes below -1"
     what_it_does = "Reports Scale and Bias layers with one bottom and `num_axes < -1`."
     why_it_matters = 'ScaleLayer/BiasLayer::LayerSetUp abort with "num_axes must be non-negative, or -1 to extend to the end of bottom[0]".'

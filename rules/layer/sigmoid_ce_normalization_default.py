@@ -12,6 +12,7 @@ class SigmoidCeNormalizationDefault(Rule):
     name = "sigmoid-ce-normalization-default"
     severity = "info"
     applies_to = ("net",)
+    layer_types = ("SigmoidCrossEntropyLoss",)
     summary = "SigmoidCrossEntropyLoss with ignore_label but no explicit normalization"
     what_it_does = "Reports SigmoidCrossEntropyLoss layers with `loss_param.ignore_label` and neither `normalization` nor `normalize`."
     why_it_matters = (

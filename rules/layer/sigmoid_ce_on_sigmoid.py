@@ -12,6 +12,7 @@ class SigmoidCeOnSigmoid(Rule):
     name = "sigmoid-ce-on-sigmoid"
     severity = "warning"
     applies_to = ("net",)
+    layer_types = ("SigmoidCrossEntropyLoss",)
     summary = "SigmoidCrossEntropyLoss fed the output of a Sigmoid or Softmax"
     what_it_does = "Reports SigmoidCrossEntropyLoss layers whose first bottom comes from a Sigmoid (or Softmax)."
     why_it_matters = (

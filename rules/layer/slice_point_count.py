@@ -11,6 +11,7 @@ class SlicePointCount(Rule):
     name = "slice-point-count"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Slice",)
     summary = "A Slice with a slice_point count other than #tops - 1"
     what_it_does = "Reports Slice layers that give `slice_point` values but not exactly one fewer than their tops."
     why_it_matters = 'SliceLayer::Reshape aborts with "Check failed: slice_point_.size() == top.size() - 1".'

@@ -13,6 +13,7 @@ class SlicePointOrder(Rule):
     name = "slice-point-order"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Slice",)
     summary = "Slice points not strictly increasing (or starting at 0)"
     what_it_does = "Reports Slice layers whose `slice_point` values are not strictly increasing, or whose first point is 0."
     why_it_matters = 'SliceLayer::Reshape aborts with "Check failed: slice_point_[i] > prev".'

@@ -12,6 +12,7 @@ class SoftmaxLossOnProbabilities(Rule):
     name = "softmax-loss-on-probabilities"
     severity = "warning"
     applies_to = ("net",)
+    layer_types = ("SoftmaxWithLoss",)
     summary = "SoftmaxWithLoss fed the output of a Softmax or Sigmoid"
     what_it_does = (
         "In each state, follows SoftmaxWithLoss's first bottom back through pass-through layers (Reshape, Flatten, "

@@ -12,6 +12,7 @@ class SoftmaxLossTwoTops(Rule):
     name = "softmax-loss-two-tops"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("SoftmaxWithLoss",)
     summary = "SoftmaxWithLoss with a second (probability) top"
     what_it_does = "Reports SoftmaxWithLoss layers with two tops, whatever their loss_weight."
     why_it_matters = (

@@ -14,6 +14,7 @@ class TileTilesMissing(Rule):
     name = "tile-tiles-missing"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Tile",)
     summary = "A Tile layer without a positive tiles count"
     what_it_does = "Reports Tile layers whose `tile_param.tiles` is unset or <= 0."
     why_it_matters = 'TileLayer::Reshape aborts with "Number of tiles must be specified" or "Number of tiles must be positive."'

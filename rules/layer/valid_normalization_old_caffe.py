@@ -13,6 +13,7 @@ class ValidNormalizationOldCaffe(Rule):
     name = "valid-normalization-old-caffe"
     severity = "warning"
     applies_to = ("net",)
+    layer_types = tuple(sorted(LOSS_TYPES))
     summary = "ignore_label with VALID normalisation in Caffe before rc3 (0/0 when a batch is all ignored)"
     what_it_does = (
         "For Caffe versions before rc3, reports loss layers with `loss_param.ignore_label` that normalise by the "

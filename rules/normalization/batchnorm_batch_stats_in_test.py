@@ -14,6 +14,7 @@ class BatchNormBatchStatsInTest(NormRule):
     code = "B507"
     name = "batchnorm-batch-stats-in-test"
     severity = "warning"
+    layer_types = ("BatchNorm",)
     fixable = True
     summary = "A BatchNorm that normalises with the current batch in a TEST net"
     what_it_does = (

@@ -12,6 +12,7 @@ class BatchNormEpsNonpositive(Rule):
     name = "batchnorm-eps-nonpositive"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("BatchNorm",)
     summary = "BatchNorm eps <= 0"
     what_it_does = "Reports `batch_norm_param { eps: x }` with x <= 0."
     why_it_matters = "eps is added to the variance before the square root; with 0, any constant channel (dead ReLU, padding, batch of 1) divides 0 by 0: NaN. BVLC has no lower bound check."

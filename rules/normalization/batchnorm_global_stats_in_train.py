@@ -12,6 +12,7 @@ class BatchNormGlobalStatsInTrain(Rule):
     name = "batchnorm-global-stats-in-train"
     severity = "warning"
     applies_to = ("net",)
+    layer_types = ("BatchNorm",)
     summary = "use_global_stats: true in a net that is trained"
     what_it_does = (
         "Reports BatchNorm layers that use global statistics in the states a solver trains the net in: "

@@ -13,6 +13,7 @@ class BatchNormLegacyParams(NormRule):
     code = "B506"
     name = "batchnorm-legacy-params"
     severity = "info"
+    layer_types = ("BatchNorm",)
     fixable = True
     summary = "A BatchNorm with the three pre-rc4 `param` blocks, which Caffe rewrites on load"
     what_it_does = (

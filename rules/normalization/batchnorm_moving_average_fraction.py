@@ -12,6 +12,7 @@ class BatchNormMovingAverageFraction(Rule):
     name = "batchnorm-moving-average-fraction"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("BatchNorm",)
     summary = "BatchNorm moving_average_fraction outside [0, 1]"
     what_it_does = "Reports `moving_average_fraction` below 0 or above 1."
     why_it_matters = "Above 1 the running sums and their scale factor grow geometrically until inf/inf = NaN; below 0 they flip sign every iteration."

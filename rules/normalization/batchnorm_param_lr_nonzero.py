@@ -12,6 +12,7 @@ class BatchNormParamLrNonzero(Rule):
     name = "batchnorm-param-lr-nonzero"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("BatchNorm",)
     summary = "A BatchNorm `param` block with lr_mult other than 0"
     what_it_does = "Reports `param { lr_mult: x }` with x != 0 on a BatchNorm layer (its three blobs are running statistics, not weights)."
     why_it_matters = (

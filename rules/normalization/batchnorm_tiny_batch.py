@@ -70,6 +70,7 @@ class BatchNormTinyBatch(NormRule):
     code = "B508"
     name = "batchnorm-tiny-batch"
     severity = "warning"
+    layer_types = ("BatchNorm",)
     summary = "A training BatchNorm that sees one value per channel (batch 1 after an InnerProduct)"
     what_it_does = (
         "Reports a BatchNorm with batch statistics in the TRAIN state of a trained net when every data source of "

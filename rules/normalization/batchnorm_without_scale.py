@@ -13,6 +13,7 @@ class BatchNormWithoutScale(Rule):
     name = "batchnorm-without-scale"
     severity = "info"
     applies_to = ("net",)
+    layer_types = ("BatchNorm",)
     summary = "BatchNorm not followed by a Scale layer"
     what_it_does = "Reports a BatchNorm whose output is not read by a Scale layer."
     why_it_matters = "Caffe's BatchNorm only normalises; the learned scale and shift (gamma, beta) live in a separate Scale layer with `bias_term: true`. Without it the net cannot undo the normalisation, which usually costs accuracy."

@@ -9,6 +9,7 @@ class MvnEpsNonpositive(NormRule):
     code = "B511"
     name = "mvn-eps-nonpositive"
     severity = "error"
+    layer_types = ("MVN",)
     summary = "MVN eps <= 0 while normalising the variance"
     what_it_does = "Reports an MVN layer with `normalize_variance` true (the default) and `eps` of 0 or less."
     why_it_matters = (

@@ -15,7 +15,7 @@ from protolint.api import lint_bytes
 from protolint.linter import LintOptions
 from protolint.project import Input, lint_inputs
 from protolint.registry import Registry
-from protolint.rules import BUILTIN_RULES
+from protolint.rules.builtin import BUILTIN_RULES
 from tests.corpus_location import corpus_root, need_corpus
 from protolint.schema.loader import builtin_schema
 

@@ -4,7 +4,7 @@ codes, and the reference models."""
 from __future__ import annotations
 
 from protolint.api import lint_bytes
-from protolint.rules import BUILTIN_RULES
+from protolint.rules.builtin import BUILTIN_RULES
 from tests.rules.kit import apply, codes, hits, one, options, reference_findings
 
 IN = ('layer { name: "in" type: "Input" top: "data" top: "label" '

@@ -21,7 +21,7 @@ from protolint.api import lint_bytes
 from protolint.linter import LintOptions
 from protolint.project import Input, lint_inputs
 from protolint.registry import Registry
-from protolint.rules import BUILTIN_RULES
+from protolint.rules.builtin import BUILTIN_RULES
 from protolint.schema.loader import builtin_schema
 
 FIXTURES = Path(__file__).parent / "fixtures"

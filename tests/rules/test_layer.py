@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from protolint.rules import BUILTIN_RULES
+from protolint.rules.builtin import BUILTIN_RULES
 from tests.rules.kit import REGISTRY, apply, codes, hits, lint, one, reference_findings
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 
 from protolint.api import lint_bytes
-from protolint.rules import BUILTIN_RULES
+from protolint.rules.builtin import BUILTIN_RULES
 from tests.corpus_location import need_corpus
 from tests.rules.kit import REGISTRY, hits, lint_paths, one, options, reference_findings
 

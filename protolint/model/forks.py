@@ -9,14 +9,14 @@ of a file, matched by its name alone).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ..schema.forks import FORKS, Fork
 from ..suggest import closest
 from ..versions import schema_elements
 from .facts import BVLC_LAYER_TYPES
 from .fillers import FILLER_TYPES
 from .solver import LR_POLICIES, SOLVER_TYPES
+
+# A plain class, not a dataclass: creating a dataclass costs ~0.3 ms of start-up each.
 
 BVLC_NAMES = {
     "layer_types": BVLC_LAYER_TYPES,
@@ -95,14 +95,15 @@ def undeclared(kind: str, name: str, options, known) -> str | None:
             "otherwise Caffe aborts")
 
 
-@dataclass
 class Recognition:
     """The fork a file was written for, and the names of the file it explains."""
 
-    fork: Fork
-    explained: dict[str, set[str]] = field(default_factory=dict)  # kind -> names of the file it explains
-    sure: bool = True  # False: the evidence is a name or two that several forks share
-    alternatives: list[Fork] = field(default_factory=list)  # other forks that explain the same names
+    def __init__(self, fork: Fork, explained: dict[str, set[str]] | None = None, sure: bool = True,
+                 alternatives: list[Fork] | None = None):
+        self.fork = fork
+        self.explained = {} if explained is None else explained  # kind -> names of the file it explains
+        self.sure = sure  # False: the evidence is a name or two that several forks share
+        self.alternatives = [] if alternatives is None else alternatives  # other forks that explain the same names
 
     def count(self) -> int:
         return sum(len(v) for v in self.explained.values())

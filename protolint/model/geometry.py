@@ -10,9 +10,10 @@ while for pad and stride the `_h` field decides (`pad_h` set: pad_h and pad_w, e
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from ..syntax.nodes import Message, Scalar, number
+
+# Plain classes, not dataclasses: creating a dataclass costs ~0.3 ms of start-up each.
 
 
 def _int(value):
@@ -114,12 +115,26 @@ def _ints(fields: list | None) -> list:
     return [_int(item.value) for f in fields for item in f.values() if isinstance(item, Scalar)]
 
 
-@dataclass(frozen=True)
 class ConvGeometry:
-    kernel: list
-    stride: list
-    pad: list
-    dilation: list
+    """Immutable; equal by value (unhashable: its values are lists)."""
+
+    __slots__ = ("kernel", "stride", "pad", "dilation")
+
+    def __init__(self, kernel: list, stride: list, pad: list, dilation: list):
+        self.kernel = kernel
+        self.stride = stride
+        self.pad = pad
+        self.dilation = dilation
+
+    def _key(self) -> tuple:
+        return self.kernel, self.stride, self.pad, self.dilation
+
+    def __eq__(self, other):
+        return self._key() == other._key() if other.__class__ is self.__class__ else NotImplemented
+
+    def __repr__(self):
+        return (f"ConvGeometry(kernel={self.kernel!r}, stride={self.stride!r}, pad={self.pad!r}, "
+                f"dilation={self.dilation!r})")
 
     @property
     def extents(self) -> list:
@@ -157,15 +172,31 @@ _POOLING_SINGLE = {"kernel": "kernel_size", "stride": "stride", "pad": "pad"}
 _POOLING_DEFAULT = {"kernel": 0, "stride": 1, "pad": 0}
 
 
-@dataclass(frozen=True)
 class PoolingAxes:
-    """One pooling setting for height and width, and where each is written."""
+    """One pooling setting for height and width, and where each is written. Immutable; equal and
+    hashed by value."""
 
-    h: object
-    w: object
-    h_node: object = None
-    w_node: object = None
-    written: bool = False  # False: Caffe's default applies
+    __slots__ = ("h", "w", "h_node", "w_node", "written")
+
+    def __init__(self, h: object, w: object, h_node: object = None, w_node: object = None, written: bool = False):
+        self.h = h
+        self.w = w
+        self.h_node = h_node
+        self.w_node = w_node
+        self.written = written  # False: Caffe's default applies
+
+    def _key(self) -> tuple:
+        return self.h, self.w, self.h_node, self.w_node, self.written
+
+    def __eq__(self, other):
+        return self._key() == other._key() if other.__class__ is self.__class__ else NotImplemented
+
+    def __hash__(self):
+        return hash(self._key())
+
+    def __repr__(self):
+        return (f"PoolingAxes(h={self.h!r}, w={self.w!r}, h_node={self.h_node!r}, w_node={self.w_node!r}, "
+                f"written={self.written!r})")
 
     def __iter__(self):
         return iter((self.h, self.w))

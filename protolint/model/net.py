@@ -8,10 +8,10 @@ each state. Nets embedded in a solver are not upgraded, exactly as Caffe does no
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ..syntax.nodes import STRING, Field, Message, Scalar
 from .facts import LOSS_TYPES
+
+# Plain classes, not dataclasses: creating a dataclass costs ~0.3 ms of start-up each.
 
 # V1LayerParameter.LayerType -> the type string of the V2 format (Caffe's V1 -> V2 upgrade).
 V1_TYPE_NAMES = {
@@ -40,12 +40,28 @@ V0_TYPE_NAMES = {
     "split": "Split", "tanh": "TanH", "window_data": "WindowData", "padding": "",
 }
 
-@dataclass(frozen=True)
 class NetState:
-    phase: str  # "TRAIN" | "TEST"
-    level: int = 0
-    stages: tuple[str, ...] = ()
-    label: str = ""  # how messages name it, e.g. "TEST (test_state #2)"
+    """A phase, level and stages. Immutable; equal and hashed by value (states are dict keys)."""
+
+    __slots__ = ("phase", "level", "stages", "label")
+
+    def __init__(self, phase: str, level: int = 0, stages: tuple[str, ...] = (), label: str = ""):
+        self.phase = phase  # "TRAIN" | "TEST"
+        self.level = level
+        self.stages = stages
+        self.label = label  # how messages name it, e.g. "TEST (test_state #2)"
+
+    def _key(self) -> tuple:
+        return self.phase, self.level, self.stages, self.label
+
+    def __eq__(self, other):
+        return self._key() == other._key() if other.__class__ is self.__class__ else NotImplemented
+
+    def __hash__(self):
+        return hash(self._key())
+
+    def __repr__(self):
+        return f"NetState(phase={self.phase!r}, level={self.level!r}, stages={self.stages!r}, label={self.label!r})"
 
     def describe(self) -> str:
         return self.label or self.phase
@@ -55,20 +71,29 @@ TRAIN = NetState("TRAIN", label="TRAIN")
 TEST = NetState("TEST", label="TEST")
 
 
-@dataclass(eq=False, slots=True)
 class Layer:
-    message: Message  # the `layer { }` / `layers { }` node (or the root, for a legacy input layer)
-    index: int  # position in the file's layer order
-    name: str
-    type: str
-    bottoms: list[tuple[str, object]]  # (blob name, node to point at)
-    tops: list[tuple[str, object]]
-    v1: bool = False
-    synthetic: bool = False  # made by an upgrade (legacy input fields)
-    includes: tuple[Message, ...] = ()  # NetStateRules
-    excludes: tuple[Message, ...] = ()
-    keyword: Field | None = None  # the `layer`/`layers` field holding it (None for a synthetic layer)
-    memo: dict = field(default_factory=dict, repr=False)  # answers about this layer (model.memo)
+    __slots__ = ("message", "index", "name", "type", "bottoms", "tops", "v1", "synthetic", "includes", "excludes",
+                 "keyword", "memo")
+
+    def __init__(self, message: Message, index: int, name: str, type: str, bottoms: list[tuple[str, object]],
+                 tops: list[tuple[str, object]], v1: bool = False, synthetic: bool = False,
+                 includes: tuple[Message, ...] = (), excludes: tuple[Message, ...] = (), keyword: Field | None = None,
+                 memo: dict | None = None):
+        self.message = message  # the `layer { }` / `layers { }` node (or the root, for a legacy input layer)
+        self.index = index  # position in the file's layer order
+        self.name = name
+        self.type = type
+        self.bottoms = bottoms  # (blob name, node to point at)
+        self.tops = tops
+        self.v1 = v1
+        self.synthetic = synthetic  # made by an upgrade (legacy input fields)
+        self.includes = includes  # NetStateRules
+        self.excludes = excludes
+        self.keyword = keyword  # the `layer`/`layers` field holding it (None for a synthetic layer)
+        self.memo = {} if memo is None else memo  # answers about this layer (model.memo)
+
+    def __repr__(self):
+        return f"Layer({self.name!r}, {self.type!r}, index={self.index})"
 
     @property
     def node(self):
@@ -265,30 +290,40 @@ def _rule_matches(rule: Message, state: NetState) -> bool:
     return True
 
 
-@dataclass(eq=False, slots=True)
 class BlobUse:
-    layer: Layer
-    index: int  # bottom/top index
-    node: object
-    in_place: bool = False
-    version: int = 0  # which version of the blob it reads or writes
+    __slots__ = ("layer", "index", "node", "in_place", "version")
+
+    def __init__(self, layer: Layer, index: int, node: object, in_place: bool = False, version: int = 0):
+        self.layer = layer
+        self.index = index  # bottom/top index
+        self.node = node
+        self.in_place = in_place
+        self.version = version  # which version of the blob it reads or writes
+
+    def __repr__(self):
+        return f"BlobUse({self.layer.name!r}, {self.index}, in_place={self.in_place}, version={self.version})"
 
 
-@dataclass(eq=False)
 class BlobGraph:
     """Producers and consumers of each blob version in one state, in Caffe's order."""
 
-    layers: list[Layer]
-    producers: dict[tuple[str, int], BlobUse] = field(default_factory=dict)  # (blob, version) -> top use
-    consumers: dict[tuple[str, int], list[BlobUse]] = field(default_factory=dict)
-    unknown_bottoms: list[BlobUse] = field(default_factory=list)
-    duplicate_tops: list[tuple[BlobUse, BlobUse]] = field(default_factory=list)  # (new, earlier producer)
-    versions: dict[str, int] = field(default_factory=dict)  # blob -> latest version
-    top_uses: dict[Layer, list[BlobUse]] = field(default_factory=dict)  # layer -> its tops, in order (by identity)
-    # the bottom's node (its `bottom:` field) -> its use, when known (keyed by the node: a pair of
-    # ints per bottom took 90 bytes more each)
-    bottom_uses: dict[object, BlobUse] = field(default_factory=dict)
-    memo: dict = field(default_factory=dict, repr=False)  # answers about this state's graph (shapes, backward, ...)
+    def __init__(self, layers: list[Layer], producers: dict[tuple[str, int], BlobUse] | None = None,
+                 consumers: dict[tuple[str, int], list[BlobUse]] | None = None,
+                 unknown_bottoms: list[BlobUse] | None = None,
+                 duplicate_tops: list[tuple[BlobUse, BlobUse]] | None = None, versions: dict[str, int] | None = None,
+                 top_uses: dict[Layer, list[BlobUse]] | None = None, bottom_uses: dict[object, BlobUse] | None = None,
+                 memo: dict | None = None):
+        self.layers = layers
+        self.producers = {} if producers is None else producers  # (blob, version) -> top use
+        self.consumers = {} if consumers is None else consumers
+        self.unknown_bottoms = [] if unknown_bottoms is None else unknown_bottoms
+        self.duplicate_tops = [] if duplicate_tops is None else duplicate_tops  # (new, earlier producer)
+        self.versions = {} if versions is None else versions  # blob -> latest version
+        self.top_uses = {} if top_uses is None else top_uses  # layer -> its tops, in order (by identity)
+        # the bottom's node (its `bottom:` field) -> its use, when known (keyed by the node: a pair of
+        # ints per bottom took 90 bytes more each)
+        self.bottom_uses = {} if bottom_uses is None else bottom_uses
+        self.memo = {} if memo is None else memo  # answers about this state's graph (shapes, backward, ...)
 
     def bottom_use(self, layer: Layer, index: int = 0) -> BlobUse | None:
         """The use of `layer`'s bottom `index` (None when the bottom is unknown)."""
@@ -362,16 +397,18 @@ class BlobGraph:
         return graph
 
 
-@dataclass(eq=False)
 class Net:
-    root: Message  # the NetParameter node
-    layers: list[Layer]  # every layer in file order, upgraded
-    embedded: bool = False  # inside a solver (net_param, ...): Caffe does not upgrade these
-    usage: object = None  # model.usage.Usage: how it is used (model.usage.decide), set before rules run
-    memo: dict = field(default_factory=dict, repr=False)  # answers about this net
-    _graphs: dict[NetState, BlobGraph] = field(default_factory=dict)
-    _has_loss: dict[NetState, bool] = field(default_factory=dict)
-    _layers_in: dict[NetState, list[Layer]] = field(default_factory=dict)
+    def __init__(self, root: Message, layers: list[Layer], embedded: bool = False, usage: object = None,
+                 memo: dict | None = None, _graphs: dict[NetState, BlobGraph] | None = None,
+                 _has_loss: dict[NetState, bool] | None = None, _layers_in: dict[NetState, list[Layer]] | None = None):
+        self.root = root  # the NetParameter node
+        self.layers = layers  # every layer in file order, upgraded
+        self.embedded = embedded  # inside a solver (net_param, ...): Caffe does not upgrade these
+        self.usage = usage  # model.usage.Usage: how it is used (model.usage.decide), set before rules run
+        self.memo = {} if memo is None else memo  # answers about this net
+        self._graphs = {} if _graphs is None else _graphs
+        self._has_loss = {} if _has_loss is None else _has_loss
+        self._layers_in = {} if _layers_in is None else _layers_in
 
     @classmethod
     def from_message(cls, root: Message, embedded: bool = False) -> Net:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 
 from ..syntax.nodes import Message
 from .backbones import loadable_from
@@ -34,16 +33,20 @@ from .facts import BVLC_LAYER_TYPES, WEIGHT_BEARING
 from .net import TEST, TRAIN, Net, NetState
 from .params import lr_mult
 
+# Plain classes, not dataclasses: creating a dataclass costs ~0.3 ms of start-up each.
 
-@dataclass
+
 class SolverUse:
     """How the solvers linted together with a net file use it (collected by project.py)."""
 
-    trained: bool = False  # named as a solver's train net (`net` or `train_net`)
-    pretrained: bool = False  # that solver starts from a .caffemodel (its `weights` field)
-    states: list[NetState] = field(default_factory=list)  # the states the solvers build it in
-    solvers: list[str] = field(default_factory=list)  # paths, for messages
-    training_solvers: list = field(default_factory=list)  # (path, model.solver.Solver) of those that train it
+    def __init__(self, trained: bool = False, pretrained: bool = False, states: list[NetState] | None = None,
+                 solvers: list[str] | None = None, training_solvers: list | None = None):
+        self.trained = trained  # named as a solver's train net (`net` or `train_net`)
+        self.pretrained = pretrained  # that solver starts from a .caffemodel (its `weights` field)
+        self.states = [] if states is None else states  # the states the solvers build it in
+        self.solvers = [] if solvers is None else solvers  # paths, for messages
+        # (path, model.solver.Solver) of those that train it
+        self.training_solvers = [] if training_solvers is None else training_solvers
 
     def add(self, state: NetState, solver_path: str, trained: bool, pretrained: bool = False, solver=None) -> None:
         if state not in self.states:
@@ -56,21 +59,25 @@ class SolverUse:
         self.pretrained = self.pretrained or (trained and pretrained)
 
 
-@dataclass
 class Usage:
     """The states a net is built in, where it is trained, and where its weights come from."""
 
-    train_states: list[NetState]  # states a solver trains it in (Backward runs)
-    test_states: list[NetState]  # states it is only run forward in
-    from_solver: bool = False  # the states come from a solver (linked net file or embedded net)
-    solvers: list[str] = field(default_factory=list)  # paths of the solvers using a net file
-    told_pretrained: bool | None = None  # what a solver's `weights` or the `pretrained` setting say
-    told_by: str = ""  # which of them said it, for messages
-    path: str = ""  # the net's file (the solver's for an embedded net)
-    training_solvers: list = field(default_factory=list)  # (path, model.solver.Solver) of the solvers training it
-    solver_trained: bool = False  # a solver names it as its train net (whether or not it has a loss)
-    embedded_field: object = None  # net_param / train_net_param / test_net_param of the solver file
-    embedded_role: str | None = None  # "train" | "test" for an embedded net
+    def __init__(self, train_states: list[NetState], test_states: list[NetState], from_solver: bool = False,
+                 solvers: list[str] | None = None, told_pretrained: bool | None = None, told_by: str = "",
+                 path: str = "", training_solvers: list | None = None, solver_trained: bool = False,
+                 embedded_field: object = None, embedded_role: str | None = None):
+        self.train_states = train_states  # states a solver trains it in (Backward runs)
+        self.test_states = test_states  # states it is only run forward in
+        self.from_solver = from_solver  # the states come from a solver (linked net file or embedded net)
+        self.solvers = [] if solvers is None else solvers  # paths of the solvers using a net file
+        self.told_pretrained = told_pretrained  # what a solver's `weights` or the `pretrained` setting say
+        self.told_by = told_by  # which of them said it, for messages
+        self.path = path  # the net's file (the solver's for an embedded net)
+        # (path, model.solver.Solver) of the solvers training it
+        self.training_solvers = [] if training_solvers is None else training_solvers
+        self.solver_trained = solver_trained  # a solver names it as its train net (whether or not it has a loss)
+        self.embedded_field = embedded_field  # net_param / train_net_param / test_net_param of the solver file
+        self.embedded_role = embedded_role  # "train" | "test" for an embedded net
 
     @property
     def states(self) -> list[NetState]:
@@ -128,19 +135,36 @@ def _told(solver_use: SolverUse | None, setting: bool | None) -> tuple[bool | No
     return None, ""
 
 
-@dataclass(frozen=True)
 class Evidence:
-    kind: str  # frozen-unfilled | released-model | backbone-head | file-name
-    text: str  # what a message says, e.g. 'its 13 layers without fillers are named and sized like VGG-16's'
+    """Immutable; equal and hashed by value."""
+
+    __slots__ = ("kind", "text")
+
+    def __init__(self, kind: str, text: str):
+        self.kind = kind  # frozen-unfilled | released-model | backbone-head | file-name
+        # what a message says, e.g. 'its 13 layers without fillers are named and sized like VGG-16's'
+        self.text = text
+
+    def _key(self) -> tuple:
+        return self.kind, self.text
+
+    def __eq__(self, other):
+        return self._key() == other._key() if other.__class__ is self.__class__ else NotImplemented
+
+    def __hash__(self):
+        return hash(self._key())
+
+    def __repr__(self):
+        return f"Evidence(kind={self.kind!r}, text={self.text!r})"
 
 
-@dataclass
 class Initialisation:
     """Where a trained net's weights start."""
 
-    told: bool | None  # True: pretrained, False: from scratch, as a solver or the setting says
-    told_by: str
-    evidence: list[Evidence]  # read off the text: signs of fine-tuning
+    def __init__(self, told: bool | None, told_by: str, evidence: list[Evidence]):
+        self.told = told  # True: pretrained, False: from scratch, as a solver or the setting says
+        self.told_by = told_by
+        self.evidence = evidence  # read off the text: signs of fine-tuning
 
     def pretrained(self, ignore: tuple[str, ...] = ()) -> bool | None:
         """True when told or when the text shows fine-tuning (evidence kinds in `ignore` aside);

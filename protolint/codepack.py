@@ -23,25 +23,31 @@ _PACKAGE = "protolint"
 
 
 class _Loader:
-    """Executes a module's code from the pack (unmarshalled only when the module is imported)."""
+    """Executes a module's code from the pack (read and unmarshalled only when it is imported)."""
 
-    def __init__(self, table: dict):
+    def __init__(self, table: dict, data):
         self.table = table
+        self.data = data  # the pack, mapped: only the pages of the modules imported are read
 
     def create_module(self, spec):
         return None  # the default module object
 
     def exec_module(self, module) -> None:
-        _origin, _is_package, code = self.table[module.__spec__.name]
-        exec(marshal.loads(code), module.__dict__)
+        origin, _is_package, start, end = self.table[module.__spec__.name]
+        try:
+            code = marshal.loads(self.data[start:end])
+        except (EOFError, ValueError, TypeError):  # a damaged pack: the source it was made from
+            with open(origin, "rb") as handle:
+                code = compile(handle.read(), origin, "exec", dont_inherit=True)
+        exec(code, module.__dict__)
 
 
 class PackFinder:
     """The meta-path finder for the modules in a pack; None (Python's own import) for the rest."""
 
-    def __init__(self, table: dict):
+    def __init__(self, table: dict, data):
         self.table = table
-        self.loader = _Loader(table)
+        self.loader = _Loader(table, data)
 
     def find_spec(self, name, path=None, target=None):
         entry = self.table.get(name)
@@ -49,7 +55,7 @@ class PackFinder:
             return None
         from importlib.machinery import ModuleSpec
 
-        origin, is_package, _code = entry
+        origin, is_package = entry[0], entry[1]
         spec = ModuleSpec(name, self.loader, origin=origin, is_package=is_package)
         spec.has_location = True  # (sets __file__, which the grammar and data files are found by)
         if is_package:
@@ -57,21 +63,32 @@ class PackFinder:
         return spec
 
 
+# The pack: where the index starts (8 bytes), each module's marshalled code at [start:end] of the
+# file, then the marshalled index {module: (source path, is a package, start, end)}.
+_HEADER = 8
+
+
 def install() -> bool:
     """Serve protolint's modules from the pack for this code, when there is one; True if so."""
+    import mmap
+
     from . import cache
 
-    data = cache.read(NAME, cache.code_fingerprint())
-    if data is None:
-        return False
     try:
-        table = marshal.loads(data)
-    except (EOFError, ValueError, TypeError):
+        with open(os.path.join(cache.cache_folder(), f"{NAME}-{cache.code_fingerprint()}"), "rb") as handle:
+            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        table = marshal.loads(data[int.from_bytes(data[:_HEADER], "little"):])
+    except (OSError, RuntimeError, ValueError, EOFError, TypeError):  # none, empty or broken: no pack
         return False
-    if not isinstance(table, dict):
+    if not isinstance(table, dict) or not all(_well_formed(entry, len(data)) for entry in table.values()):
         return False
-    sys.meta_path.insert(0, PackFinder(table))
+    sys.meta_path.insert(0, PackFinder(table, data))
     return True
+
+
+def _well_formed(entry, size: int) -> bool:
+    return (isinstance(entry, tuple) and len(entry) == 4 and isinstance(entry[0], str)
+            and isinstance(entry[2], int) and isinstance(entry[3], int) and _HEADER <= entry[2] <= entry[3] <= size)
 
 
 def save() -> None:
@@ -85,15 +102,25 @@ def save() -> None:
         folder = cache.cache_folder()
         if os.path.exists(os.path.join(folder, f"{NAME}-{key}")):
             return
-        table = dict(_compiled_modules())
-        if not table:
+        compiled = dict(_compiled_modules())
+        if not compiled:
             return  # no .pyc at all (PYTHONDONTWRITEBYTECODE, a read-only install without them)
-        cache.write(NAME, key, marshal.dumps(table))
+        cache.write(NAME, key, _pack(compiled))
         for name in os.listdir(folder):
             if name.startswith(f"{NAME}-") and name != f"{NAME}-{key}":
                 os.unlink(os.path.join(folder, name))
     except Exception:  # a cache that cannot be written is no cache, never an error at exit
         pass
+
+
+def _pack(compiled: dict) -> bytes:
+    """The pack's bytes for {module: (source path, is a package, marshalled code)}."""
+    parts, index, offset = [], {}, _HEADER
+    for name, (path, is_package, code) in compiled.items():
+        parts.append(code)
+        index[name] = (path, is_package, offset, offset + len(code))
+        offset += len(code)
+    return offset.to_bytes(_HEADER, "little") + b"".join(parts) + marshal.dumps(index)
 
 
 def _compiled_modules():

@@ -10,7 +10,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import sys
-from dataclasses import replace
 
 import click
 

@@ -8,7 +8,6 @@ and the places to point at (`report_node`, `report_value`, `report_layer`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic, Fix
@@ -20,38 +19,39 @@ if TYPE_CHECKING:
     from .syntax.parser import Document
 
 
-@dataclass
+# Plain classes, not dataclasses: creating a dataclass costs ~0.3 ms of start-up each.
 class NetFileLink:
     """A solver's `net`/`train_net`/`test_net` field and the net file it names."""
 
-    field: Field
-    role: str  # "train" | "test"
-    state: NetState
-    path: str | None  # the resolved file, None when not found
-    net: Net | None = None  # its model, when it was read and is a net
+    def __init__(self, field: Field, role: str, state: NetState, path: str | None, net: Net | None = None):
+        self.field = field
+        self.role = role  # "train" | "test"
+        self.state = state
+        self.path = path  # the resolved file, None when not found
+        self.net = net  # its model, when it was read and is a net
 
 
-@dataclass
 class SolverNet:
     """A net a solver builds, in one state."""
 
-    role: str  # "train" | "test"
-    state: NetState
-    net: Net
-    field: Field  # the solver field naming it (`net`, `test_net_param`, ...)
-    path: str | None  # the net file, None for a net embedded in the solver
+    def __init__(self, role: str, state: NetState, net: Net, field: Field, path: str | None):
+        self.role = role  # "train" | "test"
+        self.state = state
+        self.net = net
+        self.field = field  # the solver field naming it (`net`, `test_net_param`, ...)
+        self.path = path  # the net file, None for a net embedded in the solver
 
     @property
     def where(self) -> str:
         return f'net file "{self.field.scalar}"' if self.path else f"`{self.field.name}`"
 
 
-@dataclass
 class Links:
     """What project.py found about a file's relations to the other files linted with it."""
 
-    solver_use: object = None  # model.usage.SolverUse: for a net file, how solvers use it
-    net_files: list[NetFileLink] = field(default_factory=list)  # for a solver: the net files it names
+    def __init__(self, solver_use: object = None, net_files: list[NetFileLink] | None = None):
+        self.solver_use = solver_use  # model.usage.SolverUse: for a net file, how solvers use it
+        self.net_files = [] if net_files is None else net_files  # for a solver: the net files it names
 
 
 class Once:

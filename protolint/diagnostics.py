@@ -7,57 +7,85 @@ suppressions) and the rule registry supplies the stable code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from .source import SourceText
 
 SEVERITIES = ("info", "warning", "error")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 
 
-@dataclass(slots=True)
-class TextEdit:
+# Plain classes, not dataclasses: creating a dataclass costs ~0.3 ms of start-up each.
+class _Value:
+    """Findings and their parts are values, as they were as dataclasses: equal when their fields
+    are (library users compare them), unhashable (they are mutable), shown with their fields."""
+
+    __slots__ = ()
+    __hash__ = None
+
+    def _fields(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other):
+        return self._fields() == other._fields() if other.__class__ is self.__class__ else NotImplemented
+
+    def __repr__(self):
+        shown = ", ".join(f"{name}={value!r}" for name, value in zip(self.__slots__, self._fields()))
+        return f"{type(self).__name__}({shown})"
+
+
+class TextEdit(_Value):
     """Replace text[start:end] with `new_text` (offsets into the decoded source text)."""
 
-    start: int
-    end: int
-    new_text: str
+    __slots__ = ("start", "end", "new_text")
+
+    def __init__(self, start: int, end: int, new_text: str):
+        self.start = start
+        self.end = end
+        self.new_text = new_text
 
 
-@dataclass(slots=True)
-class Fix:
+class Fix(_Value):
     """A change that resolves a diagnostic. `safe` fixes are applied by --fix and offered first
     by the editor; unsafe ones (they may change what the model computes) only as suggestions."""
 
-    title: str
-    edits: list[TextEdit]
-    safe: bool = True
+    __slots__ = ("title", "edits", "safe")
+
+    def __init__(self, title: str, edits: list[TextEdit], safe: bool = True):
+        self.title = title
+        self.edits = edits
+        self.safe = safe
 
 
-@dataclass(slots=True)
-class Related:
-    start: int
-    end: int
-    line: int
-    column: int
-    message: str
+class Related(_Value):
+    __slots__ = ("start", "end", "line", "column", "message")
+
+    def __init__(self, start: int, end: int, line: int, column: int, message: str):
+        self.start = start
+        self.end = end
+        self.line = line
+        self.column = column
+        self.message = message
 
 
-@dataclass(slots=True)
-class Diagnostic:
-    path: str
-    start: int
-    end: int
-    line: int
-    column: int
-    end_line: int
-    end_column: int
-    severity: str
-    rule: str
-    message: str
-    code: str = ""
-    related: list[Related] = field(default_factory=list)
-    fixes: list[Fix] = field(default_factory=list)
+class Diagnostic(_Value):
+    __slots__ = ("path", "start", "end", "line", "column", "end_line", "end_column", "severity", "rule", "message",
+                 "code", "related", "fixes")
+
+    def __init__(self, path: str, start: int, end: int, line: int, column: int, end_line: int, end_column: int,
+                 severity: str, rule: str, message: str, code: str = "", related: list[Related] | None = None,
+                 fixes: list[Fix] | None = None):
+        self.path = path
+        self.start = start
+        self.end = end
+        self.line = line
+        self.column = column
+        self.end_line = end_line
+        self.end_column = end_column
+        self.severity = severity
+        self.rule = rule
+        self.message = message
+        self.code = code
+        self.related = [] if related is None else related
+        self.fixes = [] if fixes is None else fixes
 
     @classmethod
     def at(

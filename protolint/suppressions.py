@@ -11,7 +11,6 @@ Rules are named by name or code. A directive that names an unknown rule is repor
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from .diagnostics import Diagnostic
 
@@ -19,14 +18,16 @@ _DIRECTIVE = re.compile(r"#\s*protolint:\s*(?P<kind>disable-next-line|disable-fi
 _LOOKS_LIKE = re.compile(r"#\s*protolint\s*:")
 
 
-@dataclass
+# A plain class, not a dataclass: creating a dataclass costs ~0.3 ms of start-up.
 class Directive:
-    kind: str  # "disable" | "disable-next-line" | "disable-file"
-    line: int  # the line it covers (0 for the whole file)
-    start: int
-    end: int
-    names: list[tuple[str, int, int]]  # (rule name, start, end) as resolved
-    used: set[str] = field(default_factory=set)
+    def __init__(self, kind: str, line: int, start: int, end: int, names: list[tuple[str, int, int]],
+                 used: set[str] | None = None):
+        self.kind = kind  # "disable" | "disable-next-line" | "disable-file"
+        self.line = line  # the line it covers (0 for the whole file)
+        self.start = start
+        self.end = end
+        self.names = names  # (rule name, start, end) as resolved
+        self.used = set() if used is None else used
 
 
 def apply(document, diagnostics: list[Diagnostic], registry, enabled: set[str]) -> list[Diagnostic]:

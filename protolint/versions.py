@@ -12,8 +12,6 @@ True, False or None (cannot tell); a guessed version never makes a finding more 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from typing import TYPE_CHECKING
 
 from .schema import history
@@ -63,23 +61,26 @@ def at_least(version: str, release: str) -> bool:
     return RELEASES.index(version) >= RELEASES.index(release)
 
 
-@dataclass(frozen=True)
+# A plain class, not a dataclass: creating a dataclass costs ~0.3 ms of start-up.
 class VersionAnswer:
     """The targeted Caffe release. `release` is the single best answer (the oldest the evidence
-    allows, used where a rule must pick one); `low`..`high` is what the evidence allows."""
+    allows, used where a rule must pick one); `low`..`high` is what the evidence allows. Not to be
+    changed once made."""
 
-    release: str
-    given: bool  # from --caffe-version or the configuration
-    low: str
-    high: str
-    # "given"; "default" (the built-in schema: BVLC master); "exact" (the schema is a release's);
-    # "partial" (a fork: a range); "unknown" (no BVLC release fits).
-    confidence: str
-    evidence: tuple[str, ...] = ()
-    # The dates between which the schema's Caffe left BVLC master: the newest addition it has and
-    # the oldest it lacks (None: no bound).
-    newest_present: str | None = None
-    oldest_absent: str | None = None
+    def __init__(self, release: str, given: bool, low: str, high: str, confidence: str, evidence: tuple[str, ...] = (),
+                 newest_present: str | None = None, oldest_absent: str | None = None):
+        self.release = release
+        self.given = given  # from --caffe-version or the configuration
+        self.low = low
+        self.high = high
+        # "given"; "default" (the built-in schema: BVLC master); "exact" (the schema is a release's);
+        # "partial" (a fork: a range); "unknown" (no BVLC release fits).
+        self.confidence = confidence
+        self.evidence = evidence
+        # The dates between which the schema's Caffe left BVLC master: the newest addition it has and
+        # the oldest it lacks (None: no bound).
+        self.newest_present = newest_present
+        self.oldest_absent = oldest_absent
 
     @classmethod
     def of(cls, release: str) -> VersionAnswer:

@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 # Bump when the pickled Schema would differ for the same .proto text (model or loader changes).
-SCHEMA_FORMAT_VERSION = 1
+SCHEMA_FORMAT_VERSION = 2  # 2: the model classes have __slots__ (their pickled state is laid out differently)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -157,12 +157,10 @@ def _load_bytes(
 
 
 def _model_fingerprint() -> str:
-    """The model's field names: a pickle made before a field was added would lack it when loaded."""
-    from dataclasses import fields
-
+    """The model's field names (each class's __slots__): a pickle made before a field was added
+    would lack it when loaded."""
     return ";".join(
-        cls.__name__ + ":" + ",".join(f.name for f in fields(cls))
-        for cls in (Schema, MessageType, Field, EnumType, EnumValue)
+        cls.__name__ + ":" + ",".join(cls.__slots__) for cls in (Schema, MessageType, Field, EnumType, EnumValue)
     )
 
 

@@ -7,7 +7,6 @@ Names are protobuf's: `full_name` is dotted without a leading dot (``caffe.Layer
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field as dc_field
 
 # Scalar type keywords of proto2, grouped the way the text format treats their values.
 INT32_TYPES = frozenset({"int32", "sint32", "sfixed32"})
@@ -40,29 +39,41 @@ DESCRIPTOR_TYPE_NAMES = {
 }  # fmt: skip
 
 
-@dataclass(eq=False)
+# Plain classes, not dataclasses: creating a dataclass costs ~0.3 ms of start-up each.
 class EnumValue:
-    name: str
-    number: int
-    doc: str = ""
-    line: int = 0  # 1-based line in the .proto file, 0 when unknown
-    deprecated: bool = False
-    # Options as written, `[deprecated = true]` -> {"deprecated": True}; custom ones keyed "(name).sub".
-    options: dict[str, object] = dc_field(default_factory=dict)
+    # (__weakref__, here and below: caches keyed by schema types hold them weakly, e.g. checker._PLANS)
+    __slots__ = ("name", "number", "doc", "line", "deprecated", "options", "__weakref__")
+
+    def __init__(self, name: str, number: int, doc: str = "", line: int = 0, deprecated: bool = False,
+                 options: dict[str, object] | None = None):
+        self.name = name
+        self.number = number
+        self.doc = doc
+        self.line = line  # 1-based line in the .proto file, 0 when unknown
+        self.deprecated = deprecated
+        # Options as written, `[deprecated = true]` -> {"deprecated": True}; custom ones keyed "(name).sub".
+        self.options = {} if options is None else options
 
 
-@dataclass(eq=False)
 class EnumType:
-    name: str  # short name, e.g. "PoolMethod"
-    full_name: str  # e.g. "caffe.PoolingParameter.PoolMethod"
-    values: dict[str, EnumValue] = dc_field(default_factory=dict)  # in declaration order
-    doc: str = ""
-    line: int = 0
-    allow_alias: bool = False
-    options: dict[str, object] = dc_field(default_factory=dict)
-    reserved_names: set[str] = dc_field(default_factory=set)
-    reserved_names_ordered: list[str] = dc_field(default_factory=list)  # the same names, as declared
-    reserved_ranges: list[tuple[int, int]] = dc_field(default_factory=list)  # inclusive
+    __slots__ = ("name", "full_name", "values", "doc", "line", "allow_alias", "options", "reserved_names",
+                 "reserved_names_ordered", "reserved_ranges", "__weakref__")
+
+    def __init__(self, name: str, full_name: str, values: dict[str, EnumValue] | None = None, doc: str = "",
+                 line: int = 0, allow_alias: bool = False, options: dict[str, object] | None = None,
+                 reserved_names: set[str] | None = None, reserved_names_ordered: list[str] | None = None,
+                 reserved_ranges: list[tuple[int, int]] | None = None):
+        self.name = name  # short name, e.g. "PoolMethod"
+        self.full_name = full_name  # e.g. "caffe.PoolingParameter.PoolMethod"
+        self.values = {} if values is None else values  # in declaration order
+        self.doc = doc
+        self.line = line
+        self.allow_alias = allow_alias
+        self.options = {} if options is None else options
+        self.reserved_names = set() if reserved_names is None else reserved_names
+        # the same names, as declared
+        self.reserved_names_ordered = [] if reserved_names_ordered is None else reserved_names_ordered
+        self.reserved_ranges = [] if reserved_ranges is None else reserved_ranges  # inclusive
 
     def value_by_number(self, number: int) -> EnumValue | None:
         for value in self.values.values():
@@ -71,35 +82,44 @@ class EnumType:
         return None
 
 
-@dataclass(eq=False)
 class Field:
-    name: str
-    number: int
-    label: str  # "optional" | "required" | "repeated"
-    type_name: str  # as written: a scalar keyword, or a (possibly dotted) message/enum name
-    # Exactly one of: `scalar` (a SCALAR_TYPES keyword), `message`, `enum` is set once the schema is resolved.
-    scalar: str | None = None
-    message: MessageType | None = None
-    enum: EnumType | None = None
-    # The `[default = ...]` option as Python value: int, float, bool, str (string/bytes field or enum value name).
-    # A bytes default is a str of one character per byte: `default.encode("latin-1")` gives the bytes.
-    default: object = None
-    has_default: bool = False
-    packed: bool = False
-    deprecated: bool = False
-    oneof: str | None = None
-    doc: str = ""
-    line: int = 0
-    containing: MessageType | None = dc_field(default=None, repr=False)
-    # For an extension (a field declared in an `extend X { }` block), `containing` is the extended
-    # message X and `extension_scope` the message the block sits in (None at file level).
-    is_extension: bool = False
-    extension_scope: MessageType | None = dc_field(default=None, repr=False)
-    # A proto2 group: the text format names it by its message type (`MyGroup { }`), not by `name`.
-    group: bool = False
-    json_name: str = ""
-    # Field options other than `default` and `json_name`, e.g. {"packed": True}; custom ones keyed "(name).sub".
-    options: dict[str, object] = dc_field(default_factory=dict)
+    __slots__ = ("name", "number", "label", "type_name", "scalar", "message", "enum", "default", "has_default",
+                 "packed", "deprecated", "oneof", "doc", "line", "containing", "is_extension", "extension_scope",
+                 "group", "json_name", "options", "__weakref__")
+
+    def __init__(self, name: str, number: int, label: str, type_name: str, scalar: str | None = None,
+                 message: MessageType | None = None, enum: EnumType | None = None, default: object = None,
+                 has_default: bool = False, packed: bool = False, deprecated: bool = False, oneof: str | None = None,
+                 doc: str = "", line: int = 0, containing: MessageType | None = None, is_extension: bool = False,
+                 extension_scope: MessageType | None = None, group: bool = False, json_name: str = "",
+                 options: dict[str, object] | None = None):
+        self.name = name
+        self.number = number
+        self.label = label  # "optional" | "required" | "repeated"
+        self.type_name = type_name  # as written: a scalar keyword, or a (possibly dotted) message/enum name
+        # Exactly one of: `scalar` (a SCALAR_TYPES keyword), `message`, `enum` is set once the schema is resolved.
+        self.scalar = scalar
+        self.message = message
+        self.enum = enum
+        # The `[default = ...]` option as Python value: int, float, bool, str (string/bytes field or enum value name).
+        # A bytes default is a str of one character per byte: `default.encode("latin-1")` gives the bytes.
+        self.default = default
+        self.has_default = has_default
+        self.packed = packed
+        self.deprecated = deprecated
+        self.oneof = oneof
+        self.doc = doc
+        self.line = line
+        self.containing = containing
+        # For an extension (a field declared in an `extend X { }` block), `containing` is the extended
+        # message X and `extension_scope` the message the block sits in (None at file level).
+        self.is_extension = is_extension
+        self.extension_scope = extension_scope
+        # A proto2 group: the text format names it by its message type (`MyGroup { }`), not by `name`.
+        self.group = group
+        self.json_name = json_name
+        # Field options other than `default` and `json_name`, e.g. {"packed": True}; custom ones keyed "(name).sub".
+        self.options = {} if options is None else options
 
     @property
     def repeated(self) -> bool:
@@ -136,22 +156,34 @@ class Field:
         return None
 
 
-@dataclass(eq=False)
 class MessageType:
-    name: str  # short name, e.g. "LayerParameter"
-    full_name: str  # e.g. "caffe.LayerParameter"
-    fields: dict[str, Field] = dc_field(default_factory=dict)  # by name, in declaration order
-    nested_messages: dict[str, MessageType] = dc_field(default_factory=dict)
-    nested_enums: dict[str, EnumType] = dc_field(default_factory=dict)
-    oneofs: dict[str, list[str]] = dc_field(default_factory=dict)  # oneof name -> field names
-    reserved_names: set[str] = dc_field(default_factory=set)
-    reserved_names_ordered: list[str] = dc_field(default_factory=list)  # the same names, as declared
-    reserved_ranges: list[tuple[int, int]] = dc_field(default_factory=list)  # inclusive
-    extension_ranges: list[tuple[int, int]] = dc_field(default_factory=list)  # inclusive
-    doc: str = ""
-    line: int = 0
-    options: dict[str, object] = dc_field(default_factory=dict)
-    extensions: list[Field] = dc_field(default_factory=list)  # declared in `extend` blocks inside this message
+    __slots__ = ("name", "full_name", "fields", "nested_messages", "nested_enums", "oneofs", "reserved_names",
+                 "reserved_names_ordered", "reserved_ranges", "extension_ranges", "doc", "line", "options",
+                 "extensions", "__weakref__")
+
+    def __init__(self, name: str, full_name: str, fields: dict[str, Field] | None = None,
+                 nested_messages: dict[str, MessageType] | None = None,
+                 nested_enums: dict[str, EnumType] | None = None, oneofs: dict[str, list[str]] | None = None,
+                 reserved_names: set[str] | None = None, reserved_names_ordered: list[str] | None = None,
+                 reserved_ranges: list[tuple[int, int]] | None = None,
+                 extension_ranges: list[tuple[int, int]] | None = None, doc: str = "", line: int = 0,
+                 options: dict[str, object] | None = None, extensions: list[Field] | None = None):
+        self.name = name  # short name, e.g. "LayerParameter"
+        self.full_name = full_name  # e.g. "caffe.LayerParameter"
+        self.fields = {} if fields is None else fields  # by name, in declaration order
+        self.nested_messages = {} if nested_messages is None else nested_messages
+        self.nested_enums = {} if nested_enums is None else nested_enums
+        self.oneofs = {} if oneofs is None else oneofs  # oneof name -> field names
+        self.reserved_names = set() if reserved_names is None else reserved_names
+        # the same names, as declared
+        self.reserved_names_ordered = [] if reserved_names_ordered is None else reserved_names_ordered
+        self.reserved_ranges = [] if reserved_ranges is None else reserved_ranges  # inclusive
+        self.extension_ranges = [] if extension_ranges is None else extension_ranges  # inclusive
+        self.doc = doc
+        self.line = line
+        self.options = {} if options is None else options
+        # declared in `extend` blocks inside this message
+        self.extensions = [] if extensions is None else extensions
 
     @property
     def map_entry(self) -> bool:
@@ -165,30 +197,40 @@ class MessageType:
         return None
 
 
-@dataclass(eq=False)
 class Schema:
     """A whole parsed and resolved .proto file."""
 
-    path: str  # where it was read from ("<builtin>" path included), for messages
-    package: str = ""
-    syntax: str = "proto2"
-    imports: list[str] = dc_field(default_factory=list)
-    messages: dict[str, MessageType] = dc_field(default_factory=dict)  # every message, nested too, by full_name
-    enums: dict[str, EnumType] = dc_field(default_factory=dict)  # every enum, nested too, by full_name
-    top_messages: list[str] = dc_field(default_factory=list)  # full names of top-level messages, in order
-    top_enums: list[str] = dc_field(default_factory=list)
-    builtin: bool = False  # protolint's own BVLC schema (not one given with --proto)
-    options: dict[str, object] = dc_field(default_factory=dict)  # file options, `option java_package = ...;`
-    extensions: list[Field] = dc_field(default_factory=list)  # declared in file-level `extend` blocks
-    public_imports: list[int] = dc_field(default_factory=list)  # indexes into `imports`
-    weak_imports: list[int] = dc_field(default_factory=list)
-    # The loaded imported files, by import name; their types are reachable from fields of this schema.
-    dependencies: dict[str, Schema] = dc_field(default_factory=dict, repr=False)
-    # True for a google/protobuf/*.proto built from the protobuf runtime rather than read from disk.
-    from_runtime: bool = False
-    # Facts computed from the schema by the model (the layer types it implies, its Caffe version),
-    # kept with it so they are worked out once per schema.
-    derived: dict = dc_field(default_factory=dict, repr=False, compare=False)
+    __slots__ = ("path", "package", "syntax", "imports", "messages", "enums", "top_messages", "top_enums", "builtin",
+                 "options", "extensions", "public_imports", "weak_imports", "dependencies", "from_runtime", "derived",
+                 "__weakref__")
+
+    def __init__(self, path: str, package: str = "", syntax: str = "proto2", imports: list[str] | None = None,
+                 messages: dict[str, MessageType] | None = None, enums: dict[str, EnumType] | None = None,
+                 top_messages: list[str] | None = None, top_enums: list[str] | None = None, builtin: bool = False,
+                 options: dict[str, object] | None = None, extensions: list[Field] | None = None,
+                 public_imports: list[int] | None = None, weak_imports: list[int] | None = None,
+                 dependencies: dict[str, Schema] | None = None, from_runtime: bool = False,
+                 derived: dict | None = None):
+        self.path = path  # where it was read from ("<builtin>" path included), for messages
+        self.package = package
+        self.syntax = syntax
+        self.imports = [] if imports is None else imports
+        self.messages = {} if messages is None else messages  # every message, nested too, by full_name
+        self.enums = {} if enums is None else enums  # every enum, nested too, by full_name
+        self.top_messages = [] if top_messages is None else top_messages  # full names of top-level messages, in order
+        self.top_enums = [] if top_enums is None else top_enums
+        self.builtin = builtin  # protolint's own BVLC schema (not one given with --proto)
+        self.options = {} if options is None else options  # file options, `option java_package = ...;`
+        self.extensions = [] if extensions is None else extensions  # declared in file-level `extend` blocks
+        self.public_imports = [] if public_imports is None else public_imports  # indexes into `imports`
+        self.weak_imports = [] if weak_imports is None else weak_imports
+        # The loaded imported files, by import name; their types are reachable from fields of this schema.
+        self.dependencies = {} if dependencies is None else dependencies
+        # True for a google/protobuf/*.proto built from the protobuf runtime rather than read from disk.
+        self.from_runtime = from_runtime
+        # Facts computed from the schema by the model (the layer types it implies, its Caffe version),
+        # kept with it so they are worked out once per schema.
+        self.derived = {} if derived is None else derived
 
     def message(self, name: str) -> MessageType:
         """Look a message up by full name or by its name inside the package (``NetParameter``)."""

@@ -74,10 +74,8 @@ def write(name: str, key: str, data: bytes) -> None:
 def atomic_write(path: str | os.PathLike, data: bytes, mode: int | None = None) -> None:
     """Replace a file's content with no moment where it is half written: write a temporary file
     beside it, then rename it over the original. `mode`: the permission bits to give it."""
-    import tempfile  # only when writing, which is rare: keep it off the start-up path
-
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".protolint-", suffix=".tmp")
+    fd, tmp = _temporary_file(folder)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
@@ -90,29 +88,52 @@ def atomic_write(path: str | os.PathLike, data: bytes, mode: int | None = None) 
         raise
 
 
+def _temporary_file(folder: str) -> tuple[int, str]:
+    """A new file only this process can have made (O_EXCL, mode 0600), as tempfile.mkstemp makes
+    one; made here because importing tempfile costs a run that writes its result 3 ms."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    for _attempt in range(100):
+        path = os.path.join(folder, f".protolint-{os.getpid()}-{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(path, flags, 0o600), path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no unused temporary file name in {folder}")
+
+
 # Lint results (protolint.batch): one entry per group of files linted together, keyed by everything
 # the results depend on, in a folder of their own so that it can be cleared alone.
 RESULTS = "results"
 
 
+def unpickle(data: bytes):
+    """pickle.loads, from the C module itself: the `pickle` module around it (the pure-Python
+    pickler, for writing) is a millisecond of start-up that reading does not need."""
+    try:
+        from _pickle import loads
+    except ImportError:  # pragma: no cover - a Python without the accelerator
+        from pickle import loads
+    return loads(data)
+
+
 def read_results(key: str):
     """The cached results of a group of files (what protolint.batch stored), or None."""
-    import pickle
-
     try:
-        return pickle.loads(_read_bytes(os.path.join(cache_folder(), RESULTS, key)))
+        return unpickle(_read_bytes(os.path.join(cache_folder(), RESULTS, key)))
     except Exception:  # missing, truncated, written by another version: a miss, never an error
         return None
 
 
 def write_results(key: str, results) -> None:
-    import pickle
-
+    try:  # (the C pickler itself, as unpickle: the `pickle` module is a millisecond of start-up)
+        from _pickle import PicklingError, dumps
+    except ImportError:  # pragma: no cover - a Python without the accelerator
+        from pickle import PicklingError, dumps
     try:
         directory = os.path.join(cache_folder(), RESULTS)
         os.makedirs(directory, exist_ok=True)
-        atomic_write(os.path.join(directory, key), pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
-    except (OSError, RuntimeError, pickle.PicklingError, RecursionError):
+        atomic_write(os.path.join(directory, key), dumps(results, protocol=-1))  # (-1: the highest)
+    except (OSError, RuntimeError, PicklingError, RecursionError):
         pass
 
 
@@ -137,7 +158,7 @@ def code_fingerprint() -> str:
 
 
 def _stamp_tree(folder: str, parts: list) -> None:
-    """file_stamp() of the source files under `folder`, in a fixed order (os.scandir: one stat each)."""
+    """The stamps of the source files under `folder`, in a fixed order (os.scandir: one stat each)."""
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
     except OSError:
@@ -147,12 +168,16 @@ def _stamp_tree(folder: str, parts: list) -> None:
             if entry.name != "__pycache__":
                 _stamp_tree(entry.path, parts)
         elif entry.name.endswith((".py", ".proto", ".lark")):
-            try:
-                st = entry.stat()
-            except OSError:
-                parts.append(f"{entry.path}:missing")
-                continue
-            parts.append(f"{entry.path}:{st.st_size}:{st.st_mtime_ns}")
+            parts.append(entry_stamp(entry))
+
+
+def entry_stamp(entry: os.DirEntry) -> str:
+    """file_stamp() of a directory entry."""
+    try:
+        st = entry.stat()
+    except OSError:
+        return f"{entry.path}:missing"
+    return f"{entry.path}:{st.st_size}:{st.st_mtime_ns}"
 
 
 def file_stamp(path: str) -> str:

@@ -34,6 +34,7 @@ class _Loader:
 
     def exec_module(self, module) -> None:
         origin, _is_package, start, end = self.table[module.__spec__.name]
+        module.__file__ = origin  # (the grammar and data files are found by it)
         try:
             code = marshal.loads(self.data[start:end])
         except (EOFError, ValueError, TypeError):  # a damaged pack: the source it was made from
@@ -56,8 +57,9 @@ class PackFinder:
         from importlib.machinery import ModuleSpec
 
         origin, is_package = entry[0], entry[1]
+        # (not has_location: Python would then work out a .pyc path for each module, a third of
+        # the import's cost; the loader sets __file__ itself)
         spec = ModuleSpec(name, self.loader, origin=origin, is_package=is_package)
-        spec.has_location = True  # (sets __file__, which the grammar and data files are found by)
         if is_package:
             spec.submodule_search_locations = [os.path.dirname(origin)]
         return spec

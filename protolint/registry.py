@@ -8,6 +8,8 @@ from installed distributions (entry points), never from the working directory.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
 from .rule import Rule
 
 ENTRY_POINT_GROUP = "protolint.rules"
@@ -75,8 +77,8 @@ def summary_registry() -> Registry | None:
     if data is None:
         return None
     try:
-        return Registry([RuleSummary(*entry) for entry in marshal.loads(data)])
-    except (EOFError, ValueError, TypeError, RegistryError):
+        return Registry.of_checked([RuleSummary(*entry) for entry in marshal.loads(data)])
+    except (EOFError, ValueError, TypeError):
         return None
 
 
@@ -88,6 +90,15 @@ class Registry:
         self._selections: dict[tuple, list[type[Rule]]] = {}
         for rule in rules:
             self.add(rule)
+
+    @classmethod
+    def of_checked(cls, rules: list) -> Registry:
+        """A registry of rules `add` checked before (the rule list protolint.api cached)."""
+        registry = cls([])
+        registry.rules = list(rules)
+        registry.by_name = {rule.name: rule for rule in rules}
+        registry.by_code = {rule.code: rule for rule in rules}
+        return registry
 
     def add(self, rule: type[Rule]) -> None:
         for attribute in ("code", "name", "severity", "summary"):
@@ -165,23 +176,50 @@ def _load_points(points) -> list[type[Rule]]:
     return found
 
 
+@lru_cache(maxsize=1)
 def _any_plugin_installed() -> bool:
-    """Whether some distribution on sys.path declares the entry-point group (a quick text scan)."""
+    """Whether some distribution on sys.path declares the entry-point group (a quick text scan; the
+    working directory does not count, as plugin_rules skips it). The answer is kept in the cache
+    with the folders' modification times, which installing or removing a distribution changes."""
     import os
     import sys
 
-    marker = f"[{ENTRY_POINT_GROUP}]"
+    from . import cache
+
+    cwd = os.path.realpath(os.getcwd())
+    folders, stamps = [], []
     for folder in sys.path:
+        folder = folder or "."
         try:
-            names = os.listdir(folder or ".")
+            if os.path.realpath(folder) == cwd:
+                continue
+            stamps.append(f"{folder}:{os.stat(folder).st_mtime_ns}")
         except OSError:
             continue
-        for name in names:
-            if name.endswith((".dist-info", ".egg-info")):
-                try:
-                    with open(os.path.join(folder or ".", name, "entry_points.txt"), encoding="utf-8") as handle:
-                        if marker in handle.read():
-                            return True
-                except OSError:
-                    continue
+        folders.append(folder)
+    key = cache.digest(ENTRY_POINT_GROUP, *stamps)
+    known = cache.read("plugins", "scan")  # (one entry, rewritten when the folders change)
+    if known is not None and known[:-1] == key.encode() and known[-1:] in (b"0", b"1"):
+        return known[-1:] == b"1"
+    found = any(_declares_plugin(folder) for folder in folders)
+    cache.write("plugins", "scan", key.encode() + (b"1" if found else b"0"))
+    return found
+
+
+def _declares_plugin(folder: str) -> bool:
+    import os
+
+    marker = f"[{ENTRY_POINT_GROUP}]"
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return False
+    for name in names:
+        if name.endswith((".dist-info", ".egg-info")):
+            try:
+                with open(os.path.join(folder, name, "entry_points.txt"), encoding="utf-8") as handle:
+                    if marker in handle.read():
+                        return True
+            except OSError:
+                continue
     return False

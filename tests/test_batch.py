@@ -185,9 +185,10 @@ def test_the_version_and_the_code_are_part_of_the_key(monkeypatch):
     monkeypatch.setattr(protolint, "__version__", "0.0.0-other")
     assert fingerprint() != base
     monkeypatch.undo()
-    real_stamp = cache.file_stamp
+    real_stamp = cache.entry_stamp
     for module in ("linter.py", "unknown_layer_type.py", "caffe.proto"):  # protolint, a rule, the built-in schema
-        monkeypatch.setattr(cache, "file_stamp", lambda path: real_stamp(path) + ("edited" if path.endswith(module) else ""))
+        monkeypatch.setattr(cache, "entry_stamp",
+                            lambda entry: real_stamp(entry) + ("edited" if entry.path.endswith(module) else ""))
         assert fingerprint() != base, module
     monkeypatch.undo()
     assert fingerprint() == base

@@ -71,10 +71,36 @@ def test_only_a_current_pyc_is_packed(tmp_path):
 
 
 def test_the_pack_is_keyed_by_the_code_fingerprint(tmp_path, monkeypatch):
-    """install() reads only the entry of the code on disk: an edit to any source file changes the
-    fingerprint (tested with the result cache in test_batch), so a pack of older code is never read."""
+    """install() reads only the entry of the code on disk (an edit to any source file changes the
+    fingerprint, tested with the result cache in test_batch): a pack of other code is never read."""
+    import marshal
+
     monkeypatch.setenv("PROTOLINT_CACHE_DIR", str(tmp_path))
-    read = []
-    monkeypatch.setattr(cache, "read", lambda name, key: read.append((name, key)))
+    code = marshal.dumps(compile("ANSWER = 42\n", str(tmp_path / "packed_probe.py"), "exec"))
+    pack = codepack._pack({"packed_probe_module": (str(tmp_path / "packed_probe.py"), False, code)})
+    (tmp_path / f"{codepack.NAME}-{'0' * 32}").write_bytes(pack)
     assert codepack.install() is False
-    assert read == [(codepack.NAME, cache.code_fingerprint())]
+    (tmp_path / f"{codepack.NAME}-{cache.code_fingerprint()}").write_bytes(pack)
+    before = list(sys.meta_path)
+    try:
+        assert codepack.install() is True
+        module = __import__("packed_probe_module")
+        assert (module.ANSWER, module.__file__) == (42, str(tmp_path / "packed_probe.py"))
+    finally:
+        sys.meta_path[:] = before
+        sys.modules.pop("packed_probe_module", None)
+
+
+def test_a_damaged_module_in_the_pack_is_compiled_from_its_source(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROTOLINT_CACHE_DIR", str(tmp_path))
+    source = tmp_path / "damaged_probe.py"
+    source.write_text("ANSWER = 7\n")
+    pack = codepack._pack({"damaged_probe_module": (str(source), False, b"\xffnot code")})
+    (tmp_path / f"{codepack.NAME}-{cache.code_fingerprint()}").write_bytes(pack)
+    before = list(sys.meta_path)
+    try:
+        assert codepack.install() is True
+        assert __import__("damaged_probe_module").ANSWER == 7
+    finally:
+        sys.meta_path[:] = before
+        sys.modules.pop("damaged_probe_module", None)

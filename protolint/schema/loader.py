@@ -21,13 +21,12 @@ when a file has to be parsed.
 from __future__ import annotations
 
 import os
-import pickle
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 
 from protolint import __version__
-from protolint.cache import atomic_write, cache_dir, content_hash
+from protolint.cache import atomic_write, cache_dir, content_hash, unpickle
 from protolint.data_files import package_file
 from protolint.files import read_regular
 from protolint.schema.errors import SchemaError
@@ -180,7 +179,7 @@ def _read_disk_cache(cache_file: Path | None, import_dirs: tuple[str, ...]) -> S
         return None
     try:
         with open(cache_file, "rb") as stream:
-            payload = pickle.load(stream)
+            payload = unpickle(stream.read())
     except Exception:  # missing, truncated, from another version: any of these just means "parse again"
         return None
     if not isinstance(payload, dict) or not isinstance(payload.get("schema"), Schema):
@@ -199,6 +198,8 @@ def _read_disk_cache(cache_file: Path | None, import_dirs: tuple[str, ...]) -> S
 def _write_disk_cache(cache_file: Path | None, schema: Schema, import_dirs: tuple[str, ...]) -> None:
     if cache_file is None:
         return
+    import pickle  # (writing only; reading needs only the C unpickler, cache.unpickle)
+
     try:
         dependencies = [
             (str(Path(dep.path).resolve()), content_hash(Path(dep.path).read_bytes()).hexdigest())

@@ -44,7 +44,7 @@ _BLOCK_COMMENT = rf"/\*[^*]*\*+(?:[^/*][^*]*\*+){_POSSESSIVE}/"
 # A number running into a name: name characters, and exponent signs (`1e+5x`).
 _NUMBER_RUN = rf"(?:[0-9]|\.[0-9])[A-DF-Za-df-z0-9_.]*(?:[eE](?:[+-][0-9])?[A-DF-Za-df-z0-9_.]*){_POSSESSIVE}"
 
-PATTERN = re.compile(
+_PATTERN_SOURCE = (
     "|".join(
         [
             # Protobuf's whitespace: space, tab, LF, CR, VT, FF (and nothing from Unicode).
@@ -74,9 +74,18 @@ PATTERN = re.compile(
             r"(?P<DOT>\.)",
             rf"(?P<{STRAY}>.)",
         ]
-    ),
-    re.DOTALL,
+    )
 )
+
+
+def __getattr__(name: str):
+    """PATTERN, the one regex of every token, is compiled when first used: a well-formed file is
+    read by syntax.fast and never needs it (compiling it is most of this module's import)."""
+    if name == "PATTERN":
+        global PATTERN
+        PATTERN = re.compile(_PATTERN_SOURCE, re.DOTALL)
+        return PATTERN
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 TERMINALS = frozenset(
     "IDENT INT FLOAT STRING COLON LBRACE RBRACE LANGLE RANGLE LSQB RSQB COMMA SEMICOLON MINUS SLASH DOT".split()

@@ -13,7 +13,6 @@ from __future__ import annotations
 from . import lexer
 from .encoding import not_text
 from .fast import parse_well_formed
-from .lexer import PATTERN
 from .nodes import Comment, Message
 from ..diagnostics import Diagnostic, syntax_error
 from ..source import SourceText
@@ -87,7 +86,7 @@ def parse(source: SourceText) -> Document:
     terminals, trivia, comment_kind = lexer.TERMINALS, lexer.TRIVIA, lexer.COMMENT
     recovering = False  # (the state's flag, kept in a local while the loop runs)
     skip_depth = 0  # brackets opened by tokens recovery is skipping
-    for token in PATTERN.finditer(source.text):
+    for token in lexer.PATTERN.finditer(source.text):
         kind = token.lastgroup
         if kind in trivia:
             if kind == comment_kind:

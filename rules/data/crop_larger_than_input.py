@@ -10,6 +10,7 @@ class CropLargerThanInput(Rule):
     name = "crop-larger-than-input"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("ImageData",)
     summary = "transform_param.crop_size larger than the resized images"
     what_it_does = (
         "Reports an ImageData layer whose `transform_param.crop_size` is larger than the size it resizes its "

@@ -15,6 +15,7 @@ class ImageDataNoShuffle(Rule):
     name = "imagedata-no-shuffle"
     severity = "info"
     applies_to = ("net",)
+    layer_types = ("ImageData",)
     fixable = True
     summary = "ImageData in a training net without shuffle: true"
     what_it_does = (

@@ -17,6 +17,7 @@ class AccuracyIgnoreLabelMismatch(Rule):
     name = "accuracy-ignore-label-mismatch"
     severity = "warning"
     applies_to = ("net",)
+    layer_types = ("Accuracy",)
     summary = "A loss ignores a label that the Accuracy reading the same labels does not"
     what_it_does = (
         "Reports an Accuracy layer that reads the same label blob as a loss with `loss_param.ignore_label: X` but "

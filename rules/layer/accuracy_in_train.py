@@ -16,6 +16,7 @@ class AccuracyInTrain(Rule):
     name = "accuracy-in-train"
     severity = "info"
     applies_to = ("net",)
+    layer_types = ("Accuracy",)
     fixable = True
     summary = "An Accuracy layer that also runs in the TRAIN net"
     what_it_does = "Reports Accuracy layers present in the TRAIN state of a trained net."

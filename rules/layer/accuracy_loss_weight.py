@@ -15,6 +15,7 @@ class AccuracyLossWeight(Rule):
     name = "accuracy-loss-weight"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Accuracy",)
     fixable = True
     summary = "An Accuracy layer with a non-zero loss_weight"
     what_it_does = (

@@ -15,6 +15,7 @@ class AccuracyTopKGtClasses(Rule):
     name = "accuracy-top-k-gt-classes"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Accuracy",)
     summary = "Accuracy top_k larger than the number of classes"
     what_it_does = "Reports Accuracy layers (axis 1) whose `top_k` exceeds the class count of their scores, when it can be read off the net (e.g. the num_output of the InnerProduct that computes them)."
     why_it_matters = 'AccuracyLayer::Reshape aborts with "top_k must be less than or equal to the number of classes."'

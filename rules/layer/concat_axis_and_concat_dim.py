@@ -9,6 +9,7 @@ class ConcatAxisAndConcatDim(AxisAndLegacyDim):
     code = "L352"
     name = "concat-axis-and-concat-dim"
     severity = "error"
+    layer_types = ("Concat",)
     summary = "Concat with both axis and the deprecated concat_dim"
     what_it_does = "Reports `concat_param` setting both `axis` and `concat_dim`."
     why_it_matters = 'ConcatLayer::LayerSetUp aborts with "Either axis or concat_dim should be specified; not both."'

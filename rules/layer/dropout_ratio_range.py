@@ -19,6 +19,7 @@ class DropoutRatioRange(Rule):
     name = "dropout-ratio-range"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("Dropout",)
     summary = "A Dropout ratio outside (0, 1) in a layer that runs in TRAIN mode"
     what_it_does = (
         "Checks `dropout_param.dropout_ratio` of Dropout layers that run in TRAIN mode (the TRAIN state of a "

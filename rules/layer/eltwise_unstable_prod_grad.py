@@ -12,6 +12,7 @@ class EltwiseUnstableProdGrad(Rule):
     name = "eltwise-unstable-prod-grad"
     severity = "warning"
     applies_to = ("net",)
+    layer_types = ("Eltwise",)
     fixable = True
     summary = "A trained Eltwise PROD with stable_prod_grad: false"
     what_it_does = "In the TRAIN state of a trained net, reports Eltwise PROD layers with `stable_prod_grad: false` whose inputs need a gradient."

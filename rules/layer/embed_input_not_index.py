@@ -31,6 +31,7 @@ class EmbedInputNotIndex(Rule):
     name = "embed-input-not-index"
     severity = "warning"
     applies_to = ("net",)
+    layer_types = ("Embed",)
     summary = "An Embed layer fed values that are not integer indices"
     what_it_does = (
         "Reports Embed layers whose input comes from a layer that does not produce integer indices (anything but "

@@ -16,6 +16,7 @@ class EuclideanLargeOutput(Rule):
     name = "euclidean-large-output"
     severity = "info"
     applies_to = ("net",)
+    layer_types = ("EuclideanLoss",)
     summary = "A trained EuclideanLoss over many values per sample"
     what_it_does = (
         "In the TRAIN state of a trained net, reports EuclideanLoss layers with loss weight >= 1 whose first "

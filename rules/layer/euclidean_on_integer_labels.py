@@ -15,6 +15,7 @@ class EuclideanOnIntegerLabels(Rule):
     name = "euclidean-on-integer-labels"
     severity = "info"
     applies_to = ("net",)
+    layer_types = ("EuclideanLoss",)
     summary = "EuclideanLoss regressing onto the class label of a data layer"
     what_it_does = "Reports EuclideanLoss layers whose second bottom is the label top (top 1) of a Data, ImageData, WindowData or MemoryData layer."
     why_it_matters = "Those labels are scalar class indices: regressing onto them treats class 7 as 'closer' to 8 than to 2, which is rarely meant."

@@ -27,6 +27,7 @@ class ExpUnboundedInput(Rule):
     name = "exp-unbounded-input"
     severity = "info"
     applies_to = ("net",)
+    layer_types = ("Exp",)
     summary = "An Exp layer (base > 1) applied to an input that is not bounded above"
     what_it_does = (
         "Reports an Exp layer with base e (or > 1) and scale > 0 whose input comes from a layer that is not "

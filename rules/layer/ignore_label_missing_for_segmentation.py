@@ -34,6 +34,7 @@ class IgnoreLabelMissingForSegmentation(Rule):
     name = "ignore-label-missing-for-segmentation"
     severity = "info"
     applies_to = ("net",)
+    layer_types = ("SoftmaxWithLoss", "InfogainLoss")
     summary = "A per-pixel SoftmaxWithLoss/InfogainLoss without ignore_label"
     what_it_does = (
         "Reports SoftmaxWithLoss and InfogainLoss layers whose scores still have spatial axes (they come from a "

@@ -12,6 +12,7 @@ class InfogainInput(Rule):
     name = "infogain-input"
     severity = "warning"
     applies_to = ("net",)
+    layer_types = ("InfogainLoss",)
     summary = "InfogainLoss fed the wrong kind of scores for the targeted Caffe version"
     what_it_does = (
         "Looks at the layer producing InfogainLoss's first bottom (through Flatten, Reshape, Split and Dropout). Caffe 1.0 and later (the schema has "

@@ -16,6 +16,7 @@ class LogUnboundedInput(Rule):
     name = "log-unbounded-input"
     severity = "warning"
     applies_to = ("net",)
+    layer_types = ("Log",)
     summary = "A Log layer whose input shift + scale*x can be 0 or negative"
     what_it_does = (
         "Reports a Log layer unless its argument shift + scale*x is provably positive: a positive shift with "

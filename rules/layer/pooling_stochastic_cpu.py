@@ -10,6 +10,7 @@ class PoolingStochasticCpu(Rule):
     name = "pooling-stochastic-cpu"
     severity = "error"
     applies_to = ("net", "solver")
+    layer_types = ("Pooling",)
     summary = "STOCHASTIC pooling, which has no CPU implementation"
     what_it_does = (
         "Reports `pool: STOCHASTIC`. Error when the solver runs on the CPU (`solver_mode: CPU`), warning when the "

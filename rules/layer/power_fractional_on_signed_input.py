@@ -16,6 +16,7 @@ class PowerFractionalOnSignedInput(Rule):
     name = "power-fractional-on-signed-input"
     severity = "warning"
     applies_to = ("net",)
+    layer_types = ("Power",)
     summary = "A non-integer Power of a base that can be negative"
     what_it_does = (
         "Reports a Power layer with a non-integer `power` unless its base shift + scale*x is provably >= 0 "

@@ -15,6 +15,7 @@ class PowerGradientAtZero(Rule):
     name = "power-gradient-at-zero"
     severity = "warning"
     applies_to = ("net",)
+    layer_types = ("Power",)
     summary = "A trained Power layer (power not 0, 1 or 2, no shift) whose gradient is y/x"
     what_it_does = (
         "In the TRAIN state of a trained net, reports Power layers with power other than 0, 1 and 2, scale "

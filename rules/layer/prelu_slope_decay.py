@@ -16,6 +16,7 @@ class PReLUSlopeDecay(Rule):
     name = "prelu-slope-decay"
     severity = "info"
     applies_to = ("net",)
+    layer_types = ("PReLU",)
     fixable = True
     summary = "Trained PReLU slopes with weight decay"
     what_it_does = (

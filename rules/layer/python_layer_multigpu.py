@@ -14,6 +14,7 @@ class PythonLayerMultigpu(Rule):
     name = "python-layer-multigpu"
     severity = "info"
     applies_to = ("net", "solver")
+    layer_types = ("Python",)
     summary = "A Python layer in a solver's training net (no multi-GPU caffe train)"
     what_it_does = "Reports Python layers in the TRAIN state of a net that a solver trains."
     why_it_matters = (

@@ -12,6 +12,7 @@ class PythonLossWithoutLossWeight(Rule):
     name = "python-loss-without-loss-weight"
     severity = "warning"
     applies_to = ("net",)
+    layer_types = ("Python",)
     fixable = True
     summary = "A Python layer that looks like a loss but has no loss_weight"
     what_it_does = (

@@ -12,6 +12,7 @@ class RecurrentNoClip(Rule):
     name = "recurrent-no-clip"
     severity = "info"
     applies_to = ("net", "solver")
+    layer_types = ("LSTM", "RNN")
     summary = "LSTM/RNN trained without gradient clipping"
     what_it_does = (
         "Reports LSTM and RNN layers in the train net of a solver that does not clip gradients (clip_gradients "

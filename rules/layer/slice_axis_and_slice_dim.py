@@ -9,6 +9,7 @@ class SliceAxisAndSliceDim(AxisAndLegacyDim):
     code = "L353"
     name = "slice-axis-and-slice-dim"
     severity = "error"
+    layer_types = ("Slice",)
     summary = "Slice with both axis and the deprecated slice_dim"
     what_it_does = "Reports `slice_param` setting both `axis` and `slice_dim`."
     why_it_matters = 'SliceLayer::LayerSetUp aborts with "Either axis or slice_dim should be specified; not both."'

@@ -14,6 +14,7 @@ class SoftmaxLossSingleClass(Rule):
     name = "softmax-loss-single-class"
     severity = "error"
     applies_to = ("net",)
+    layer_types = ("SoftmaxWithLoss",)
     summary = "SoftmaxWithLoss over a single class"
     what_it_does = (
         "Reports SoftmaxWithLoss layers (softmax over axis 1) whose scores have one channel, e.g. from an "

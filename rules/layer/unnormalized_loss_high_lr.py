@@ -30,6 +30,7 @@ class UnnormalizedLossHighLr(Rule):
     name = "unnormalized-loss-high-lr"
     severity = "warning"
     applies_to = ("net", "solver")
+    layer_types = ("SoftmaxWithLoss",)
     summary = "A per-pixel SoftmaxWithLoss summed over its positions, trained with a learning rate for an averaged loss"
     what_it_does = (
         "For a SoftmaxWithLoss in a net a solver trains, whose input has spatial positions (a segmentation score "

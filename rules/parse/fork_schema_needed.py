@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from protolint.model.facts import BVLC_LAYER_TYPES
 from protolint.model.fillers import filler_uses
-from protolint.model.forks import is_fork_schema, recognise, registered_by_a_fork
 from protolint.rule import Rule
 from protolint.suggest import closest
 from protolint.syntax.nodes import IDENT, Message, Scalar
@@ -59,10 +58,14 @@ class ForkSchemaNeeded(Rule):
     version_notes = "The fork table records the commit each fork's facts were read from."
 
     def check(self, ctx):
-        if is_fork_schema(ctx.schema):
-            return  # the names are checked against the fork's own schema
         found: dict[str, dict[str, list[tuple[int, int]]]] = {kind: {} for kind in _RULE}
         unknown_fields = self._collect(ctx, found)
+        if not any(found.values()):
+            return  # every name is known (the usual case: the fork tables are not even loaded)
+        from protolint.model.forks import is_fork_schema, recognise, registered_by_a_fork
+
+        if is_fork_schema(ctx.schema):
+            return  # the names are checked against the fork's own schema
         recognition = recognise({kind: set(names) for kind, names in found.items() if names})
         if recognition is None:
             self._custom_build(ctx, found, _plain(unknown_fields))
@@ -134,6 +137,8 @@ class ForkSchemaNeeded(Rule):
         unknown names that are no near-miss of a BVLC name (a solver with `monitor_test`, `min_lr`,
         ...). One finding names them instead of one per layer, block and field; single unknown names
         and near-misses keep their own findings (they may be typos)."""
+        from protolint.model.forks import registered_by_a_fork
+
         custom = _custom_layers(ctx, found)
         other_types = [name for name in found["layer_types"]
                        if name not in custom and (closest(name, BVLC_LAYER_TYPES) is None

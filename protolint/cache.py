@@ -143,32 +143,44 @@ def code_fingerprint() -> str:
     and its rules (a few hundred stat calls, about 1 ms): results, the rule list and the code pack
     cached by an edited checkout (an editable install) are never taken for those of its new code.
     Plugins are the caller's business (protolint.batch)."""
-    import importlib.util
-
     from . import __version__
 
     parts = [__version__, sys.version]
     roots = {os.path.dirname(os.path.abspath(__file__))}
-    rules = importlib.util.find_spec("protolint.rules")  # (found, not imported: rules live apart in an editable install)
-    if rules is not None and rules.submodule_search_locations:
-        roots.update(os.path.abspath(folder) for folder in rules.submodule_search_locations)
-    for root in sorted(roots):
-        _stamp_tree(root, parts)
+    roots.update(os.path.abspath(folder) for folder in _rules_folders())
+    stamps: list[str] = []
+    for root in roots:
+        if not any(root.startswith(other + os.sep) for other in roots):  # (an installed copy keeps rules/ inside)
+            _stamp_tree(root, stamps)
+    parts += sorted(stamps)
     return digest(*parts)
 
 
+def _rules_folders() -> list[str]:
+    """Where the rules' package is, found as the import system would find it, without importing
+    it (an editable install keeps rules/ apart from protolint/) nor importlib.util."""
+    import protolint
+
+    for finder in sys.meta_path:
+        find_spec = getattr(finder, "find_spec", None)
+        spec = find_spec("protolint.rules", protolint.__path__) if find_spec else None
+        if spec is not None:
+            return list(spec.submodule_search_locations or ())
+    return []
+
+
 def _stamp_tree(folder: str, parts: list) -> None:
-    """The stamps of the source files under `folder`, in a fixed order (os.scandir: one stat each)."""
+    """The stamps of the source files under `folder` (os.scandir: one stat each; the caller sorts)."""
     try:
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        entries = list(os.scandir(folder))
     except OSError:
         return
     for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
-            if entry.name != "__pycache__":
-                _stamp_tree(entry.path, parts)
-        elif entry.name.endswith((".py", ".proto", ".lark")):
+        name = entry.name
+        if name.endswith((".py", ".proto", ".lark")):
             parts.append(entry_stamp(entry))
+        elif entry.is_dir(follow_symlinks=False) and name != "__pycache__":
+            _stamp_tree(entry.path, parts)
 
 
 def entry_stamp(entry: os.DirEntry) -> str:

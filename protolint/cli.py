@@ -7,7 +7,6 @@ Heavy modules are imported inside the commands, so `--version` and `--help` stay
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import sys
 
@@ -196,7 +195,8 @@ def _lint_and_report(batch, sources, options_for, jobs, no_cache, input_shapes, 
     plan = batch.plan(sources, options_for, unreadable, not no_cache)
     for group in plan.groups:  # a bad configuration or schema stops the run before anything is linted
         for member in group.members:
-            options_for.key(member.origin)  # (loads both, and gives the cache key; the rules load to lint)
+            # (both load here; with the cache, the key is worked out too; the rules load to lint)
+            options_for.key(member.origin) if not no_cache else options_for(member.origin)
     shapes_given = bool(input_shapes) or any(config.input_shapes for config in options_for.configs.values())
     use_color = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     threshold = "error" if fail_on == "never" else fail_on
@@ -424,6 +424,8 @@ def _inputs(paths, stdin_filename, include, exclude):
 
 
 def _walk(top: str, include: list[str], exclude: list[str]):
+    import fnmatch  # (only for folders and patterns: a run on files does not import it)
+
     for folder, dirs, files in os.walk(top):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not _excluded(os.path.join(folder, d), d, exclude))
         for name in sorted(files):
@@ -445,6 +447,10 @@ def _special(path: str) -> bool:
 
 
 def _excluded(path: str, name: str, patterns: list[str]) -> bool:
+    if not patterns:
+        return False
+    import fnmatch
+
     normalized = path.replace(os.sep, "/")
     return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(normalized, p) or fnmatch.fnmatch(normalized, f"*/{p}") for p in patterns)
 

@@ -95,8 +95,7 @@ def _well_formed(entry, size: int) -> bool:
 
 def save() -> None:
     """Write the pack for this code from the .pyc files Python keeps current; a pack already there,
-    or nothing to pack, writes nothing. Packs of other code are removed (each edit of an editable
-    install makes a new fingerprint)."""
+    or nothing to pack, writes nothing. Only the newest packs are kept (`_KEPT`)."""
     from . import cache
 
     try:
@@ -108,11 +107,17 @@ def save() -> None:
         if not compiled:
             return  # no .pyc at all (PYTHONDONTWRITEBYTECODE, a read-only install without them)
         cache.write(NAME, key, _pack(compiled))
-        for name in os.listdir(folder):
-            if name.startswith(f"{NAME}-") and name != f"{NAME}-{key}":
-                os.unlink(os.path.join(folder, name))
+        packs = [os.path.join(folder, name) for name in os.listdir(folder) if name.startswith(f"{NAME}-")]
+        packs.sort(key=os.path.getmtime, reverse=True)
+        for old in packs[_KEPT:]:
+            os.unlink(old)
     except Exception:  # a cache that cannot be written is no cache, never an error at exit
         pass
+
+
+# Packs kept, the newest: one per installed copy of protolint in use (a project's virtual
+# environment, pre-commit's own), while each edit of an editable install leaves an older one.
+_KEPT = 4
 
 
 def _pack(compiled: dict) -> bytes:

@@ -22,7 +22,6 @@ A bad configuration is reported with the file, the key and the reason (exit 2), 
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import sys
 from functools import lru_cache
@@ -83,6 +82,10 @@ class Config:
         return True if self._matches(file_path, self.pretrained) else None
 
     def _matches(self, file_path: str, patterns) -> list[str]:
+        if not patterns:
+            return []
+        import fnmatch  # (only for globs: most configurations have none)
+
         relative = os.path.relpath(os.path.abspath(file_path), self.folder).replace(os.sep, "/")
         name = os.path.basename(file_path)
         return [p for p in patterns if fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(name, p)]

@@ -220,12 +220,14 @@ def _dispatch(rules: list[type[Rule]]) -> tuple[dict[str, list[int]], list[int]]
 
 def finish(diagnostics: list[Diagnostic], options: LintOptions, document: Document) -> list[Diagnostic]:
     """Apply suppression comments, drop disabled rules, apply severity overrides, fill in codes, sort."""
-    from . import suppressions
-
     registry = options.registry
     enabled = {rule.name for rule in options.enabled_rules()}
     # Suppression findings are only added for enabled rules, so this one filter is enough.
-    kept = suppressions.apply(document, [d for d in diagnostics if d.rule in enabled], registry, enabled)
+    kept = [d for d in diagnostics if d.rule in enabled]
+    if any("protolint" in comment.text for comment in document.comments):  # (else no directive to read)
+        from . import suppressions
+
+        kept = suppressions.apply(document, kept, registry, enabled)
     for diagnostic in kept:
         rule = registry.lookup(diagnostic.rule)
         diagnostic.code = rule.code if rule else ""

@@ -48,13 +48,19 @@ def test_a_broken_pack_is_no_pack(tmp_path):
     assert done.returncode == 0 and "Traceback" not in done.stderr and loader != "_Loader"
 
 
-def test_a_pack_for_other_code_is_never_used_and_is_replaced(tmp_path):
-    stale = tmp_path / f"{codepack.NAME}-{'0' * 32}"
+def test_a_pack_for_other_code_is_never_used_and_only_the_newest_are_kept(tmp_path):
+    """Each installed copy of protolint (a project's environment, pre-commit's) keeps its own pack;
+    the oldest go beyond codepack._KEPT (an editable install makes one per edit)."""
     tmp_path.mkdir(exist_ok=True)
-    stale.write_bytes(b"old")
+    others = [tmp_path / f"{codepack.NAME}-{str(n) * 32}" for n in range(codepack._KEPT + 1)]
+    for age, other in enumerate(others):
+        other.write_bytes(b"another copy's pack")
+        os.utime(other, (1_000_000 + age, 1_000_000 + age))  # others[0] is the oldest
     done, loader, _file = _run(tmp_path)
     assert done.returncode == 0 and loader != "_Loader"
-    assert not stale.exists() and len(list(tmp_path.glob("code-*"))) == 1
+    left = set(tmp_path.glob("code-*"))
+    assert len(left) == codepack._KEPT and not others[0].exists() and not others[1].exists()
+    assert others[-1] in left and others[-2] in left
 
 
 def test_only_a_current_pyc_is_packed(tmp_path):

@@ -13,7 +13,7 @@ and runs the checks that need the whole file.
 
 This module is the entry points and the caches. Start-up cost matters, since every lint run loads
 a schema: loaded schemas are kept per (path, mtime, size) in the process, and a pickled copy is
-kept on disk (in `protolint.cache.cache_dir()`), keyed by a digest of the file's text. A cached load parses
+kept on disk (in `protolint.cache.cache_folder()`), keyed by a digest of the file's text. A cached load parses
 nothing and imports none of the stage modules, nor lark or protobuf: `builder` is imported only
 when a file has to be parsed.
 """
@@ -23,14 +23,17 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterable
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from protolint import __version__
-from protolint.cache import atomic_write, cache_dir, content_hash, unpickle
-from protolint.data_files import package_file
+from protolint.cache import atomic_write, cache_folder, content_hash, unpickle
+from protolint.data_files import package_path
 from protolint.files import read_regular
 from protolint.schema.errors import SchemaError
 from protolint.schema.model import EnumType, EnumValue, Field, MessageType, Schema
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 # SchemaError is defined in protolint.schema.errors; callers import it from here.
 __all__ = [
@@ -59,7 +62,9 @@ _builtin: Schema | None = None
 
 def load_schema(path: str | os.PathLike, import_paths: Iterable[str | os.PathLike] = ()) -> Schema:
     """Load the .proto file at `path`. Imports are looked up beside it, then in `import_paths`."""
-    return _load_file(Path(path), tuple(str(p) for p in import_paths), loading=())
+    from pathlib import Path  # (the path is shown as pathlib writes it: `./caffe.proto` as `caffe.proto`)
+
+    return _load_file(str(Path(path)), tuple(str(p) for p in import_paths), loading=())
 
 
 def parse_schema(text: str, path: str = "<string>", import_paths: Iterable[str | os.PathLike] = ()) -> Schema:
@@ -74,7 +79,8 @@ def builtin_schema() -> Schema:
     """The caffe.proto shipped inside protolint (package data)."""
     global _builtin
     if _builtin is None:
-        _builtin = load_schema(package_file("protolint.schema", "caffe.proto"))
+        # (its path is absolute and normal already: read without importing pathlib)
+        _builtin = _load_file(package_path("protolint.schema", "caffe.proto"), (), loading=())
         _builtin.builtin = True
     return _builtin
 
@@ -92,14 +98,15 @@ def clear_memory_cache() -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _stat_key(path: Path) -> tuple[str, int, int]:
-    st = path.stat()
-    return (str(path), st.st_mtime_ns, st.st_size)
+def _stat_key(path: str) -> tuple[str, int, int]:
+    st = os.stat(path)
+    return (path, st.st_mtime_ns, st.st_size)
 
 
-def _load_file(path: Path, import_paths: tuple[str, ...], loading: tuple[str, ...]) -> Schema:
+def _load_file(path: str | Path, import_paths: tuple[str, ...], loading: tuple[str, ...]) -> Schema:
+    """(paths as strings: pathlib is not imported on the way to the built-in schema)"""
     display = str(path)
-    absolute = path.resolve()
+    absolute = os.path.realpath(path)
     try:
         key = (*_stat_key(absolute), import_paths)
     except OSError as exc:
@@ -112,7 +119,7 @@ def _load_file(path: Path, import_paths: tuple[str, ...], loading: tuple[str, ..
         data = read_regular(absolute)  # a regular file of bounded size: not /dev/zero, not a FIFO
     except OSError as exc:
         raise SchemaError(display, 0, 0, f"cannot read the schema file: {exc.strerror or exc}") from None
-    schema = _load_bytes(data, display, _import_dirs(str(absolute), import_paths), import_paths, loading)
+    schema = _load_bytes(data, display, _import_dirs(absolute, import_paths), import_paths, loading)
     with _memory_cache_lock:
         _memory_cache[key] = (schema, _dependency_stats(schema))
     return schema
@@ -123,7 +130,7 @@ def _dependency_stats(schema: Schema) -> tuple:
     for dep in schema.all_dependencies():
         if not dep.from_runtime:
             try:
-                stats.append(_stat_key(Path(dep.path).resolve()))
+                stats.append(_stat_key(os.path.realpath(dep.path)))
             except OSError:
                 pass
     return tuple(stats)
@@ -131,7 +138,7 @@ def _dependency_stats(schema: Schema) -> tuple:
 
 def _deps_unchanged(stats: tuple) -> bool:
     try:
-        return all(_stat_key(Path(path)) == (path, mtime, size) for path, mtime, size in stats)
+        return all(_stat_key(path) == (path, mtime, size) for path, mtime, size in stats)
     except OSError:
         return False
 
@@ -163,17 +170,17 @@ def _model_fingerprint() -> str:
     )
 
 
-def _disk_cache_file(data: bytes) -> Path | None:
+def _disk_cache_file(data: bytes) -> str | None:
     digest = content_hash()
     digest.update(f"protolint {__version__} schema-format {SCHEMA_FORMAT_VERSION} {_model_fingerprint()}\0".encode())
     digest.update(data)
     try:
-        return cache_dir() / f"schema-{digest.hexdigest()}.pickle"
+        return os.path.join(cache_folder(), f"schema-{digest.hexdigest()}.pickle")
     except RuntimeError:  # no home directory to put ~/.cache in
         return None
 
 
-def _read_disk_cache(cache_file: Path | None, import_dirs: tuple[str, ...]) -> Schema | None:
+def _read_disk_cache(cache_file: str | None, import_dirs: tuple[str, ...]) -> Schema | None:
     """The cached Schema, or None when there is none, it is unreadable, or an import changed."""
     if cache_file is None:
         return None
@@ -188,21 +195,21 @@ def _read_disk_cache(cache_file: Path | None, import_dirs: tuple[str, ...]) -> S
         return None  # the same text elsewhere may import other files
     for dep_path, dep_digest in payload.get("dependencies", ()):
         try:
-            if content_hash(Path(dep_path).read_bytes()).hexdigest() != dep_digest:
+            if content_hash(_read_bytes(dep_path)).hexdigest() != dep_digest:
                 return None
         except OSError:
             return None
     return payload["schema"]
 
 
-def _write_disk_cache(cache_file: Path | None, schema: Schema, import_dirs: tuple[str, ...]) -> None:
+def _write_disk_cache(cache_file: str | None, schema: Schema, import_dirs: tuple[str, ...]) -> None:
     if cache_file is None:
         return
     import pickle  # (writing only; reading needs only the C unpickler, cache.unpickle)
 
     try:
         dependencies = [
-            (str(Path(dep.path).resolve()), content_hash(Path(dep.path).read_bytes()).hexdigest())
+            (os.path.realpath(dep.path), content_hash(_read_bytes(dep.path)).hexdigest())
             for dep in schema.all_dependencies()
             if not dep.from_runtime
         ]
@@ -210,12 +217,17 @@ def _write_disk_cache(cache_file: Path | None, schema: Schema, import_dirs: tupl
             {"schema": schema, "dependencies": dependencies, "import_dirs": list(import_dirs)},
             protocol=pickle.HIGHEST_PROTOCOL,
         )
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        os.makedirs(os.path.dirname(cache_file), exist_ok=True)
         atomic_write(cache_file, payload)
     except (OSError, pickle.PicklingError, RecursionError):
         pass  # a cache that cannot be written is no cache, not an error
 
 
+def _read_bytes(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
 def _import_dirs(path: str, import_paths: tuple[str, ...]) -> tuple[str, ...]:
-    own_dir = [str(Path(path).resolve().parent)] if path and not path.startswith("<") else []
+    own_dir = [os.path.dirname(os.path.realpath(path))] if path and not path.startswith("<") else []
     return tuple(own_dir) + import_paths

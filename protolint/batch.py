@@ -499,6 +499,8 @@ def options_fingerprint(options) -> str:
 def schema_digest(schema) -> str:
     """The digest of the .proto files a schema was built from (its own and those it imports)."""
     found = schema.derived.get("protolint.batch.digest")
+    if found is None and getattr(schema, "builtin", False):
+        found = "builtin"  # (protolint's own caffe.proto is part of its code, which the key covers)
     if found is None:
         digest = cache.content_hash()
         paths = [schema.path] + [dep.path for dep in schema.all_dependencies() if not dep.from_runtime]

@@ -71,6 +71,19 @@ def write(name: str, key: str, data: bytes) -> None:
         pass
 
 
+def prune(prefix: str, keep: int) -> None:
+    """Remove all but the `keep` newest cache entries whose names start with `prefix` (entries keyed
+    by the code's fingerprint: each edit of an editable install makes one)."""
+    try:
+        folder = cache_folder()
+        entries = [os.path.join(folder, name) for name in os.listdir(folder) if name.startswith(prefix)]
+        entries.sort(key=os.path.getmtime, reverse=True)
+        for old in entries[keep:]:
+            os.unlink(old)
+    except (OSError, RuntimeError):
+        pass
+
+
 def atomic_write(path: str | os.PathLike, data: bytes, mode: int | None = None) -> None:
     """Replace a file's content with no moment where it is half written: write a temporary file
     beside it, then rename it over the original. `mode`: the permission bits to give it."""

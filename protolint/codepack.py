@@ -107,10 +107,7 @@ def save() -> None:
         if not compiled:
             return  # no .pyc at all (PYTHONDONTWRITEBYTECODE, a read-only install without them)
         cache.write(NAME, key, _pack(compiled))
-        packs = [os.path.join(folder, name) for name in os.listdir(folder) if name.startswith(f"{NAME}-")]
-        packs.sort(key=os.path.getmtime, reverse=True)
-        for old in packs[_KEPT:]:
-            os.unlink(old)
+        cache.prune(f"{NAME}-", _KEPT)
     except Exception:  # a cache that cannot be written is no cache, never an error at exit
         pass
 

@@ -197,12 +197,13 @@ def _any_plugin_installed() -> bool:
         except OSError:
             continue
         folders.append(folder)
-    key = cache.digest(ENTRY_POINT_GROUP, *stamps)
-    known = cache.read("plugins", "scan")  # (one entry, rewritten when the folders change)
-    if known is not None and known[:-1] == key.encode() and known[-1:] in (b"0", b"1"):
+    entry = cache.digest(ENTRY_POINT_GROUP, *folders)  # (one entry per environment and way of starting)
+    key = cache.digest(*stamps).encode()
+    known = cache.read("plugins", entry)  # (rewritten when the folders change)
+    if known is not None and known[:-1] == key and known[-1:] in (b"0", b"1"):
         return known[-1:] == b"1"
     found = any(_declares_plugin(folder) for folder in folders)
-    cache.write("plugins", "scan", key.encode() + (b"1" if found else b"0"))
+    cache.write("plugins", entry, key + (b"1" if found else b"0"))
     return found
 
 

@@ -9,12 +9,16 @@ of a file, matched by its name alone).
 
 from __future__ import annotations
 
-from ..schema.forks import FORKS, Fork
+from typing import TYPE_CHECKING
+
 from ..suggest import closest
 from ..versions import schema_elements
 from .facts import BVLC_LAYER_TYPES
 from .fillers import FILLER_TYPES
 from .solver import LR_POLICIES, SOLVER_TYPES
+
+if TYPE_CHECKING:
+    from ..schema.forks import Fork
 
 # A plain class, not a dataclass: creating a dataclass costs ~0.3 ms of start-up each.
 
@@ -46,6 +50,14 @@ def is_fork_schema(schema) -> bool:
     return cached
 
 
+def _forks():
+    """The table of forks (protolint.schema.forks), loaded when a name or a schema has to be matched
+    against it: BVLC's own schema with BVLC's names never needs it."""
+    from ..schema.forks import FORKS
+
+    return FORKS
+
+
 def schema_fork(schema) -> Fork | None:
     """The well-known fork a --proto schema is: the one whose added fields it has (nearly) all of,
     the largest such."""
@@ -57,7 +69,7 @@ def schema_fork(schema) -> Fork | None:
     if "LayerParameter.blobs_lr" in present:  # a V1-era schema: its layer is BVLC's V1LayerParameter
         present |= {"V1" + name for name in present if name.startswith("LayerParameter")}
     best, best_have = None, 0
-    for fork in FORKS:
+    for fork in _forks():
         wanted = fork.names["fields"]
         if not wanted:
             continue
@@ -124,7 +136,7 @@ def recognise(found: dict[str, set[str]]) -> Recognition | None:
     # rarely lands exactly on a name a fork registers.
     evidence = found
     scored = []
-    for fork in FORKS:
+    for fork in _forks():
         shown = {kind: names & fork.names[kind] for kind, names in evidence.items()}
         score = sum(len(v) for v in shown.values())
         if score:
@@ -139,11 +151,11 @@ def recognise(found: dict[str, set[str]]) -> Recognition | None:
     if not strong and sum(len(v) for v in shown.values()) < 2:
         return None
     explained = {kind: names & fork.names[kind] for kind, names in found.items() if names & fork.names[kind]}
-    owners = {f.key for f in FORKS for kind, names in shown.items() for n in names if n in f.names[kind]}
+    owners = {f.key for f in _forks() for kind, names in shown.items() for n in names if n in f.names[kind]}
     return Recognition(fork, explained, sure=len(owners) == 1 or sum(len(v) for v in shown.values()) >= 3,
                        alternatives=alternatives)
 
 
 def registered_by_a_fork(kind: str, name: str) -> bool:
     """Whether some fork of the table registers `name` (kind: "layer_types", "filler_types", ...)."""
-    return any(name in fork.names.get(kind, ()) for fork in FORKS)
+    return any(name in fork.names.get(kind, ()) for fork in _forks())

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from protolint import __version__
-from protolint.cache import atomic_write, cache_folder, content_hash, unpickle
+from protolint.cache import atomic_write, cache_folder, content_hash, prune, unpickle
 from protolint.data_files import package_path
 from protolint.files import read_regular
 from protolint.schema.errors import SchemaError
@@ -79,9 +79,24 @@ def builtin_schema() -> Schema:
     """The caffe.proto shipped inside protolint (package data)."""
     global _builtin
     if _builtin is None:
-        # (its path is absolute and normal already: read without importing pathlib)
-        _builtin = _load_file(package_path("protolint.schema", "caffe.proto"), (), loading=())
-        _builtin.builtin = True
+        # Kept in the cache under the code's fingerprint (which covers this caffe.proto): a run
+        # neither reads nor hashes the .proto. Its path is absolute and normal already (no pathlib).
+        from protolint.cache import code_fingerprint, digest
+
+        path = package_path("protolint.schema", "caffe.proto")
+        key = digest("builtin", code_fingerprint(), str(SCHEMA_FORMAT_VERSION), _model_fingerprint())
+        try:
+            cache_file = os.path.join(cache_folder(), f"schema-builtin-{key}.pickle")
+        except RuntimeError:  # no home directory to put ~/.cache in
+            cache_file = None
+        schema = _read_disk_cache(cache_file, ())
+        if schema is None:
+            schema = _load_file(path, (), loading=())
+            _write_disk_cache(cache_file, schema, ())
+            prune("schema-builtin-", 4)  # (one per version of the code: see cache.prune)
+        schema.path = path
+        schema.builtin = True
+        _builtin = schema
     return _builtin
 
 

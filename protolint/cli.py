@@ -29,8 +29,8 @@ def entry() -> None:
 
     from . import codepack
 
-    packed = codepack.install()
     gc.disable()
+    packed = codepack.install()
     try:
         main(prog_name="protolint")
     finally:
@@ -511,6 +511,9 @@ def server(stdio):
         sys.exit(EXIT_USAGE)
     from .server import main as serve
 
+    import gc
+
+    gc.enable()  # (the `protolint` script turns it off for one lint; a server lints for hours: see entry)
     serve()
 
 

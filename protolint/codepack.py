@@ -27,7 +27,7 @@ class _Loader:
 
     def __init__(self, table: dict, data):
         self.table = table
-        self.data = data  # the pack, mapped: only the pages of the modules imported are read
+        self.data = memoryview(data)  # the pack, mapped: only the pages of the modules imported are read
 
     def create_module(self, spec):
         return None  # the default module object

@@ -461,3 +461,25 @@ def test_text_output_shows_a_few_related_places_and_counts_the_rest(run, tmp_pat
     _rc, out, _err = run("deploy.prototxt", "--select", "batchnorm-without-scale", "--format", "json")
     (finding,) = json.loads(out)["diagnostics"]
     assert len(finding["related"]) == 7
+
+
+def test_the_language_server_runs_with_the_cyclic_gc_on(monkeypatch):
+    """The `protolint` script turns the cyclic GC off for its one lint (cli.entry); a language server
+    started by it lints for hours and must have it back."""
+    import gc
+
+    import protolint.server
+    from protolint import cli
+
+    seen = []
+    monkeypatch.setattr(protolint.server, "main", lambda: seen.append(gc.isenabled()))
+    monkeypatch.setattr(sys, "argv", ["protolint", "server"])
+    was_enabled = gc.isenabled()
+    try:
+        with pytest.raises(SystemExit):
+            cli.entry()
+    finally:
+        gc.unfreeze()
+        if was_enabled:
+            gc.enable()
+    assert seen == [True]

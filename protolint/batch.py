@@ -53,16 +53,37 @@ class Member:
     __slots__ = ("index", "display", "path", "real", "origin", "digest", "size", "data", "given")
 
     def __init__(self, index: int, display: str, path: str | None, origin: str, data: bytes, keep: bool = False,
-                 given: bool = True):
+                 given: bool = True, hashed: bool = True):
         self.index = index  # its place in the output, which follows the inputs (then the net files solvers named)
         self.display = display
         self.path = path  # on disk (None: stdin)
-        self.real = os.path.realpath(path) if path else None  # (what links files: once, it is not cheap)
+        self.real = _real_path(path) if path else None  # (what links files: once, it is not cheap)
         self.origin = origin  # where a solver's relative net paths start from (as in project.lint_inputs)
-        self.digest = _digest(data)
+        self.digest = _digest(data) if hashed else None  # (for the cache: a run without it needs none)
         self.size = len(data)
         self.data = data if keep else None  # stdin's bytes; files are read again where they are linted
         self.given = given  # False: a net file a solver names that was not given
+
+
+def _real_path(path: str) -> str:
+    """os.path.realpath(path), with each folder resolved once (a folder of files is one realpath and
+    a link test per file, not a walk of every component of every path)."""
+    folder, name = os.path.split(path)
+    if name in ("", ".", "..") or os.path.islink(path):
+        return os.path.realpath(path)
+    return os.path.join(_real_folder(folder or os.curdir), name)
+
+
+_REAL_FOLDERS: dict[str, str] = {}
+
+
+def _real_folder(folder: str) -> str:
+    found = _REAL_FOLDERS.get(folder)
+    if found is None:
+        if len(_REAL_FOLDERS) > 4096:  # (bounded, and a long session sees links change: start over)
+            _REAL_FOLDERS.clear()
+        found = _REAL_FOLDERS[folder] = os.path.realpath(folder)
+    return found
 
 
 class Group:
@@ -119,6 +140,7 @@ def plan(sources, options_for: Callable, on_error: Callable[[str, OSError], None
     together. `sources`: (display, reader, path on disk or None); `on_error(display, error)` is
     told of an input that cannot be read (it is left out); `use_cache`: what solvers name may come
     from the cache."""
+    _REAL_FOLDERS.clear()  # (folders resolved once per plan: links may change between runs of a server)
     members: list[Member] = []
     by_path: dict[str, int] = {}  # real path -> the last member there (as project.lint_inputs links)
     candidates: list[int] = []
@@ -128,7 +150,7 @@ def plan(sources, options_for: Callable, on_error: Callable[[str, OSError], None
         except OSError as error:
             on_error(display, error)
             continue
-        member = Member(len(members), display, path, path or display, data, keep=path is None)
+        member = Member(len(members), display, path, path or display, data, keep=path is None, hashed=use_cache)
         members.append(member)
         if path:
             by_path[member.real] = member.index
@@ -159,7 +181,7 @@ def plan(sources, options_for: Callable, on_error: Callable[[str, OSError], None
                 linked = _read(found)
                 if linked is None:
                     continue  # (lint_inputs cannot read it either: the solver says so)
-                extra = Member(len(members), _display(found), found, found, linked, given=False)
+                extra = Member(len(members), _display(found), found, found, linked, given=False, hashed=use_cache)
                 members.append(extra)
                 parent.append(extra.index)
                 by_path[key] = extra.index
@@ -419,7 +441,7 @@ def lint_group(group: Group, options_for: Callable, input_targets: bool = False)
                 except OSError as error:
                     outcome.errors.append((member.display, error))
                     continue
-                if _digest(data) != member.digest:
+                if member.digest is not None and _digest(data) != member.digest:
                     outcome.cacheable = False  # changed since it was planned: lint it, cache nothing
             read.append(member)
             if item is not None:

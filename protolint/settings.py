@@ -81,10 +81,11 @@ class OptionsResolver:
         self._by_config: dict[str | None, LintOptions] = {}
         self._bases: dict = {}  # configuration file -> what the cache key takes from it
         self._keys: dict[str, str] = {}  # file -> its cache key
+        self._texts: dict[tuple, str] = {}  # (configuration, per-file ignores, pretrained) -> what keys hold
 
     def __getstate__(self):
         return {**self.__dict__, "_registry": None, "names": None, "configs": {}, "_by_config": {}, "_bases": {},
-                "_keys": {}}
+                "_keys": {}, "_texts": {}}
 
     @property
     def registry(self):
@@ -165,10 +166,13 @@ class OptionsResolver:
             schema = "builtin" if proto is None else _schema_digest(self.schema_at(proto))
             base = self._bases[config.path] = (schema, self.overrides.root, self._settings(config))
         schema, root, (select, ignore, *rest) = base
-        ignore = ignore + list(config.ignored_for(file_path))
-        enabled = [rule.name for rule in (self.names or self.registry).select(select, ignore)]
-        return repr((schema, root, enabled, [sorted(x) if isinstance(x, frozenset) else x for x in rest],
-                     self._pretrained(config, file_path)))
+        ignored, pretrained = tuple(config.ignored_for(file_path)), self._pretrained(config, file_path)
+        text = self._texts.get((config.path, ignored, pretrained))  # (the files of a folder share one)
+        if text is None:
+            enabled = [rule.name for rule in (self.names or self.registry).select(select, ignore + list(ignored))]
+            text = self._texts[config.path, ignored, pretrained] = repr(
+                (schema, root, enabled, [sorted(x) if isinstance(x, frozenset) else x for x in rest], pretrained))
+        return text
 
     def options_by_config(self) -> dict[str | None, LintOptions]:
         """The options built so far, by configuration file (None: no file)."""

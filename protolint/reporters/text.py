@@ -26,6 +26,8 @@ _UNPRINTABLE = {i: "\ufffd" for i in [*range(0x00, 0x09), *range(0x0A, 0x20), *r
 
 
 def _printable(text: str) -> str:
+    if text.isprintable():  # (the usual line: nothing to replace, and str.translate is slow)
+        return text
     return text.translate(_UNPRINTABLE).replace("\t", "    ")
 
 

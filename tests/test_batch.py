@@ -256,3 +256,20 @@ def test_a_net_file_that_appears_joins_its_solver(tmp_path, env):
     write(tmp_path / "later.prototxt", NET)
     assert cli(tmp_path, env, "solver.prototxt") == cli(tmp_path, env, "--no-cache", "solver.prototxt")
     assert "2 files checked" in cli(tmp_path, env, "solver.prototxt")[1]
+
+
+def test_real_paths_are_os_realpath(tmp_path, monkeypatch):
+    """batch._real_path resolves each folder once; it must still give what os.path.realpath gives,
+    through linked files and linked folders, relative paths and `..`."""
+    from protolint import batch
+
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "net.prototxt").write_text("")
+    (tmp_path / "linked_folder").symlink_to(tmp_path / "real", target_is_directory=True)
+    (tmp_path / "real" / "linked.prototxt").symlink_to(tmp_path / "real" / "net.prototxt")
+    monkeypatch.chdir(tmp_path / "real")
+    paths = ["net.prototxt", "./net.prototxt", "linked.prototxt", "../linked_folder/net.prototxt",
+             "../linked_folder/linked.prototxt", str(tmp_path / "linked_folder" / "net.prototxt"),
+             "../real/../linked_folder/./net.prototxt", "missing.prototxt", "..", "."]
+    batch._REAL_FOLDERS.clear()
+    assert [batch._real_path(p) for p in paths] == [os.path.realpath(p) for p in paths]

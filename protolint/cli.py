@@ -424,16 +424,31 @@ def _inputs(paths, stdin_filename, include, exclude):
 
 
 def _walk(top: str, include: list[str], exclude: list[str]):
+    """The files under `top` that the patterns take, in a fixed order (a folder's files, then its
+    folders'); hidden and linked folders are not entered, FIFOs, sockets and devices never opened.
+    (os.scandir: a file's type comes with its name, not from a stat per file.)"""
     import fnmatch  # (only for folders and patterns: a run on files does not import it)
 
-    for folder, dirs, files in os.walk(top):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not _excluded(os.path.join(folder, d), d, exclude))
-        for name in sorted(files):
-            full = os.path.join(folder, name)
-            if any(fnmatch.fnmatch(name, pattern) for pattern in include) and not _excluded(full, name, exclude):
-                if _special(full):
-                    continue  # a FIFO, socket or device that happens to match: never opened
-                yield full
+    try:
+        entries = sorted(os.scandir(top), key=lambda entry: entry.name)
+    except OSError:
+        return  # (as os.walk: an unreadable folder is passed over)
+    folders = []
+    for entry in entries:
+        name = entry.name
+        try:
+            is_folder = entry.is_dir()
+        except OSError:
+            is_folder = False
+        if is_folder:
+            if not name.startswith(".") and not entry.is_symlink() and not _excluded(entry.path, name, exclude):
+                folders.append(entry.path)
+        elif any(fnmatch.fnmatch(name, pattern) for pattern in include) and not _excluded(entry.path, name, exclude):
+            if not entry.is_file() and _special(entry.path):
+                continue  # a FIFO, socket or device that happens to match: never opened
+            yield entry.path
+    for folder in folders:
+        yield from _walk(folder, include, exclude)
 
 
 def _special(path: str) -> bool:

@@ -28,10 +28,16 @@ def content_hash(data: bytes = b""):
 
 def cache_folder() -> str:
     """The cache directory, as a string (the paths a cached run reads need no pathlib)."""
-    explicit = os.environ.get("PROTOLINT_CACHE_DIR")
+    environ = os.environ
+    return _cache_folder(environ.get("PROTOLINT_CACHE_DIR"), environ.get("XDG_CACHE_HOME"), environ.get("HOME"))
+
+
+@lru_cache(maxsize=8)
+def _cache_folder(explicit: str | None, xdg: str | None, home: str | None) -> str:
+    """(worked out once per environment: a run over a folder asks for every file)"""
     if explicit:
         return explicit
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = xdg or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "protolint")
 
 

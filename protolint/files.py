@@ -39,7 +39,10 @@ def read_regular(path: str | os.PathLike, limit: int = MAX_BYTES) -> bytes:
             raise OSError(errno.EINVAL, f"not a regular file ({kind_of(status.st_mode)})")
         if status.st_size > limit:
             raise too_large(status.st_size, limit)
-        chunks, total = [], 0
+        first = os.read(fd, min(status.st_size + 1, limit + 1))
+        if len(first) <= status.st_size:  # (a short read of a regular file: its end, one read in all)
+            return first
+        chunks, total = [first], len(first)
         while True:
             chunk = os.read(fd, min(1 << 20, limit + 1 - total))
             if not chunk:

@@ -526,10 +526,7 @@ def server(stdio):
         sys.exit(EXIT_USAGE)
     from .server import main as serve
 
-    import gc
-
-    gc.enable()  # (the `protolint` script turns it off for one lint; a server lints for hours: see entry)
-    serve()
+    serve()  # (it turns the cyclic GC back on: see server.app.main)
 
 
 @main.command("rules")

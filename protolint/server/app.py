@@ -7,6 +7,7 @@ incremental sync would need a line index the client and server agree on exactly.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import sys
@@ -237,6 +238,11 @@ def main() -> None:
     sys.path[:] = [entry for entry in sys.path if entry not in ("", ".", start)]
     logging.basicConfig(level=os.environ.get("PROTOLINT_LOG", "WARNING").upper(), format="%(name)s: %(message)s")
     server = build()
+    # The `protolint` script turns the cyclic GC off for its one lint (cli.entry), start-up
+    # included; a session lasts hours and makes cycles, so it runs again from here, without
+    # scanning what start-up loaded (pygls, lsprotocol, protolint), which stays for the session.
+    gc.freeze()
+    gc.enable()
     server.start_io()
     # pygls swallows the SystemExit of `exit`; LSP wants 1 when no shutdown request came first.
     sys.exit(0 if getattr(server.protocol, "_shutdown", False) else 1)

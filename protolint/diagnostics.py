@@ -8,31 +8,13 @@ suppressions) and the rule registry supplies the stable code.
 from __future__ import annotations
 
 from .source import SourceText
+from .values import Record
 
 SEVERITIES = ("info", "warning", "error")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 
 
-# Plain classes, not dataclasses: creating a dataclass costs ~0.3 ms of start-up each.
-class _Value:
-    """Findings and their parts are values, as they were as dataclasses: equal when their fields
-    are (library users compare them), unhashable (they are mutable), shown with their fields."""
-
-    __slots__ = ()
-    __hash__ = None
-
-    def _fields(self) -> tuple:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __eq__(self, other):
-        return self._fields() == other._fields() if other.__class__ is self.__class__ else NotImplemented
-
-    def __repr__(self):
-        shown = ", ".join(f"{name}={value!r}" for name, value in zip(self.__slots__, self._fields()))
-        return f"{type(self).__name__}({shown})"
-
-
-class TextEdit(_Value):
+class TextEdit(Record):
     """Replace text[start:end] with `new_text` (offsets into the decoded source text)."""
 
     __slots__ = ("start", "end", "new_text")
@@ -43,7 +25,7 @@ class TextEdit(_Value):
         self.new_text = new_text
 
 
-class Fix(_Value):
+class Fix(Record):
     """A change that resolves a diagnostic. `safe` fixes are applied by --fix and offered first
     by the editor; unsafe ones (they may change what the model computes) only as suggestions."""
 
@@ -55,7 +37,7 @@ class Fix(_Value):
         self.safe = safe
 
 
-class Related(_Value):
+class Related(Record):
     __slots__ = ("start", "end", "line", "column", "message")
 
     def __init__(self, start: int, end: int, line: int, column: int, message: str):
@@ -66,7 +48,7 @@ class Related(_Value):
         self.message = message
 
 
-class Diagnostic(_Value):
+class Diagnostic(Record):
     __slots__ = ("path", "start", "end", "line", "column", "end_line", "end_column", "severity", "rule", "message",
                  "code", "related", "fixes")
 

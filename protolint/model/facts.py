@@ -15,6 +15,7 @@ Backward_cpu functions.
 
 from __future__ import annotations
 
+from ..values import Frozen
 from .memo import per_layer
 
 # A plain class, not a dataclass: creating a dataclass costs ~0.3 ms of start-up each.
@@ -100,7 +101,7 @@ def fork_layer_types(schema) -> frozenset[str]:
     return frozenset(found - {"Transformation", "Loss"})
 
 
-class BlobCounts:
+class BlobCounts(Frozen):
     """Caffe's blob-count contract of one layer; -1 = no constraint (as in layer.hpp). Immutable;
     equal and hashed by value."""
 
@@ -119,18 +120,6 @@ class BlobCounts:
         self.equal_bottom_top = equal_bottom_top  # Convolution/Deconvolution: one top per bottom
         self.tops_bottoms_minus_one = tops_bottoms_minus_one  # Filter: CHECK_EQ(top.size(), bottom.size() - 1)
         self.auto_tops = auto_tops  # loss layers: missing tops are created anonymously (net.cpp:108-121)
-
-    def _key(self) -> tuple:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __eq__(self, other):
-        return self._key() == other._key() if other.__class__ is self.__class__ else NotImplemented
-
-    def __hash__(self):
-        return hash(self._key())
-
-    def __repr__(self):
-        return "BlobCounts(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__) + ")"
 
     def effective_tops(self, given: int) -> int:
         """The number of tops Caffe builds when `given` are written (auto tops added)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from ..syntax.nodes import Message, Scalar, number
+from ..values import Frozen, Record
 
 # Plain classes, not dataclasses: creating a dataclass costs ~0.3 ms of start-up each.
 
@@ -115,7 +116,7 @@ def _ints(fields: list | None) -> list:
     return [_int(item.value) for f in fields for item in f.values() if isinstance(item, Scalar)]
 
 
-class ConvGeometry:
+class ConvGeometry(Record):
     """Immutable; equal by value (unhashable: its values are lists)."""
 
     __slots__ = ("kernel", "stride", "pad", "dilation")
@@ -125,16 +126,6 @@ class ConvGeometry:
         self.stride = stride
         self.pad = pad
         self.dilation = dilation
-
-    def _key(self) -> tuple:
-        return self.kernel, self.stride, self.pad, self.dilation
-
-    def __eq__(self, other):
-        return self._key() == other._key() if other.__class__ is self.__class__ else NotImplemented
-
-    def __repr__(self):
-        return (f"ConvGeometry(kernel={self.kernel!r}, stride={self.stride!r}, pad={self.pad!r}, "
-                f"dilation={self.dilation!r})")
 
     @property
     def extents(self) -> list:
@@ -172,7 +163,7 @@ _POOLING_SINGLE = {"kernel": "kernel_size", "stride": "stride", "pad": "pad"}
 _POOLING_DEFAULT = {"kernel": 0, "stride": 1, "pad": 0}
 
 
-class PoolingAxes:
+class PoolingAxes(Frozen):
     """One pooling setting for height and width, and where each is written. Immutable; equal and
     hashed by value."""
 
@@ -184,19 +175,6 @@ class PoolingAxes:
         self.h_node = h_node
         self.w_node = w_node
         self.written = written  # False: Caffe's default applies
-
-    def _key(self) -> tuple:
-        return self.h, self.w, self.h_node, self.w_node, self.written
-
-    def __eq__(self, other):
-        return self._key() == other._key() if other.__class__ is self.__class__ else NotImplemented
-
-    def __hash__(self):
-        return hash(self._key())
-
-    def __repr__(self):
-        return (f"PoolingAxes(h={self.h!r}, w={self.w!r}, h_node={self.h_node!r}, w_node={self.w_node!r}, "
-                f"written={self.written!r})")
 
     def __iter__(self):
         return iter((self.h, self.w))

@@ -9,6 +9,7 @@ each state. Nets embedded in a solver are not upgraded, exactly as Caffe does no
 from __future__ import annotations
 
 from ..syntax.nodes import STRING, Field, Message, Scalar
+from ..values import Frozen
 from .facts import LOSS_TYPES
 
 # Plain classes, not dataclasses: creating a dataclass costs ~0.3 ms of start-up each.
@@ -40,7 +41,7 @@ V0_TYPE_NAMES = {
     "split": "Split", "tanh": "TanH", "window_data": "WindowData", "padding": "",
 }
 
-class NetState:
+class NetState(Frozen):
     """A phase, level and stages. Immutable; equal and hashed by value (states are dict keys)."""
 
     __slots__ = ("phase", "level", "stages", "label")
@@ -50,18 +51,6 @@ class NetState:
         self.level = level
         self.stages = stages
         self.label = label  # how messages name it, e.g. "TEST (test_state #2)"
-
-    def _key(self) -> tuple:
-        return self.phase, self.level, self.stages, self.label
-
-    def __eq__(self, other):
-        return self._key() == other._key() if other.__class__ is self.__class__ else NotImplemented
-
-    def __hash__(self):
-        return hash(self._key())
-
-    def __repr__(self):
-        return f"NetState(phase={self.phase!r}, level={self.level!r}, stages={self.stages!r}, label={self.label!r})"
 
     def describe(self) -> str:
         return self.label or self.phase

@@ -28,6 +28,7 @@ import os
 import re
 
 from ..syntax.nodes import Message
+from ..values import Frozen
 from .backbones import loadable_from
 from .facts import BVLC_LAYER_TYPES, WEIGHT_BEARING
 from .net import TEST, TRAIN, Net, NetState
@@ -135,7 +136,7 @@ def _told(solver_use: SolverUse | None, setting: bool | None) -> tuple[bool | No
     return None, ""
 
 
-class Evidence:
+class Evidence(Frozen):
     """Immutable; equal and hashed by value."""
 
     __slots__ = ("kind", "text")
@@ -144,18 +145,6 @@ class Evidence:
         self.kind = kind  # frozen-unfilled | released-model | backbone-head | file-name
         # what a message says, e.g. 'its 13 layers without fillers are named and sized like VGG-16's'
         self.text = text
-
-    def _key(self) -> tuple:
-        return self.kind, self.text
-
-    def __eq__(self, other):
-        return self._key() == other._key() if other.__class__ is self.__class__ else NotImplemented
-
-    def __hash__(self):
-        return hash(self._key())
-
-    def __repr__(self):
-        return f"Evidence(kind={self.kind!r}, text={self.text!r})"
 
 
 class Initialisation:

@@ -166,7 +166,7 @@ def code_fingerprint() -> str:
 
     parts = [__version__, sys.version]
     roots = {os.path.dirname(os.path.abspath(__file__))}
-    roots.update(os.path.abspath(folder) for folder in _rules_folders())
+    roots.update(os.path.abspath(folder) for folder in rules_folders())
     stamps: list[str] = []
     for root in roots:
         if not any(root.startswith(other + os.sep) for other in roots):  # (an installed copy keeps rules/ inside)
@@ -175,7 +175,7 @@ def code_fingerprint() -> str:
     return digest(*parts)
 
 
-def _rules_folders() -> list[str]:
+def rules_folders() -> list[str]:
     """Where the rules' package is, found as the import system would find it, without importing
     it (an editable install keeps rules/ apart from protolint/) nor importlib.util."""
     import protolint

@@ -195,8 +195,10 @@ def _lint_and_report(batch, sources, options_for, jobs, no_cache, input_shapes, 
     plan = batch.plan(sources, options_for, unreadable, not no_cache)
     for group in plan.groups:  # a bad configuration or schema stops the run before anything is linted
         for member in group.members:
-            # (both load here; with the cache, the key is worked out too; the rules load to lint)
-            options_for.key(member.origin) if not no_cache else options_for(member.origin)
+            if no_cache:
+                options_for(member.origin)  # (loads both; the rules load to lint)
+            else:
+                options_for.key(member.origin)  # (loads both, and gives the cache key)
     shapes_given = bool(input_shapes) or any(config.input_shapes for config in options_for.configs.values())
     use_color = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     threshold = "error" if fail_on == "never" else fail_on

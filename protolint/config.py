@@ -243,7 +243,9 @@ def _parse_toml(path: str, data: bytes) -> dict:
         table = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as error:
         line = data[:error.start].count(b"\n") + 1
-        raise ConfigError(path, None, f"not UTF-8 text (line {line}): TOML files are UTF-8") from None
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise ConfigError(path, None, f"not UTF-8 text (at line {line}, column {column}: byte 0x{data[error.start]:02x}); "
+                                      "TOML files are UTF-8: save it as UTF-8") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(path, None, f"not valid TOML: {error}") from None
     try:

@@ -100,7 +100,7 @@ def test_a_config_that_is_not_utf8_is_reported_not_a_traceback(tmp_path):
     (tmp_path / "net.prototxt").write_text(NET)
     run = protolint("net.prototxt", cwd=tmp_path)
     assert run.returncode == 2 and "Traceback" not in run.stderr
-    assert ".protolint.toml: not UTF-8 text (line 2)" in run.stderr
+    assert ".protolint.toml: not UTF-8 text (at line 2, column 18: byte 0xff)" in run.stderr
 
 
 def test_a_parsed_config_is_cached_by_its_text(tmp_path):

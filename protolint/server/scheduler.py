@@ -143,6 +143,11 @@ class Scheduler:
         except asyncio.TimeoutError:
             return self.snapshots.get(uri)
 
+    async def linted(self, uri: str, timeout: float = 10.0) -> Snapshot | None:
+        """current(), when it holds a lint's tree (what hover, navigation and the actions read)."""
+        snapshot = await self.current(uri, timeout)
+        return snapshot if snapshot is not None and snapshot.result is not None else None
+
     # --- the loop ------------------------------------------------------------------------------
 
     async def _loop(self) -> None:

@@ -22,9 +22,9 @@ def register(server) -> None:
     @server.feature(T.TEXT_DOCUMENT_CODE_ACTION, options)
     async def code_actions(ls, params: T.CodeActionParams):
         uri = params.text_document.uri
-        snapshot = await ls.scheduler.current(uri)
+        snapshot = await ls.scheduler.linted(uri)
         doc = ls.workspace_state.docs.get(uri)
-        if snapshot is None or snapshot.result is None or doc is None or doc.version != snapshot.version:
+        if snapshot is None or doc is None or doc.version != snapshot.version:
             return []
         only = params.context.only
         actions: list[T.CodeAction] = []
@@ -44,8 +44,8 @@ def register(server) -> None:
     async def resolve(ls, action: T.CodeAction):
         data = action.data if isinstance(action.data, dict) else {}
         if action.kind == FIX_ALL and action.edit is None and data.get("uri"):
-            snapshot = await ls.scheduler.current(data["uri"])
-            if snapshot is not None and snapshot.result is not None and snapshot.version == data.get("version"):
+            snapshot = await ls.scheduler.linted(data["uri"])
+            if snapshot is not None and snapshot.version == data.get("version"):
                 action.edit = await fix_all_edit(ls, snapshot)
         return action
 

@@ -15,8 +15,8 @@ _DIRECTIVE_NAMES = re.compile(r"#\s*protolint:\s*(?:disable-next-line|disable-fi
 def register(server) -> None:
     @server.feature(T.TEXT_DOCUMENT_HOVER)
     async def hover(ls, params: T.HoverParams):
-        snapshot = await ls.scheduler.current(params.text_document.uri)
-        if snapshot is None or snapshot.result is None:
+        snapshot = await ls.scheduler.linted(params.text_document.uri)
+        if snapshot is None:
             return None
         offset = snapshot.offset(params.position)
         parts, span = describe(snapshot, offset)

@@ -13,8 +13,8 @@ def register(server) -> None:
     async def inlay_hints(ls, params: T.InlayHintParams):
         if not ls.workspace_state.inlay_hints_enabled():
             return []
-        snapshot = await ls.scheduler.current(params.text_document.uri)
-        if snapshot is None or snapshot.result is None:
+        snapshot = await ls.scheduler.linted(params.text_document.uri)
+        if snapshot is None:
             return []
         return shape_hints(snapshot, snapshot.offset(params.range.start), snapshot.offset(params.range.end))
 

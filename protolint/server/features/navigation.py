@@ -24,8 +24,8 @@ _NET_FIELDS = ("net", "train_net", "test_net")
 def register(server) -> None:
     @server.feature(T.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     async def symbols(ls, params: T.DocumentSymbolParams):
-        snapshot = await ls.scheduler.current(params.text_document.uri)
-        if snapshot is None or snapshot.result is None:
+        snapshot = await ls.scheduler.linted(params.text_document.uri)
+        if snapshot is None:
             return []
         found = document_symbols(snapshot)
         if ls.client.hierarchical_symbols:
@@ -34,15 +34,15 @@ def register(server) -> None:
 
     @server.feature(T.TEXT_DOCUMENT_DEFINITION)
     async def definition(ls, params: T.DefinitionParams):
-        snapshot = await ls.scheduler.current(params.text_document.uri)
-        if snapshot is None or snapshot.result is None:
+        snapshot = await ls.scheduler.linted(params.text_document.uri)
+        if snapshot is None:
             return None
         return definitions(snapshot, snapshot.offset(params.position)) or None
 
     @server.feature(T.TEXT_DOCUMENT_REFERENCES)
     async def references(ls, params: T.ReferenceParams):
-        snapshot = await ls.scheduler.current(params.text_document.uri)
-        if snapshot is None or snapshot.result is None:
+        snapshot = await ls.scheduler.linted(params.text_document.uri)
+        if snapshot is None:
             return None
         blob = blob_at(snapshot, snapshot.offset(params.position))
         if blob is None:
@@ -52,8 +52,8 @@ def register(server) -> None:
 
     @server.feature(T.TEXT_DOCUMENT_PREPARE_RENAME)
     async def prepare_rename(ls, params: T.PrepareRenameParams):
-        snapshot = await ls.scheduler.current(params.text_document.uri)
-        if snapshot is None or snapshot.result is None:
+        snapshot = await ls.scheduler.linted(params.text_document.uri)
+        if snapshot is None:
             return None
         blob = blob_at(snapshot, snapshot.offset(params.position))
         if blob is None:
@@ -64,8 +64,8 @@ def register(server) -> None:
 
     @server.feature(T.TEXT_DOCUMENT_RENAME)
     async def rename(ls, params: T.RenameParams):
-        snapshot = await ls.scheduler.current(params.text_document.uri)
-        if snapshot is None or snapshot.result is None:
+        snapshot = await ls.scheduler.linted(params.text_document.uri)
+        if snapshot is None:
             return None
         doc = ls.workspace_state.docs.get(snapshot.uri)
         if doc is None or doc.version != snapshot.version:

@@ -135,11 +135,12 @@ class Result:
         self.path, self.document, self.kind, self.diagnostics = path, document, kind, diagnostics
 
 
-def plan(sources, options_for: Callable, on_error: Callable[[str, OSError], None], use_cache: bool = True) -> Plan:
+def plan(sources, options_for: Callable, on_error: Callable[[str, OSError], None], use_cache: bool = True,
+         pool: Pool | None = None) -> Plan:
     """Read every input, find the solvers' net files, and group the files that must be linted
     together. `sources`: (display, reader, path on disk or None); `on_error(display, error)` is
     told of an input that cannot be read (it is left out); `use_cache`: what solvers name may come
-    from the cache."""
+    from the cache; `pool`: workers (start_pool) that may parse the solvers."""
     _REAL_FOLDERS.clear()  # (folders resolved once per plan: links may change between runs of a server)
     members: list[Member] = []
     by_path: dict[str, int] = {}  # real path -> the last member there (as project.lint_inputs links)
@@ -170,24 +171,26 @@ def plan(sources, options_for: Callable, on_error: Callable[[str, OSError], None
         if members[i].path:
             parent[find(i)] = find(by_path[members[i].real])
 
-    # Solvers in the order project.lint_inputs takes them: the inputs, then the files they bring in.
+    # Solvers in the order project.lint_inputs takes them: the inputs, then the files they bring in
+    # (a round at a time: what a round brings in is taken after it, as one at a time would take it).
     position = 0
     while position < len(candidates):
-        member = members[candidates[position]]
-        position += 1
-        for found in _net_files(member, options_for, use_cache):
-            key = os.path.realpath(found)
-            if key not in by_path:
-                linked = _read(found)
-                if linked is None:
-                    continue  # (lint_inputs cannot read it either: the solver says so)
-                extra = Member(len(members), _display(found), found, found, linked, given=False, hashed=use_cache)
-                members.append(extra)
-                parent.append(extra.index)
-                by_path[key] = extra.index
-                if _names_nets(linked):
-                    candidates.append(extra.index)
-            parent[find(member.index)] = find(by_path[key])
+        round_ = [members[index] for index in candidates[position:]]
+        position = len(candidates)
+        for member, names in zip(round_, _net_file_names_of(round_, options_for, use_cache, pool)):
+            for found in _resolved(names, member):
+                key = os.path.realpath(found)
+                if key not in by_path:
+                    linked = _read(found)
+                    if linked is None:
+                        continue  # (lint_inputs cannot read it either: the solver says so)
+                    extra = Member(len(members), _display(found), found, found, linked, given=False, hashed=use_cache)
+                    members.append(extra)
+                    parent.append(extra.index)
+                    by_path[key] = extra.index
+                    if _names_nets(linked):
+                        candidates.append(extra.index)
+                parent[find(member.index)] = find(by_path[key])
 
     groups: dict[int, Group] = {}
     for member in members:
@@ -195,26 +198,45 @@ def plan(sources, options_for: Callable, on_error: Callable[[str, OSError], None
     return Plan(sorted(groups.values(), key=lambda group: group.members[0].index), len(members))
 
 
-def _net_files(member: Member, options_for: Callable, use_cache: bool) -> list[str]:
-    """The net files a solver names, resolved as project.lint_inputs resolves them; [] for a file
-    that is no solver. What the solver writes is cached by its content and options: a run whose
-    results are cached then parses nothing."""
+def _net_file_names_of(members: list[Member], options_for: Callable, use_cache: bool,
+                       pool: Pool | None) -> list[list[str]]:
+    """The net file names each solver writes ([] for a file that is no solver), in Caffe's order.
+    What a solver writes is cached by its content and options (a run whose results are cached then
+    parses nothing); what is not is parsed here, or by the pool's workers when there are a few."""
+    key_of = getattr(options_for, "key", None) if use_cache else None
+    keys = [cache.digest("net-files", cache.code_fingerprint(), member.digest, os.path.basename(member.display),
+                         key_of(member.origin)) if key_of else None for member in members]
+    names: list = []
+    for key in keys:
+        stored = cache.read("net-files", key) if key else None
+        try:
+            found = marshal.loads(stored) if stored is not None else None
+        except (EOFError, ValueError, TypeError):
+            found = None
+        names.append(found if isinstance(found, list) else None)
+    missing = [n for n, found in enumerate(names) if found is None]
+    parsed: dict[int, object] = {}
+    if pool is not None and len(missing) >= _PARSED_BY_POOL:
+        for n in missing:  # (a bad configuration or schema is reported here, as when parsed here)
+            getattr(options_for, "for_parsing", options_for)(members[n].origin)
+        chunk = max(1, len(missing) // (4 * pool.size))
+        parsed = dict(zip(missing, pool.workers.imap(_names_work, [members[n] for n in missing], chunk)))
+    for n in missing:
+        found = parsed.get(n, False)
+        if found is False:  # (not parsed by a worker, or it failed: whatever stopped it is reported here)
+            found = _net_file_names(members[n], options_for)
+        if found is not None and keys[n]:
+            cache.write("net-files", keys[n], marshal.dumps(found))
+        names[n] = found
+    return [found or [] for found in names]
+
+
+def _resolved(names: list[str], member: Member) -> list[str]:
+    """The files a solver's net file names stand for, as project.lint_inputs resolves them."""
+    if not names:
+        return []
     from .netpaths import resolve_net_file
 
-    key_of = getattr(options_for, "key", None) if use_cache else None
-    key = cache.digest("net-files", cache.code_fingerprint(), member.digest, os.path.basename(member.display),
-                       key_of(member.origin)) if key_of else None
-    stored = cache.read("net-files", key) if key else None
-    try:
-        names = marshal.loads(stored) if stored is not None else None
-    except (EOFError, ValueError, TypeError):
-        names = None
-    if not isinstance(names, list):
-        names = _net_file_names(member, options_for)
-        if names is None:
-            return []
-        if key:
-            cache.write("net-files", key, marshal.dumps(names))
     return [found for found in (resolve_net_file(name, member.origin) for name in names) if found is not None]
 
 
@@ -381,6 +403,7 @@ def start_pool(jobs: int, options_for: Callable, sample: str) -> Pool:
 
 
 _OPTIONS_FOR: list = []
+_PARSED_BY_POOL = 4  # solvers to parse before the pool's workers are asked to (see _net_file_names_of)
 _EARLY_PER_WORKER = 8  # the largest groups sent first, per worker (see _lint_groups)
 
 
@@ -410,10 +433,18 @@ def _start_worker(options_for, sample: str) -> None:
     _OPTIONS_FOR.append(options_for)
     from . import project  # noqa: F401  (the parser, the model and the rules)
 
+    prepare = getattr(options_for, "prepare", None)
     try:
-        options_for(sample)
+        prepare(sample) if prepare is not None else options_for(sample)
     except BaseException:  # (a bad configuration: the run itself reports it, and stops)
         pass
+
+
+def _names_work(member: Member):
+    try:
+        return _net_file_names(member, _OPTIONS_FOR[0])
+    except BaseException:  # (the parent parses it again, and reports what went wrong)
+        return False
 
 
 def _work(task):

@@ -273,3 +273,91 @@ def test_real_paths_are_os_realpath(tmp_path, monkeypatch):
              "../real/../linked_folder/./net.prototxt", "missing.prototxt", "..", "."]
     batch._REAL_FOLDERS.clear()
     assert [batch._real_path(p) for p in paths] == [os.path.realpath(p) for p in paths]
+
+
+def plan_layout(plan) -> list:
+    return [[(m.index, m.display, m.given, m.real) for m in group.members] for group in plan.groups] + [plan.count]
+
+
+def many_solvers(root: Path) -> list[str]:
+    """Eight solvers (past the count the pool is asked to parse), two naming one net, one naming a
+    file that itself names a net (taken in a later round), one naming what is not there."""
+    for n in range(5):
+        write(root / f"s{n}" / "net.prototxt", NET)
+        write(root / f"s{n}" / "solver.prototxt", SOLVER.format(net="net.prototxt"))
+    write(root / "shared" / "net.prototxt", NET)
+    write(root / "shared" / "one.prototxt", SOLVER.format(net="net.prototxt"))
+    write(root / "shared" / "two.prototxt", SOLVER.format(net="net.prototxt"))
+    write(root / "chain" / "first.prototxt", SOLVER.format(net="second.prototxt"))
+    write(root / "chain" / "second.prototxt", SOLVER.format(net="third.prototxt"))
+    write(root / "chain" / "third.prototxt", NET)
+    write(root / "lost" / "solver.prototxt", SOLVER.format(net="nowhere.prototxt"))
+    return ["s3/net.prototxt", *(f"s{n}/solver.prototxt" for n in range(5)), "shared/two.prototxt",
+            "chain/first.prototxt", "shared/one.prototxt", "lost/solver.prototxt", "s0/net.prototxt"]
+
+
+def plans_with_and_without_pool(paths: list[str], options_for) -> tuple[list, list]:
+    sources = [(path, (lambda p=path: Path(p).read_bytes()), path) for path in paths]
+    alone = batch.plan(sources, options_for, lambda *_: None, use_cache=False)
+    with batch.start_pool(2, options_for, paths[0]) as pool:
+        parsed = batch.plan(sources, options_for, lambda *_: None, use_cache=False, pool=pool)
+    return plan_layout(alone), plan_layout(parsed)
+
+
+def test_solvers_parsed_by_the_workers_give_the_same_plan(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    paths = many_solvers(tmp_path)
+    options = default_options()
+    alone, parsed = plans_with_and_without_pool(paths, lambda _path: options)
+    assert parsed == alone
+    displays = [[m[1] for m in group] for group in alone[:-1]]
+    assert ["chain/first.prototxt", os.path.join("chain", "second.prototxt"),
+            os.path.join("chain", "third.prototxt")] in displays  # the file the second round brought in
+    assert ["shared/two.prototxt", "shared/one.prototxt", os.path.join("shared", "net.prototxt")] in displays
+
+
+def test_solvers_parsed_by_the_workers_give_the_same_plan_on_the_corpus(monkeypatch):
+    from tests.corpus_location import need_corpus
+
+    root = need_corpus().resolve()
+    monkeypatch.chdir(root)
+    paths = sorted(str(p.relative_to(root)) for p in root.rglob("*.prototxt"))
+    options = default_options()
+    alone, parsed = plans_with_and_without_pool(paths, lambda _path: options)
+    assert parsed == alone
+    assert sum(len(group) > 1 for group in alone[:-1]) > 20  # (solvers with their nets: the pool parsed them)
+
+
+def a_worker_that_fails(member):
+    return False  # what batch._names_work answers when the parse raised
+
+
+def test_a_solver_a_worker_cannot_parse_is_parsed_by_the_run(tmp_path, monkeypatch):
+    """Whatever stops a worker (here: it finds the file gone) is met again, and dealt with, by the
+    process that made the plan: the plan is what it would have been."""
+    monkeypatch.chdir(tmp_path)
+    paths = many_solvers(tmp_path)
+    options = default_options()
+    monkeypatch.setattr(batch, "_names_work", a_worker_that_fails)
+    alone, parsed = plans_with_and_without_pool(paths, lambda _path: options)
+    assert parsed == alone
+
+
+def test_jobs_do_not_change_the_output_of_many_solvers(tmp_path, env):
+    paths = many_solvers(tmp_path)
+    outputs = {jobs: cli(tmp_path, env, "--no-cache", "-j", jobs, *paths) for jobs in (1, 2)}
+    assert outputs[1] == outputs[2]
+    assert "net-file-not-found" in outputs[1][1] and "no-loss-in-train-net" in outputs[1][1]
+
+
+@pytest.mark.parametrize("configuration", ['select = [\n', 'select = ["no-such-rule"]\n'])
+def test_a_bad_configuration_is_reported_once_with_workers(tmp_path, env, configuration):
+    """The worker processes load the configuration too; only the run says what is wrong with it."""
+    paths = many_solvers(tmp_path)
+    write(tmp_path / "pyproject.toml", "[tool.protolint]\n" + configuration)
+    for args in (("--no-cache", "-j", "2"), ("-j", "2")):
+        done = subprocess.run([sys.executable, "-m", "protolint", *args, *paths], capture_output=True, text=True,
+                              cwd=tmp_path, env=env, timeout=300)
+        assert done.returncode == 2 and done.stdout == ""
+        assert done.stderr.count("bad configuration") == 1, done.stderr
+        assert "pyproject.toml" in done.stderr

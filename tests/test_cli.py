@@ -130,6 +130,16 @@ def test_bad_proto_exits_2_with_position(run, files, tmp_path):
     assert out == ""
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (a device that is always full)")
+@pytest.mark.parametrize("args", [("typo.prototxt",), ("--format", "json", "typo.prototxt"), ("--no-cache", "-j", "2", "typo.prototxt", "info.prototxt")])
+def test_output_that_cannot_be_written_exits_2_in_one_line(env, files, args):
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "protolint", *args], stdout=full, stderr=subprocess.PIPE, cwd=files,
+                              env=env, timeout=120, text=True)
+    assert done.returncode == 2
+    assert done.stderr == "protolint: cannot write the output: No space left on device\n"
+
+
 def test_unreadable_proto_exits_2(run, files):
     rc, _, err = run("--proto", "missing.proto", "typo.prototxt", check_rc=2)
     assert "missing.proto" in err and ":0:0" not in err

@@ -217,8 +217,9 @@ def _net_file_names_of(members: list[Member], options_for: Callable, use_cache: 
     missing = [n for n, found in enumerate(names) if found is None]
     parsed: dict[int, object] = {}
     if pool is not None and len(missing) >= _PARSED_BY_POOL:
+        check = getattr(options_for, "check", None) or getattr(options_for, "for_parsing", options_for)
         for n in missing:  # (a bad configuration or schema is reported here, as when parsed here)
-            getattr(options_for, "for_parsing", options_for)(members[n].origin)
+            check(members[n].origin)
         chunk = max(1, len(missing) // (4 * pool.size))
         parsed = dict(zip(missing, pool.workers.imap(_names_work, [members[n] for n in missing], chunk)))
     for n in missing:

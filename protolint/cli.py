@@ -242,7 +242,7 @@ def _lint_and_report(batch, sources, options_for, jobs, no_cache, input_shapes, 
     for group in plan.groups:  # a bad configuration or schema stops the run before anything is linted
         for member in group.members:
             if no_cache:
-                options_for(member.origin)  # (loads both; the rules load to lint)
+                options_for.check(member.origin)
             else:
                 options_for.key(member.origin)  # (loads both, and gives the cache key)
     shapes_given = bool(input_shapes) or any(config.input_shapes for config in options_for.configs.values())
@@ -303,6 +303,10 @@ class _OptionsFor:
 
     def __init__(self, resolver):
         self.resolver = resolver
+        self._checked: set[str] = set()  # folders whose configuration and schema load
+
+    def __getstate__(self):
+        return {"resolver": self.resolver, "_checked": set()}
 
     @property
     def configs(self) -> dict:
@@ -316,6 +320,14 @@ class _OptionsFor:
 
     def key(self, file_path: str) -> str:
         return self._settled(self.resolver.key, file_path)
+
+    def check(self, file_path: str) -> None:
+        """End the run if the configuration or the schema of a file cannot be used. Once per folder:
+        what a file adds to its folder's settings (per-file ignores, `pretrained`) cannot fail."""
+        folder = os.path.dirname(file_path)
+        if folder not in self._checked:
+            self.for_parsing(file_path)
+            self._checked.add(folder)
 
     def prepare(self, file_path: str) -> None:
         """Load a file's configuration and schema, saying nothing of what is wrong with them: a

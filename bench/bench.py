@@ -32,6 +32,7 @@ import os
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -402,8 +403,11 @@ def _bench(args, skip: set, corpus: list[Path], source: str, scratch: Path) -> i
             manies.append(run_child([*protolint, "--no-cache", f"-j{jobs}", str(args.corpus)], env, scratch))
         one, many = min(ones, key=lambda c: c.wall), min(manies, key=lambda c: c.wall)
         print(f"| `-j1` | {one.wall:.2f} | {one.cpu:.2f} | {one.rss:.0f} | |")
+        pairs = sorted(o.wall / m.wall for o, m in zip(ones, manies))  # (each pair ran back to back)
+        same = all(m.out == one.out and m.code == one.code for m in manies)
         print(f"| `-j{jobs}` | {many.wall:.2f} | {many.cpu:.2f} | {many.rss:.0f} | "
-              f"{'identical' if many.out == one.out and many.code == one.code else 'DIFFERENT'}; **{one.wall / many.wall:.2f}x** faster |")
+              f"{'identical' if same else 'DIFFERENT'}; **{one.wall / many.wall:.2f}x** faster (best against best; "
+              f"run by run {pairs[0]:.2f}-{pairs[-1]:.2f}x, median {statistics.median(pairs):.2f}x) |")
         copies = scratch / "copies"
         for n in range(4):
             shutil.copytree(args.corpus, copies / f"copy{n}", ignore=shutil.ignore_patterns("*.md", "*.tsv"))

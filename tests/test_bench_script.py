@@ -35,7 +35,7 @@ def test_bench_prints_its_tables(tmp_path):
     assert "| the 3 corpus files protobuf accepts, one call |" in out  # schema_mistakes.prototxt is rejected
     assert "| googlenet, renamed copies (memory at scale) |" in out
     assert "| 16x |" in out and "Log-log slope" in out
-    assert "identical; **" in out and "four copies of the corpus (16 files)" in out
+    assert "identical; **" in out and "run by run " in out and "four copies of the corpus (16 files)" in out
     assert "| warm |" in out
     assert '`python -c "import click"`' in out and "`protolint --no-cache examples/lenet_clean.prototxt`" in out
 

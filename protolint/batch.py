@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import marshal
 import os
-import re
 import sys
 from typing import Callable, Iterator
 
-from . import cache
+from . import cache, patterns
 from .diagnostics import Diagnostic
 
 # (protolint.project, and with it the parser, the model and the rules, is imported only to lint:
@@ -32,7 +31,7 @@ from .diagnostics import Diagnostic
 # The fields a solver names its net files with (model.solver.Solver.net_files): `net`, `train_net`,
 # `test_net` as a whole token anywhere. Searched from the literal (a pattern that starts with a
 # look-behind tries every position: 30 ms on a 2.5 MB net); what stands before it is checked here.
-_NET_WORD = re.compile(rb"net(?![A-Za-z0-9_])")
+_NET_WORD = patterns.compile(rb"net(?![A-Za-z0-9_])")
 _NAME_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 
 

@@ -31,12 +31,22 @@ def entry() -> None:
 
     gc.disable()
     packed = codepack.install()
+    saved = False
+
+    def save_for_the_next_run() -> None:  # (once per version of the code, or of Python)
+        nonlocal saved
+        if not saved:
+            saved = True
+            if not packed:
+                codepack.save()
+            patterns = sys.modules.get("protolint.patterns")
+            if patterns is not None:
+                patterns.save()
+
     try:
         main(prog_name="protolint")
     except SystemExit as done:
-        if not packed:
-            codepack.save()  # for the next run (once per version of the code)
-            packed = True
+        save_for_the_next_run()
         if done.code is None or isinstance(done.code, int):
             _exit_now(done.code or 0)
         raise
@@ -44,8 +54,7 @@ def entry() -> None:
         _stopped_by(error)
     finally:
         gc.freeze()
-        if not packed:
-            codepack.save()
+        save_for_the_next_run()
 
 
 def _stopped_by(error: OSError) -> None:

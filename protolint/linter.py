@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import gc
-import re
 
+from . import patterns
 from .context import LintContext, Links
 from .diagnostics import Diagnostic, at_or_above
 from .options import LintOptions
@@ -18,7 +18,7 @@ from .syntax.parser import Document, parse
 __all__ = ["FileResult", "LintOptions", "Prepared", "at_or_above", "finish", "prepare", "run", "run_rules"]
 
 ROOT_MESSAGES = {"net": "NetParameter", "solver": "SolverParameter"}
-_HEADER = re.compile(r"^#\s*proto-message:\s*([A-Za-z_][\w.]*)\s*$")
+_HEADER = patterns.compile(r"^#\s*proto-message:\s*([A-Za-z_][\w.]*)\s*$")
 
 
 # Plain classes, not dataclasses: creating a dataclass costs ~0.3 ms of start-up each.

@@ -7,14 +7,14 @@ from installed distributions (entry points), never from the working directory.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
+from . import patterns
 from .rule import Rule
 
 ENTRY_POINT_GROUP = "protolint.rules"
-_CODE = re.compile(r"^[A-Z]+[0-9]+$")
-_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+_CODE = patterns.compile(r"^[A-Z]+[0-9]+$")
+_NAME = patterns.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
 class RegistryError(Exception):

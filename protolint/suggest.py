@@ -11,8 +11,9 @@ another thing with its own name — a fork's layer, a custom field — not a mis
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
+
+from . import patterns
 
 CUTOFF = 0.75
 
@@ -58,7 +59,7 @@ def _differing_words(a: list[str], b: list[str]) -> tuple[str, str]:
     return "_".join(a[start: len(a) - end]), "_".join(b[start: len(b) - end])
 
 
-_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_WORD = patterns.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
 
 def _words(name: str) -> list[str]:

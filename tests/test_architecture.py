@@ -21,7 +21,7 @@ FAMILIES = {"P": "parse", "S": "solver", "N": "net", "L": "layer", "F": "filler"
 # What a rule module may import from protolint (besides its own family's _helpers and rules._format).
 RULE_MAY_IMPORT = (
     "protolint.rule", "protolint.context", "protolint.model", "protolint.edits", "protolint.diagnostics",
-    "protolint.syntax.nodes", "protolint.versions", "protolint.suggest", "protolint.rules._format",
+    "protolint.syntax.nodes", "protolint.versions", "protolint.suggest", "protolint.patterns", "protolint.rules._format",
 )
 # The composition roots: the only modules that import the rules package.
 COMPOSITION_ROOTS = {"protolint.api"}

@@ -25,8 +25,8 @@ nothing says the weights are pretrained, and their messages name the evidence th
 from __future__ import annotations
 
 import os
-import re
 
+from .. import patterns
 from ..syntax.nodes import Message
 from ..values import Frozen
 from .backbones import loadable_from
@@ -114,11 +114,15 @@ _RUN_ONLY_WORDS = {"test", "val", "valid", "validation", "deploy", "predict", "p
                    "eval", "evaluate", "evaluation", "extract", "features"}
 
 
+_CAMEL_HUMP = patterns.compile(r"([a-z])([A-Z])")
+_WORD = patterns.compile(r"[a-z]+")
+
+
 def named_for_running(path: str) -> bool:
     """Whether a net file's name says it is only run forward (`lenet_test.prototxt`,
     `imagenet_val.prototxt`, `facialkp_predict.prototxt`), not trained (`train_val.prototxt`)."""
     stem = os.path.splitext(os.path.basename(path or ""))[0]
-    words = re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1_\2", stem).lower())
+    words = _WORD.findall(_CAMEL_HUMP.sub(r"\1_\2", stem).lower())
     return bool(words) and not any("train" in w for w in words) and any(w in _RUN_ONLY_WORDS for w in words)
 
 
@@ -173,7 +177,7 @@ class Initialisation:
 
 
 # File or net names of nets that start from trained weights: fine-tuning, or feature extraction.
-_FINE_TUNE_NAME = re.compile(r"fine[-_ ]?tun|(?<![a-z])ft(?![a-z])|extract")
+_FINE_TUNE_NAME = patterns.compile(r"fine[-_ ]?tun|(?<![a-z])ft(?![a-z])|extract")
 
 
 def initialisation(net: Net) -> Initialisation:

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from protolint import patterns
 from protolint.data_files import package_file
 from protolint.schema.errors import SchemaError
 from protolint.schema.model import FLOAT_TYPES, INTEGER_RANGES, INTEGER_TYPES
@@ -300,7 +301,7 @@ _SIMPLE_ESCAPES = {
     "a": b"\a", "b": b"\b", "f": b"\f", "n": b"\n", "r": b"\r", "t": b"\t", "v": b"\v",
     "\\": b"\\", "?": b"?", "'": b"'", '"': b'"',
 }  # fmt: skip
-_ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
+_ESCAPE = patterns.compile(r"\\(?:([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))", re.DOTALL)
 
 
 def unescape_string(quoted: str) -> bytes:

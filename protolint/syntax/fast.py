@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 
+from .. import patterns
 from .lexer import _DOUBLE_QUOTED, _FLOAT, _INT, _NAME_CHAR, _REST_OF_LINE, _SINGLE_QUOTED
 from .nodes import FLOAT, IDENT, INT, STRING, Comment, Field, Message, Scalar
 
 _WS = r"[ \t\n\r\v\f]*"  # protobuf's whitespace, as in the lexer
 
-UNIT = re.compile(
+UNIT = patterns.compile(
     _WS
     + "(?:"
     + rf"(?P<name>[A-Za-z_]{_NAME_CHAR}*){_WS}(?:(?P<colon>:){_WS})?"

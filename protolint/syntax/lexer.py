@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import sys
 
+from .. import patterns
+
 # Kinds that never reach the grammar.
 WHITESPACE = "WS"
 COMMENT = "COMMENT"
@@ -83,7 +85,7 @@ def __getattr__(name: str):
     read by syntax.fast and never needs it (compiling it is most of this module's import)."""
     if name == "PATTERN":
         global PATTERN
-        PATTERN = re.compile(_PATTERN_SOURCE, re.DOTALL)
+        PATTERN = patterns.compile(_PATTERN_SOURCE, re.DOTALL)
         return PATTERN
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
+from .. import patterns
 from .lexer import _DOUBLE_QUOTED, _SINGLE_QUOTED
 
 # The lexer's string forms (unrolled, so a long literal costs no memory per character).
-_LITERAL = re.compile(f"{_DOUBLE_QUOTED}|{_SINGLE_QUOTED}")
-_ESCAPE = re.compile(
+_LITERAL = patterns.compile(f"{_DOUBLE_QUOTED}|{_SINGLE_QUOTED}")
+_ESCAPE = patterns.compile(
     r"\\(?:(?P<simple>[abfnrtv\\?'\"])|(?P<octal>[0-7]{1,3})|x(?P<hex>[0-9A-Fa-f]{1,2})"
     r"|u(?P<u4>[0-9A-Fa-f]{4})|U(?P<u8>000[0-9A-Fa-f]{5}|0010[0-9A-Fa-f]{4})|(?P<bad>.?))",
     re.DOTALL,

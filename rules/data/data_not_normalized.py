@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import re
 
+from protolint import patterns
 from protolint.context import layer_span
 from protolint.model.facts import LINEAR_ON_INPUT, RANGE_PRESERVING
 from protolint.model.net import Layer
@@ -33,7 +33,7 @@ def raw_readers(graph, layer: Layer) -> set[str]:
 
 
 # A database or list named like this holds values someone already prepared (features, floats).
-_PREPARED_SOURCE = re.compile(r"feat|float|norm|whiten|zscore|scaled|standardi[sz]")
+_PREPARED_SOURCE = patterns.compile(r"feat|float|norm|whiten|zscore|scaled|standardi[sz]")
 
 
 class DataNotNormalized(Rule):

@@ -177,6 +177,30 @@ def run_child(command: list[str], env: dict, cwd: Path) -> Child:
     return child
 
 
+def run_side_by_side(commands: list[list[str]], env: dict, cwd: Path) -> list[Child]:
+    """Run the commands at the same time, each as run_child runs one."""
+    import threading
+
+    children: list = [None] * len(commands)
+
+    def run(index: int) -> None:
+        children[index] = run_child(commands[index], env, cwd)
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(commands))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return children
+
+
+def _halves(folder: Path) -> list[list[str]]:
+    """The folder's entries in two halves, every other one (a repository's folder stays whole, so a
+    solver stays with its nets)."""
+    entries = sorted(str(entry) for entry in folder.iterdir() if entry.is_dir() or entry.suffix == ".prototxt")
+    return [entries[0::2], entries[1::2]]
+
+
 def measure_main(command: list[str]) -> int:
     """--measure: run the command, then report its CPU seconds and peak RSS on stderr."""
     import resource
@@ -408,6 +432,23 @@ def _bench(args, skip: set, corpus: list[Path], source: str, scratch: Path) -> i
         print(f"| `-j{jobs}` | {many.wall:.2f} | {many.cpu:.2f} | {many.rss:.0f} | "
               f"{'identical' if same else 'DIFFERENT'}; **{one.wall / many.wall:.2f}x** faster (best against best; "
               f"run by run {pairs[0]:.2f}-{pairs[-1]:.2f}x, median {statistics.median(pairs):.2f}x) |")
+        if jobs == 2:
+            # What two processes can give on this machine: -j1 on each half of the folder, one after
+            # the other, then both at once (no pool, no plan shared: the most -j2 could reach).
+            halves = _halves(args.corpus)
+            apart, together = [], []
+            for _ in range(args.runs):
+                apart.append([run_child([*protolint, "--no-cache", "-j1", *half], env, scratch) for half in halves])
+                together.append(run_side_by_side([[*protolint, "--no-cache", "-j1", *half] for half in halves], env, scratch))
+            alone = min(apart, key=lambda runs: sum(c.cpu for c in runs))
+            both = min(together, key=lambda runs: max(c.wall for c in runs))
+            alone_cpu, both_cpu, both_wall = sum(c.cpu for c in alone), sum(c.cpu for c in both), max(c.wall for c in both)
+            print(f"| `-j1` on each half of the folder, one after the other | {sum(c.wall for c in alone):.2f} | "
+                  f"{alone_cpu:.2f} | | |")
+            print(f"| `-j1` on each half, both at once (the most two processes give here) | {both_wall:.2f} | "
+                  f"{both_cpu:.2f} | | **{one.wall / both_wall:.2f}x** faster than `-j1`; CPU "
+                  f"{100 * (both_cpu / alone_cpu - 1):+.0f}% against one after the other; `-j2` takes "
+                  f"{many.wall / both_wall:.2f}x its time |")
         copies = scratch / "copies"
         for n in range(4):
             shutil.copytree(args.corpus, copies / f"copy{n}", ignore=shutil.ignore_patterns("*.md", "*.tsv"))

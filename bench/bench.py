@@ -421,10 +421,17 @@ def _bench(args, skip: set, corpus: list[Path], source: str, scratch: Path) -> i
         print("| run | wall s | CPU s | peak MB | output |")
         print("| --- | --- | --- | --- | --- |")
         jobs = _cpus()
-        ones, manies = [], []
+        # What two processes give on this machine, for -j2 to be read against: -j1 on each half of
+        # the folder, one after the other, then both at once (no pool, no shared plan). All four
+        # interleaved, run by run: this machine's speed drifts over tens of seconds.
+        halves = _halves(args.corpus) if jobs == 2 else None
+        ones, manies, apart, together = [], [], [], []
         for _ in range(args.runs):  # interleaved: a busy moment hits both
             ones.append(run_child([*protolint, "--no-cache", "-j1", str(args.corpus)], env, scratch))
             manies.append(run_child([*protolint, "--no-cache", f"-j{jobs}", str(args.corpus)], env, scratch))
+            if halves:
+                apart.append([run_child([*protolint, "--no-cache", "-j1", *half], env, scratch) for half in halves])
+                together.append(run_side_by_side([[*protolint, "--no-cache", "-j1", *half] for half in halves], env, scratch))
         one, many = min(ones, key=lambda c: c.wall), min(manies, key=lambda c: c.wall)
         print(f"| `-j1` | {one.wall:.2f} | {one.cpu:.2f} | {one.rss:.0f} | |")
         pairs = sorted(o.wall / m.wall for o, m in zip(ones, manies))  # (each pair ran back to back)
@@ -432,20 +439,13 @@ def _bench(args, skip: set, corpus: list[Path], source: str, scratch: Path) -> i
         print(f"| `-j{jobs}` | {many.wall:.2f} | {many.cpu:.2f} | {many.rss:.0f} | "
               f"{'identical' if same else 'DIFFERENT'}; **{one.wall / many.wall:.2f}x** faster (best against best; "
               f"run by run {pairs[0]:.2f}-{pairs[-1]:.2f}x, median {statistics.median(pairs):.2f}x) |")
-        if jobs == 2:
-            # What two processes can give on this machine: -j1 on each half of the folder, one after
-            # the other, then both at once (no pool, no plan shared: the most -j2 could reach).
-            halves = _halves(args.corpus)
-            apart, together = [], []
-            for _ in range(args.runs):
-                apart.append([run_child([*protolint, "--no-cache", "-j1", *half], env, scratch) for half in halves])
-                together.append(run_side_by_side([[*protolint, "--no-cache", "-j1", *half] for half in halves], env, scratch))
+        if halves:
             alone = min(apart, key=lambda runs: sum(c.cpu for c in runs))
             both = min(together, key=lambda runs: max(c.wall for c in runs))
             alone_cpu, both_cpu, both_wall = sum(c.cpu for c in alone), sum(c.cpu for c in both), max(c.wall for c in both)
             print(f"| `-j1` on each half of the folder, one after the other | {sum(c.wall for c in alone):.2f} | "
                   f"{alone_cpu:.2f} | | |")
-            print(f"| `-j1` on each half, both at once (the most two processes give here) | {both_wall:.2f} | "
+            print(f"| `-j1` on each half, both at once (what two processes give here) | {both_wall:.2f} | "
                   f"{both_cpu:.2f} | | **{one.wall / both_wall:.2f}x** faster than `-j1`; CPU "
                   f"{100 * (both_cpu / alone_cpu - 1):+.0f}% against one after the other; `-j2` takes "
                   f"{many.wall / both_wall:.2f}x its time |")

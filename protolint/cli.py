@@ -228,6 +228,9 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
     try:
         failing = _lint_and_report(batch, sources, options_for, pool or jobs, no_cache, input_shapes, fmt, fail_on, quiet,
                                    color, cannot_read)
+    except batch.WorkerLost:
+        _fail(f"a worker process ended before its files were linted (killed, or out of memory?): run again, "
+              f"or with -j1 (now -j{jobs})")
     finally:
         if pool is not None:
             pool.close()

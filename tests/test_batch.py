@@ -361,3 +361,31 @@ def test_a_bad_configuration_is_reported_once_with_workers(tmp_path, env, config
         assert done.returncode == 2 and done.stdout == ""
         assert done.stderr.count("bad configuration") == 1, done.stderr
         assert "pyproject.toml" in done.stderr
+
+
+def end_this_process(_item):
+    os._exit(3)  # (what the kernel's out-of-memory killer does to a worker, as far as the pool can tell)
+
+
+def test_a_worker_that_dies_is_said_not_waited_for(tmp_path, monkeypatch):
+    """A killed worker must end the run with a message, never leave it waiting for ever."""
+    monkeypatch.chdir(tmp_path)
+    paths = many_solvers(tmp_path)
+    options = default_options()
+    with batch.start_pool(2, lambda _path: options, paths[0]) as pool:
+        with pytest.raises(batch.WorkerLost):
+            list(pool.unordered(end_this_process, list(range(8)), 2))
+
+
+def test_the_command_line_says_a_worker_died(tmp_path, env):
+    """The same through the command line: exit 2 and one line, no traceback (the workers, forked
+    from the probe, end their process where they would lint)."""
+    paths = many_solvers(tmp_path)
+    probe = ("import os, sys; from protolint import batch; "
+             "batch.lint_group = lambda *args, **kwargs: os._exit(3); "
+             "sys.argv = ['protolint', '--no-cache', '-j', '2', *sys.argv[1:]]; "
+             "from protolint.cli import entry; entry()")
+    done = subprocess.run([sys.executable, "-c", probe, *paths], capture_output=True, text=True, cwd=tmp_path, env=env,
+                          timeout=120)
+    assert done.returncode == 2
+    assert "a worker process ended before its files were linted" in done.stderr and "Traceback" not in done.stderr

@@ -22,8 +22,9 @@ import os
 import sys
 from typing import Callable, Iterator
 
-from . import cache, patterns
+from . import cache, patterns, workers
 from .diagnostics import Diagnostic
+from .workers import Pool, WorkerLost  # noqa: F401  (what the command line catches)
 
 # (protolint.project, and with it the parser, the model and the rules, is imported only to lint:
 # a run whose results are all cached needs none of it.)
@@ -373,73 +374,9 @@ def _lint_groups(groups: list[Group], options_for: Callable, jobs, input_targets
             yield groups[outcome_index], outcome
 
 
-class WorkerLost(RuntimeError):
-    """A worker process ended in the middle of a lint (killed, or out of memory)."""
-
-
-class Pool:
-    """Worker processes for -j, started before the plan is made so that they get ready (import what
-    linting needs, load the schema) while it is; closed by the run, or by whoever started it.
-
-    concurrent.futures' process pool, not multiprocessing.Pool: that one's thread that keeps the
-    workers alive also wakes for every result waiting to be read, and spins until it is (30 to 90
-    ms of the parent's CPU over the corpus, taken from the workers on two CPUs); and it waits
-    forever for a worker that was killed, where this one says so (WorkerLost)."""
-
-    def __init__(self, executor, size: int):
-        self.executor = executor
-        self.size = size  # how many
-
-    def ordered(self, function, items: list, chunk: int) -> Iterator:
-        """function(item) for each item, in their order."""
-        from concurrent.futures.process import BrokenProcessPool
-
-        try:
-            yield from self.executor.map(function, items, chunksize=chunk)
-        except BrokenProcessPool as error:
-            raise WorkerLost(str(error)) from None
-
-    def unordered(self, function, items: list, chunk: int) -> Iterator:
-        """function(item) for each item, as they are done; `chunk` items to a worker at a time.
-        (A result is let go once it is taken: nothing here keeps it.)"""
-        from concurrent.futures import as_completed
-        from concurrent.futures.process import BrokenProcessPool
-
-        pending = [self.executor.submit(_each, function, items[start:start + chunk])
-                   for start in range(0, len(items), chunk)]
-        done = as_completed(pending)
-        del pending
-        try:
-            for future in done:
-                yield from future.result()
-        except BrokenProcessPool as error:
-            raise WorkerLost(str(error)) from None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def close(self) -> None:
-        self.executor.shutdown(wait=True, cancel_futures=True)
-
-
 def start_pool(jobs: int, options_for: Callable, sample: str) -> Pool:
     """`jobs` workers; `sample`: a file whose options each worker builds at once (loading the schema)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    # fork where it is safe (Linux): the workers start in a moment, with what is loaded here; else the
-    # platform's default, for which the options factory and the groups are picklable.
-    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
-    executor = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(options_for, sample))
-    executor.submit(int)  # (the workers start with the first task: now, so that they get ready)
-    return Pool(executor, jobs)
-
-
-def _each(function, items: list) -> list:
-    return [function(item) for item in items]
+    return workers.start(jobs, _start_worker, (options_for, sample))
 
 
 _OPTIONS_FOR: list = []

@@ -140,11 +140,14 @@ def plan(sources, options_for: Callable, on_error: Callable[[str, OSError], None
     """Read every input, find the solvers' net files, and group the files that must be linted
     together. `sources`: (display, reader, path on disk or None); `on_error(display, error)` is
     told of an input that cannot be read (it is left out); `use_cache`: what solvers name may come
-    from the cache; `pool`: workers (start_pool) that may parse the solvers."""
+    from the cache; `pool`: workers (start_pool) that parse the solvers (without the cache: as
+    soon as each is read, while the others are)."""
     _REAL_FOLDERS.clear()  # (folders resolved once per plan: links may change between runs of a server)
     members: list[Member] = []
     by_path: dict[str, int] = {}  # real path -> the last member there (as project.lint_inputs links)
     candidates: list[int] = []
+    tickets: dict[int, int] = {}  # member index -> the pool's ticket for its net file names
+    early_names = pool is not None and not use_cache  # (with the cache, what solvers name is often there)
     for display, reader, path in sources:
         try:
             data = reader()
@@ -157,6 +160,8 @@ def plan(sources, options_for: Callable, on_error: Callable[[str, OSError], None
             by_path[member.real] = member.index
         if _names_nets(data):
             candidates.append(member.index)
+            if early_names:  # (the workers parse it while the other files are read)
+                tickets[member.index] = _submit_names(pool, member, options_for)
     given = len(members)
 
     parent = list(range(given))  # union-find over members
@@ -177,7 +182,7 @@ def plan(sources, options_for: Callable, on_error: Callable[[str, OSError], None
     while position < len(candidates):
         round_ = [members[index] for index in candidates[position:]]
         position = len(candidates)
-        for member, names in zip(round_, _net_file_names_of(round_, options_for, use_cache, pool)):
+        for member, names in zip(round_, _net_file_names_of(round_, options_for, use_cache, pool, tickets)):
             for found in _resolved(names, member):
                 key = os.path.realpath(found)
                 if key not in by_path:
@@ -198,11 +203,18 @@ def plan(sources, options_for: Callable, on_error: Callable[[str, OSError], None
     return Plan(sorted(groups.values(), key=lambda group: group.members[0].index), len(members))
 
 
-def _net_file_names_of(members: list[Member], options_for: Callable, use_cache: bool,
-                       pool: Pool | None) -> list[list[str]]:
+def _submit_names(pool: Pool, member: Member, options_for: Callable) -> int:
+    check = getattr(options_for, "check", None) or getattr(options_for, "for_parsing", options_for)
+    check(member.origin)  # (a bad configuration or schema is reported here, as when parsed here)
+    return pool.submit(_names_work, member, (0, member.index), 8)
+
+
+def _net_file_names_of(members: list[Member], options_for: Callable, use_cache: bool, pool: Pool | None,
+                       tickets: dict[int, int]) -> list[list[str]]:
     """The net file names each solver writes ([] for a file that is no solver), in Caffe's order.
     What a solver writes is cached by its content and options (a run whose results are cached then
-    parses nothing); what is not is parsed here, or by the pool's workers when there are a few."""
+    parses nothing); what is not is parsed here, or by the pool's workers. `tickets`: the pool's, for
+    members already handed to it."""
     key_of = getattr(options_for, "key", None) if use_cache else None
     keys = [cache.digest("net-files", cache.code_fingerprint(), member.digest, os.path.basename(member.display),
                          key_of(member.origin)) if key_of else None for member in members]
@@ -214,15 +226,21 @@ def _net_file_names_of(members: list[Member], options_for: Callable, use_cache: 
         except (EOFError, ValueError, TypeError):
             found = None
         names.append(found if isinstance(found, list) else None)
-    missing = [n for n, found in enumerate(names) if found is None]
     parsed: dict[int, object] = {}
-    if pool is not None and len(missing) >= _PARSED_BY_POOL:
-        check = getattr(options_for, "check", None) or getattr(options_for, "for_parsing", options_for)
-        for n in missing:  # (a bad configuration or schema is reported here, as when parsed here)
-            check(members[n].origin)
-        chunk = max(1, len(missing) // (4 * pool.size))
-        parsed = dict(zip(missing, pool.ordered(_names_work, [members[n] for n in missing], chunk)))
-    for n in missing:
+    if pool is not None:
+        wanted: dict[int, int] = {}
+        for n, member in enumerate(members):
+            ticket = tickets.pop(member.index, None)
+            if names[n] is not None:
+                if ticket is not None:
+                    pool.discard([ticket])
+                continue
+            wanted[_submit_names(pool, member, options_for) if ticket is None else ticket] = n
+        for ticket, found in pool.collect(list(wanted)):
+            parsed[wanted[ticket]] = found
+    for n, found in enumerate(names):
+        if found is not None:
+            continue
         found = parsed.get(n, False)
         if found is False:  # (not parsed by a worker, or it failed: whatever stopped it is reported here)
             found = _net_file_names(members[n], options_for)
@@ -362,16 +380,18 @@ def _lint_groups(groups: list[Group], options_for: Callable, jobs, input_targets
     if pool is None:
         pool = start_pool(min(jobs, len(groups)), options_for, groups[0].members[0].origin)
     # The largest groups first, so that no worker is left with a big one at the end, then the others
-    # in the inputs' order: results are printed in that order, and one sent early waits in memory
-    # (with its file's text, for the report) until those before it are printed, so only a few may.
-    # A few at a time (fewer round trips for a folder of small files).
-    tasks = [(index, group, input_targets) for index, group in enumerate(groups)]
-    size = {index: sum(member.size for member in group.members) for index, group, _ in tasks}
-    first = set(sorted(size, key=lambda index: -size[index])[:_EARLY_PER_WORKER * pool.size])
-    tasks = [task for task in tasks if task[0] in first] + [task for task in tasks if task[0] not in first]
+    # in the inputs' order: results are printed in that order, and one done early waits in memory
+    # (its findings and the lines they point at) until those before it are printed, so only a few may.
+    # A few to a message (fewer round trips for a folder of small files).
+    sizes = [sum(member.size for member in group.members) for group in groups]
+    largest = set(sorted(range(len(groups)), key=lambda n: -sizes[n])[:_EARLY_PER_WORKER * pool.size])
+    of_ticket: dict[int, Group] = {}
+    for n, group in enumerate(groups):
+        priority = (0, -sizes[n]) if n in largest else (1, n)
+        of_ticket[pool.submit(_work, (group, input_targets), priority, 4)] = group
     with pool:
-        for outcome_index, outcome in pool.unordered(_work, tasks, 4):
-            yield groups[outcome_index], outcome
+        for ticket, outcome in pool.collect(list(of_ticket)):
+            yield of_ticket.pop(ticket), outcome
 
 
 def start_pool(jobs: int, options_for: Callable, sample: str) -> Pool:
@@ -380,7 +400,6 @@ def start_pool(jobs: int, options_for: Callable, sample: str) -> Pool:
 
 
 _OPTIONS_FOR: list = []
-_PARSED_BY_POOL = 4  # solvers to parse before the pool's workers are asked to (see _net_file_names_of)
 _EARLY_PER_WORKER = 8  # the largest groups sent first, per worker (see _lint_groups)
 
 
@@ -425,8 +444,8 @@ def _names_work(member: Member):
 
 
 def _work(task):
-    index, group, input_targets = task
-    return index, lint_group(group, _OPTIONS_FOR[0], input_targets)
+    group, input_targets = task
+    return lint_group(group, _OPTIONS_FOR[0], input_targets)
 
 
 def lint_group(group: Group, options_for: Callable, input_targets: bool = False) -> Outcome:

@@ -8,8 +8,7 @@ two threads in this process that share the interpreter with the one printing the
 Elsewhere (no fork, or fork not safe) that pool is used, with the platform's way of starting
 processes.
 
-Either way: results come back as they are done (`unordered`) or in the items' order (`ordered`);
-a worker that dies in the middle (killed, out of memory) ends the wait with WorkerLost; an exception
+Either way: results come back as they are done, or in the items' order (`ordered`); a worker that dies in the middle (killed, out of memory) ends the wait with WorkerLost; an exception
 in a task is raised here; Ctrl-C (in this process, or in the whole process group) ends the workers
 with the run.
 """
@@ -26,27 +25,43 @@ class WorkerLost(RuntimeError):
 
 
 class Pool:
-    """`size` worker processes. Use as a context manager, or call close()."""
+    """`size` worker processes. Use as a context manager, or call close().
+
+    Work is handed over an item at a time (`submit`, which gives a ticket) and taken back by
+    ticket (`collect`, as done); a result that comes back while other tickets are waited for is kept
+    until its own are. `unordered` and `ordered` map a function over a list."""
 
     size: int
 
+    def submit(self, function: Callable, item, priority: tuple = (), most: int = 4) -> int:
+        """function(item), in a worker: its ticket. Queued items go out lowest `priority` first (the
+        forked pool; concurrent.futures' keeps their order), up to `most` of them in one message."""
+        raise NotImplementedError
+
+    def collect(self, tickets: list[int]) -> Iterator[tuple[int, object]]:
+        """(ticket, result) for each ticket, as they are done."""
+        raise NotImplementedError
+
+    def discard(self, tickets: list[int]) -> None:
+        """Results not wanted after all: not run if they can still be kept from a worker, not kept."""
+        raise NotImplementedError
+
     def unordered(self, function: Callable, items: list, chunk: int) -> Iterator:
-        """function(item) for each item, as they are done; `chunk` items to a worker at a time."""
-        for _number, results in self._chunks(function, items, chunk):
-            yield from results
+        """function(item) for each item, as they are done; up to `chunk` items in one message."""
+        tickets = [self.submit(function, item, (n,), chunk) for n, item in enumerate(items)]
+        for _ticket, result in self.collect(tickets):
+            yield result
 
     def ordered(self, function: Callable, items: list, chunk: int) -> Iterator:
         """function(item) for each item, in their order."""
-        waiting: dict[int, list] = {}
-        next_number = 0
-        for number, results in self._chunks(function, items, chunk):
-            waiting[number] = results
-            while next_number in waiting:
-                yield from waiting.pop(next_number)
-                next_number += 1
-
-    def _chunks(self, function: Callable, items: list, chunk: int) -> Iterator[tuple[int, list]]:
-        raise NotImplementedError
+        tickets = [self.submit(function, item, (n,), chunk) for n, item in enumerate(items)]
+        waiting: dict[int, object] = {}
+        position = 0
+        for ticket, result in self.collect(tickets):
+            waiting[ticket] = result
+            while position < len(tickets) and tickets[position] in waiting:
+                yield waiting.pop(tickets[position])
+                position += 1
 
     def close(self) -> None:
         raise NotImplementedError
@@ -80,11 +95,11 @@ class _Worker:
         self.pid = pid
         self.tasks = tasks  # the write end of its task pipe (non-blocking: this process never waits on it)
         self.results = results  # the read end of its result pipe
-        self.sent: list[int] = []  # numbers of the chunks it holds, in the order it answers them
+        self.sent: list[list[int]] = []  # the tickets of each message it holds, in the order it answers them
         self.outbox = bytearray()  # what is still to be written to it
 
-    def send(self, number: int, message: bytes) -> None:
-        self.sent.append(number)
+    def send(self, tickets: list[int], message: bytes) -> None:
+        self.sent.append(tickets)
         self.outbox += _framed(message)
         self.write()
 
@@ -127,6 +142,10 @@ class _ForkedPool(Pool):
 
         self.size = size
         self.workers: list[_Worker] = []
+        self.queue: list[tuple] = []  # heap of (priority, ticket, function, item, most): not sent yet
+        self.tickets = 0  # the last one given
+        self.kept: dict[int, object] = {}  # results back before their tickets were asked for
+        self.dropped: set[int] = set()  # tickets discarded while queued or at work
         for stream in (sys.stdout, sys.stderr):  # (a child must not print what this process had buffered)
             try:
                 stream.flush()
@@ -151,42 +170,100 @@ class _ForkedPool(Pool):
         os.set_blocking(task_write, False)
         return _Worker(pid, task_write, result_read)
 
-    def _chunks(self, function: Callable, items: list, chunk: int) -> Iterator[tuple[int, list]]:
+    def submit(self, function: Callable, item, priority: tuple = (), most: int = 4) -> int:
+        import heapq
+
+        self.tickets += 1
+        heapq.heappush(self.queue, (priority, self.tickets, function, item, most))
+        self._poll()
+        return self.tickets
+
+    def discard(self, tickets: list[int]) -> None:
+        for ticket in tickets:
+            if self.kept.pop(ticket, _NOTHING) is _NOTHING:
+                self.dropped.add(ticket)
+
+    def _feed(self) -> None:
+        """Send queued items to the workers that have room: the first in the queue, with those after it
+        for the same function, fewer towards the end, so that no worker is left with several while
+        the other has none (the last eight or so go one at a time)."""
+        import heapq
         import pickle
+
+        queue = self.queue
+        for worker in self.workers:
+            while queue and len(worker.sent) < _AHEAD:
+                tickets, items = [], []
+                function = most = None
+                while queue and (not items or (queue[0][2] is function and len(items) < most)):
+                    _priority, ticket, function, item, most = heapq.heappop(queue)
+                    if ticket in self.dropped:
+                        self.dropped.discard(ticket)
+                        continue
+                    tickets.append(ticket)
+                    items.append(item)
+                    most = min(most, max(1, len(queue) // (2 * _AHEAD * self.size)))
+                if items:
+                    worker.send(tickets, pickle.dumps((function, items), pickle.HIGHEST_PROTOCOL))
+
+    def collect(self, tickets: list[int]) -> Iterator[tuple[int, object]]:
+        wanted = set(tickets)
+        for ticket in tickets:
+            if ticket in self.kept:
+                wanted.discard(ticket)
+                yield ticket, self.kept.pop(ticket)
+        while wanted:
+            if not any(worker.sent for worker in self.workers) and not self.queue:
+                raise RuntimeError("waited for tickets no worker has: discarded, or collected before")
+            for ticket, result in self._exchange(None):
+                if ticket in wanted:
+                    wanted.discard(ticket)
+                    yield ticket, result
+                else:
+                    self.kept[ticket] = result
+
+    def _poll(self) -> None:
+        """Take what the workers have answered and give them more, without waiting (while this process
+        does something else: their results are kept)."""
+        for ticket, result in self._exchange(0):
+            self.kept[ticket] = result
+
+    def _exchange(self, timeout: float | None) -> Iterator[tuple[int, object]]:
+        """One round: feed the workers, write what waits to be written, read the answers that are
+        there (waiting up to `timeout` for one; None: as long as it takes)."""
         import select
 
-        if any(worker.sent for worker in self.workers):  # (a map left in the middle: its answers are on the way)
-            raise RuntimeError("the pool's workers are still busy with work that was given up")
-        todo = [(number, items[start:start + chunk]) for number, start in enumerate(range(0, len(items), chunk))]
-        todo.reverse()  # (taken from the end)
-        by_results = {worker.results: worker for worker in self.workers}
-        by_tasks = {worker.tasks: worker for worker in self.workers}
-        while True:
-            for worker in self.workers:
-                while todo and len(worker.sent) < _AHEAD:
-                    number, part = todo.pop()
-                    worker.send(number, pickle.dumps((function, part), pickle.HIGHEST_PROTOCOL))
-            waiting = [worker.results for worker in self.workers if worker.sent]
-            if not waiting:
-                return
-            writing = [worker.tasks for worker in self.workers if worker.outbox]
-            readable, writable, _ = select.select(waiting, writing, [])
-            for fd in writable:
-                by_tasks[fd].write()
-            for fd in readable:
-                worker = by_results[fd]
-                done, value = worker.receive()
-                number = worker.sent.pop(0)
-                if not done:
-                    raise value
-                yield number, value
+        self._feed()
+        waiting = [worker.results for worker in self.workers if worker.sent]
+        writing = [worker.tasks for worker in self.workers if worker.outbox]
+        if not waiting and not writing:
+            return
+        readable, writable, _ = select.select(waiting, writing, [], timeout)
+        for worker in self.workers:
+            if worker.tasks in writable:
+                worker.write()
+        for worker in self.workers:
+            if worker.results not in readable:
+                continue
+            done, value = worker.receive()
+            answered = worker.sent.pop(0)
+            if not done:
+                if all(ticket in self.dropped for ticket in answered):
+                    self.dropped.difference_update(answered)
+                    continue
+                raise value
+            for ticket, result in zip(answered, value):
+                if ticket in self.dropped:
+                    self.dropped.discard(ticket)
+                else:
+                    yield ticket, result
 
     def close(self) -> None:
         import signal
 
         workers, self.workers = self.workers, []
         for worker in workers:
-            if worker.sent:  # (stopped in the middle: an exception, Ctrl-C; its work is not wanted)
+            if worker.sent:  # (stopped in the middle, or work discarded: not wanted any more)
                 try:
                     os.kill(worker.pid, signal.SIGKILL)
                 except OSError:
@@ -198,6 +275,9 @@ class _ForkedPool(Pool):
                 os.waitpid(worker.pid, 0)
             except ChildProcessError:
                 pass
+
+
+_NOTHING = object()
 
 
 def _serve(tasks: int, results: int, inherited: list[int], initializer: Callable, initargs: tuple) -> None:
@@ -255,16 +335,26 @@ class _ExecutorPool(Pool):
         self.size = size
         self.executor = ProcessPoolExecutor(size, initializer=initializer, initargs=initargs)
         self.executor.submit(int)  # (its workers start with the first task: now, so that they get ready)
+        self.futures: dict[int, object] = {}
+        self.tickets = 0
 
-    def _chunks(self, function: Callable, items: list, chunk: int) -> Iterator[tuple[int, list]]:
+    def submit(self, function: Callable, item, priority: tuple = (), most: int = 4) -> int:
+        self.tickets += 1
+        self.futures[self.tickets] = self.executor.submit(_each, function, [item])
+        return self.tickets
+
+    def discard(self, tickets: list[int]) -> None:
+        for ticket in tickets:
+            self.futures.pop(ticket).cancel()
+
+    def collect(self, tickets: list[int]) -> Iterator[tuple[int, object]]:
         from concurrent.futures import as_completed
         from concurrent.futures.process import BrokenProcessPool
 
-        numbers = {self.executor.submit(_each, function, items[start:start + chunk]): number
-                   for number, start in enumerate(range(0, len(items), chunk))}
+        waiting = {self.futures.pop(ticket): ticket for ticket in tickets}
         try:
-            for future in as_completed(numbers):
-                yield numbers.pop(future), future.result()  # (let go once taken)
+            for future in as_completed(waiting):
+                yield waiting.pop(future), future.result()[0]  # (let go once taken)
         except BrokenProcessPool as error:
             raise WorkerLost(str(error)) from None
 

@@ -165,3 +165,36 @@ def test_ctrl_c_ends_the_run_and_its_workers(tmp_path):
     time.sleep(0.2)
     with pytest.raises(ProcessLookupError):
         os.killpg(child.pid, 0)  # nothing is left of its process group
+
+
+def note(path_and_item):
+    path, item = path_and_item
+    with open(path, "a") as handle:
+        handle.write(f"{item}\n")
+    return item
+
+
+def test_a_result_back_early_is_kept_for_its_ticket(pool):
+    slow = pool.submit(nap, 0.5)
+    fast = pool.submit(nap, 0.0)
+    assert list(pool.collect([slow])) == [(slow, 0.5)]  # (the fast one came back meanwhile)
+    assert list(pool.collect([fast])) == [(fast, 0.0)]
+
+
+def test_the_queue_goes_by_priority_and_discarded_work_is_not_done(tmp_path):
+    log = tmp_path / "log"
+    with KINDS["forked"](1, ready, ()) as started:  # (one worker: one order of work)
+        busy = [started.submit(nap, 0.3) for _ in range(2)]  # (the worker is full: what follows waits)
+        later = {item: started.submit(note, (str(log), item), (item,)) for item in (5, 3, 9, 1)}
+        started.discard([later.pop(9)])
+        assert sorted(started.collect(busy + list(later.values()))) == sorted(
+            [(ticket, 0.3) for ticket in busy] + [(ticket, item) for item, ticket in later.items()])
+    assert log.read_text().split() == ["1", "3", "5"]
+
+
+def test_waiting_for_a_ticket_nobody_has_is_an_error(pool):
+    ticket = pool.submit(square, 3)
+    assert list(pool.collect([ticket])) == [(ticket, 9)]
+    if isinstance(pool, workers._ForkedPool):
+        with pytest.raises(RuntimeError, match="no worker has"):
+            list(pool.collect([ticket]))

@@ -379,6 +379,10 @@ def _lint_groups(groups: list[Group], options_for: Callable, jobs, input_targets
         return
     if pool is None:
         pool = start_pool(min(jobs, len(groups)), options_for, groups[0].members[0].origin)
+        if pool is None:
+            for group in groups:
+                yield group, lint_group(group, options_for, input_targets)
+            return
     # The largest groups first, so that no worker is left with a big one at the end, then the others
     # in the inputs' order: results are printed in that order, and one done early waits in memory
     # (its findings and the lines they point at) until those before it are printed, so only a few may.
@@ -394,9 +398,16 @@ def _lint_groups(groups: list[Group], options_for: Callable, jobs, input_targets
             yield of_ticket.pop(ticket), outcome
 
 
-def start_pool(jobs: int, options_for: Callable, sample: str) -> Pool:
-    """`jobs` workers; `sample`: a file whose options each worker builds at once (loading the schema)."""
-    return workers.start(jobs, _start_worker, (options_for, sample))
+def start_pool(jobs: int, options_for: Callable, sample: str) -> Pool | None:
+    """`jobs` workers; `sample`: a file whose options each worker builds at once (loading the schema).
+    None when no process can be started (a limit on processes, say): the caller lints in its own,
+    and the user is told why the run is not in `jobs` processes."""
+    try:
+        return workers.start(jobs, _start_worker, (options_for, sample))
+    except OSError as error:
+        sys.stderr.write(f"protolint: cannot start worker processes ({error.strerror or error}): "
+                         f"linting in this process\n")
+        return None
 
 
 _OPTIONS_FOR: list = []

@@ -225,6 +225,8 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
         # Many files to lint: the workers get ready while the plan is made. (With the cache, the
         # pool is only started once the plan shows files to lint: often there are none.)
         pool = batch.start_pool(jobs, options_for, next((p for p in paths if p != "-"), paths[0]))
+        if pool is None:  # (said why)
+            jobs = 1
     try:
         failing = _lint_and_report(batch, sources, options_for, pool or jobs, no_cache, input_shapes, fmt, fail_on, quiet,
                                    color, cannot_read)

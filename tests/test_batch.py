@@ -389,3 +389,21 @@ def test_the_command_line_says_a_worker_died(tmp_path, env):
                           timeout=120)
     assert done.returncode == 2
     assert "a worker process ended before its files were linted" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("cache", [("--no-cache",), ()])
+def test_no_worker_processes_means_one_process_and_a_word(tmp_path, env, cache):
+    """Where no process can be started (a limit on processes), -j lints in the run's own process and
+    says so once: the same output and exit code as -j1."""
+    paths = many_solvers(tmp_path)
+    expected = cli(tmp_path, env, "--no-cache", "-j", 1, *paths)
+    probe = ("import errno, os, sys\n"
+             "def refused(): raise BlockingIOError(errno.EAGAIN, os.strerror(errno.EAGAIN))\n"
+             "os.fork = refused\n"
+             "sys.argv = ['protolint', *sys.argv[1:]]\n"
+             "from protolint.cli import entry; entry()\n")
+    done = subprocess.run([sys.executable, "-c", probe, *cache, "-j", "2", *paths], capture_output=True, text=True,
+                          cwd=tmp_path, env=env, timeout=120)
+    assert (done.returncode, done.stdout) == expected
+    assert done.stderr == "protolint: cannot start worker processes (Resource temporarily unavailable): " \
+                          "linting in this process\n"

@@ -1,16 +1,17 @@
-"""Worker processes for -j: a function applied to chunks of items, in other processes.
+"""Worker processes for -j: functions run on items in other processes, the results taken back.
 
 On Linux the workers are forked straight from this process and talk to it through two pipes each
-(tasks in, results out, pickled). concurrent.futures' process pool does the same job portably, but
-it is not free at the start of a run, where every millisecond before the first lint is one both
-workers wait for: importing it costs 25-30 ms (multiprocessing, sockets, logging...), and it keeps
-two threads in this process that share the interpreter with the one printing the results.
-Elsewhere (no fork, or fork not safe) that pool is used, with the platform's way of starting
-processes.
+(work in, results out, pickled; this process never blocks on a full pipe, so neither side can wait
+on the other). concurrent.futures' process pool does the same job portably, but it is not free at
+the start of a run, where every millisecond before the first lint is one both workers wait for:
+importing it costs 25-30 ms (multiprocessing, sockets, logging...), and it keeps two threads in
+this process that share the interpreter with the one printing the results. Elsewhere (no fork, or
+fork not safe) that pool is used, with the platform's way of starting processes.
 
-Either way: results come back as they are done, or in the items' order (`ordered`); a worker that dies in the middle (killed, out of memory) ends the wait with WorkerLost; an exception
-in a task is raised here; Ctrl-C (in this process, or in the whole process group) ends the workers
-with the run.
+Either way: work goes out by priority (the forked pool) and results come back as they are done,
+by ticket; a worker that dies in the middle (killed, out of memory) ends the wait with WorkerLost;
+an exception in a task is raised here; Ctrl-C (in this process, or in the whole process group)
+ends the workers with the run.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class Pool:
 
     Work is handed over an item at a time (`submit`, which gives a ticket) and taken back by
     ticket (`collect`, as done); a result that comes back while other tickets are waited for is kept
-    until its own are. `unordered` and `ordered` map a function over a list."""
+    until its own are."""
 
     size: int
 
@@ -45,23 +46,6 @@ class Pool:
     def discard(self, tickets: list[int]) -> None:
         """Results not wanted after all: not run if they can still be kept from a worker, not kept."""
         raise NotImplementedError
-
-    def unordered(self, function: Callable, items: list, chunk: int) -> Iterator:
-        """function(item) for each item, as they are done; up to `chunk` items in one message."""
-        tickets = [self.submit(function, item, (n,), chunk) for n, item in enumerate(items)]
-        for _ticket, result in self.collect(tickets):
-            yield result
-
-    def ordered(self, function: Callable, items: list, chunk: int) -> Iterator:
-        """function(item) for each item, in their order."""
-        tickets = [self.submit(function, item, (n,), chunk) for n, item in enumerate(items)]
-        waiting: dict[int, object] = {}
-        position = 0
-        for ticket, result in self.collect(tickets):
-            waiting[ticket] = result
-            while position < len(tickets) and tickets[position] in waiting:
-                yield waiting.pop(tickets[position])
-                position += 1
 
     def close(self) -> None:
         raise NotImplementedError
@@ -85,7 +69,7 @@ def start(size: int, initializer: Callable, initargs: tuple = ()) -> Pool:
 # Forked workers (Linux)
 # ---------------------------------------------------------------------------------------------
 
-_AHEAD = 2  # chunks sent to a worker before its first result is back: one at work, one to take next
+_AHEAD = 2  # messages a worker holds at once: one at work, one to take up next
 
 
 class _Worker:
@@ -207,6 +191,8 @@ class _ForkedPool(Pool):
                     worker.send(tickets, pickle.dumps((function, items), pickle.HIGHEST_PROTOCOL))
 
     def collect(self, tickets: list[int]) -> Iterator[tuple[int, object]]:
+        # (Every result read is kept until it is handed out: one that came in the same message as
+        # the last one taken is not lost if the caller stops there.)
         wanted = set(tickets)
         for ticket in tickets:
             if ticket in self.kept:
@@ -215,48 +201,49 @@ class _ForkedPool(Pool):
         while wanted:
             if not any(worker.sent for worker in self.workers) and not self.queue:
                 raise RuntimeError("waited for tickets no worker has: discarded, or collected before")
-            for ticket, result in self._exchange(None):
+            for ticket in self._exchange(None):
                 if ticket in wanted:
                     wanted.discard(ticket)
-                    yield ticket, result
-                else:
-                    self.kept[ticket] = result
+                    yield ticket, self.kept.pop(ticket)
 
     def _poll(self) -> None:
         """Take what the workers have answered and give them more, without waiting (while this process
-        does something else: their results are kept)."""
-        for ticket, result in self._exchange(0):
-            self.kept[ticket] = result
+        does something else)."""
+        self._exchange(0)
 
-    def _exchange(self, timeout: float | None) -> Iterator[tuple[int, object]]:
+    def _exchange(self, timeout: float | None) -> list[int]:
         """One round: feed the workers, write what waits to be written, read the answers that are
-        there (waiting up to `timeout` for one; None: as long as it takes)."""
+        there (waiting up to `timeout` for one; None: as long as it takes) into `kept`. The tickets
+        answered."""
         import select
 
         self._feed()
         waiting = [worker.results for worker in self.workers if worker.sent]
         writing = [worker.tasks for worker in self.workers if worker.outbox]
         if not waiting and not writing:
-            return
+            return []
         readable, writable, _ = select.select(waiting, writing, [], timeout)
         for worker in self.workers:
             if worker.tasks in writable:
                 worker.write()
+        answered = []
         for worker in self.workers:
             if worker.results not in readable:
                 continue
             done, value = worker.receive()
-            answered = worker.sent.pop(0)
+            tickets = worker.sent.pop(0)
             if not done:
-                if all(ticket in self.dropped for ticket in answered):
-                    self.dropped.difference_update(answered)
+                if all(ticket in self.dropped for ticket in tickets):
+                    self.dropped.difference_update(tickets)
                     continue
                 raise value
-            for ticket, result in zip(answered, value):
+            for ticket, result in zip(tickets, value):
                 if ticket in self.dropped:
                     self.dropped.discard(ticket)
                 else:
-                    yield ticket, result
+                    self.kept[ticket] = result
+                    answered.append(ticket)
+        return answered
 
     def close(self) -> None:
         import signal
@@ -281,7 +268,7 @@ _NOTHING = object()
 
 
 def _serve(tasks: int, results: int, inherited: list[int], initializer: Callable, initargs: tuple) -> None:
-    """A worker's life: get ready, then answer chunks until the task pipe ends. Ends the process."""
+    """A worker's life: get ready, then answer messages until its task pipe ends. Ends the process."""
     code = 0
     try:
         import pickle
@@ -351,10 +338,13 @@ class _ExecutorPool(Pool):
         from concurrent.futures import as_completed
         from concurrent.futures.process import BrokenProcessPool
 
-        waiting = {self.futures.pop(ticket): ticket for ticket in tickets}
+        waiting = {self.futures[ticket]: ticket for ticket in tickets}
         try:
             for future in as_completed(waiting):
-                yield waiting.pop(future), future.result()[0]  # (let go once taken)
+                result = future.result()[0]
+                ticket = waiting.pop(future)
+                del self.futures[ticket]  # (let go once taken)
+                yield ticket, result
         except BrokenProcessPool as error:
             raise WorkerLost(str(error)) from None
 

@@ -374,7 +374,7 @@ def test_a_worker_that_dies_is_said_not_waited_for(tmp_path, monkeypatch):
     options = default_options()
     with batch.start_pool(2, lambda _path: options, paths[0]) as pool:
         with pytest.raises(batch.WorkerLost):
-            list(pool.unordered(end_this_process, list(range(8)), 2))
+            list(pool.collect([pool.submit(end_this_process, n) for n in range(8)]))
 
 
 def test_the_command_line_says_a_worker_died(tmp_path, env):

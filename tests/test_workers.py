@@ -31,6 +31,19 @@ def pool(request):
     assert_no_children()
 
 
+def unordered(pool, function, items: list, most: int) -> list:
+    """function(item) for each item, as they are done."""
+    tickets = [pool.submit(function, item, (n,), most) for n, item in enumerate(items)]
+    return [result for _ticket, result in pool.collect(tickets)]
+
+
+def ordered(pool, function, items: list, most: int) -> list:
+    """function(item) for each item, in their order."""
+    tickets = [pool.submit(function, item, (n,), most) for n, item in enumerate(items)]
+    results = dict(pool.collect(tickets))
+    return [results[ticket] for ticket in tickets]
+
+
 def assert_no_children() -> None:
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # (every worker was waited for: none left, not even a zombie)
@@ -65,14 +78,14 @@ def raise_unpicklable(_n: int) -> None:
 
 
 def test_every_item_once(pool):
-    assert sorted(pool.unordered(square, list(range(50)), 3)) == [n * n for n in range(50)]
-    assert list(pool.ordered(square, list(range(50)), 4)) == [n * n for n in range(50)]
-    assert list(pool.unordered(square, [], 3)) == []
+    assert sorted(unordered(pool, square, list(range(50)), 3)) == [n * n for n in range(50)]
+    assert ordered(pool, square, list(range(50)), 4) == [n * n for n in range(50)]
+    assert unordered(pool, square, [], 3) == []
 
 
 def test_the_work_is_shared(pool):
     # (each task sleeps: one worker alone would need every one of them, one after the other)
-    assert len(set(pool.unordered(pid_after, [0.2] * 6, 1))) == 2
+    assert len(set(unordered(pool, pid_after, [0.2] * 6, 1))) == 2
 
 
 def nap(seconds: float) -> float:
@@ -81,26 +94,26 @@ def nap(seconds: float) -> float:
 
 
 def test_results_come_as_they_are_done(pool):
-    assert list(pool.unordered(nap, [0.6, 0.0, 0.0, 0.0], 1))[0] == 0.0
-    assert list(pool.ordered(nap, [0.6, 0.0, 0.0, 0.0], 1)) == [0.6, 0.0, 0.0, 0.0]
+    assert unordered(pool, nap, [0.6, 0.0, 0.0, 0.0], 1)[0] == 0.0
+    assert ordered(pool, nap, [0.6, 0.0, 0.0, 0.0], 1) == [0.6, 0.0, 0.0, 0.0]
 
 
 def test_large_messages_both_ways_do_not_block(pool):
     # Tasks and answers far larger than a pipe holds, two tasks at a worker at once: neither side may
     # wait on a full pipe while the other waits on it.
     blobs = [bytes([n]) * (3 << 20) for n in range(6)]
-    assert list(pool.ordered(echo_twice, blobs, 1)) == [blob + blob for blob in blobs]
+    assert ordered(pool, echo_twice, blobs, 1) == [blob + blob for blob in blobs]
 
 
 def test_an_exception_is_raised_here(pool):
     with pytest.raises(ValueError, match="three"):
-        list(pool.unordered(fail_on_three, list(range(8)), 1))
+        unordered(pool, fail_on_three, list(range(8)), 1)
 
 
 def test_an_exception_that_cannot_travel_is_said():
     with KINDS["forked"](2, ready, ()) as started:
         with pytest.raises(RuntimeError, match="Unpicklable: a lock in it"):
-            list(started.unordered(raise_unpicklable, [1], 1))
+            unordered(started, raise_unpicklable, [1], 1)
 
 
 def end_this_process(_item):
@@ -109,7 +122,7 @@ def end_this_process(_item):
 
 def test_a_dead_worker_is_said(pool):
     with pytest.raises(workers.WorkerLost):
-        list(pool.unordered(end_this_process, list(range(4)), 1))
+        unordered(pool, end_this_process, list(range(4)), 1)
 
 
 def time_is_up(*_args):
@@ -118,7 +131,7 @@ def time_is_up(*_args):
 
 def test_a_pool_left_in_the_middle_ends_its_workers():
     started = KINDS["forked"](2, ready, ())
-    results = started.unordered(pid_after, [30] * 4, 1)
+    results = started.collect([started.submit(pid_after, 30) for _ in range(4)])
     with pytest.raises(TimeoutError):
         with started:
             signal.signal(signal.SIGALRM, time_is_up)
@@ -142,7 +155,7 @@ SCRIPT = textwrap.dedent("""
     if __name__ == "__main__":
         sys.stdout.write("once")  # (still in this process's buffer when the workers start)
         with workers.start(2, int) as pool:
-            print(sum(pool.unordered(nap, [float(sys.argv[1])] * 4, 1)))
+            print(sum(result for _, result in pool.collect([pool.submit(nap, float(sys.argv[1])) for _ in range(4)])))
 """)
 
 
@@ -198,3 +211,12 @@ def test_waiting_for_a_ticket_nobody_has_is_an_error(pool):
     if isinstance(pool, workers._ForkedPool):
         with pytest.raises(RuntimeError, match="no worker has"):
             list(pool.collect([ticket]))
+
+
+def test_a_caller_that_stops_taking_loses_nothing(pool):
+    tickets = [pool.submit(square, n, (), 4) for n in range(12)]  # (several to a message)
+    taken = pool.collect(tickets)
+    first = next(taken)
+    taken.close()  # (stopped after the first: the others of its message must still be there)
+    rest = list(pool.collect([ticket for ticket in tickets if ticket != first[0]]))
+    assert sorted([first] + rest) == [(ticket, n * n) for n, ticket in enumerate(tickets)]

@@ -365,6 +365,8 @@ def run(plan: Plan, options_for: Callable, jobs=1, use_cache: bool = True,
         yield from flush()
     for result in late:
         yield "result", result
+    if use_cache and todo:  # (results were written: once a day, those long unused go)
+        cache.prune_unused()
 
 
 def _lint_groups(groups: list[Group], options_for: Callable, jobs, input_targets: bool):

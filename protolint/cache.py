@@ -1,7 +1,8 @@
-"""A small on-disk cache for derived artefacts (parse tables, compiled schemas).
+"""A small on-disk cache for derived artefacts (parse tables, compiled schemas, lint results).
 
 Each entry is keyed by a digest of everything it was derived from, so a stale entry is
 never used; any problem with the cache (read-only home, corrupt file) just means no cache.
+Entries keyed by content that go unused for a month are removed (prune_unused).
 """
 
 from __future__ import annotations
@@ -57,7 +58,71 @@ def digest(*parts: bytes | str) -> str:
 
 def _read_bytes(path: str) -> bytes:
     with open(path, "rb") as handle:
-        return handle.read()
+        data = handle.read()
+        _mark_used(handle.fileno(), path)
+    return data
+
+
+# Entries keyed by content (results, what a solver names, a configuration's parse) pile up: every
+# edit of a file makes one. Those not used for a month are removed, once a day at most: a hit
+# sets an entry's time to now (when it is a day old: most runs write nothing), and prune_unused,
+# which a run that may have written some calls, looks at the times.
+_DAY = 24 * 60 * 60
+UNUSED_DAYS = 30
+_PRUNED = ("net-files-", "config-")  # the top folder's entries it looks at (and all of results/)
+_STAMP = "pruned"  # its time: when prune_unused last looked
+
+
+def _mark_used(fd: int, path: str) -> None:
+    try:
+        if os.fstat(fd).st_mtime < _now() - _DAY:
+            os.utime(path)
+    except OSError:
+        pass
+
+
+def _now() -> float:
+    import time
+
+    return time.time()
+
+
+def prune_unused() -> None:
+    """Remove the results, the net file lists and the configuration parses no run used for
+    UNUSED_DAYS days (and temporary files a killed run left a day ago); at most once a day, and
+    never an error."""
+    try:
+        folder = cache_folder()
+        results = os.path.join(folder, RESULTS)
+        stamp = os.path.join(folder, _STAMP)
+        now = _now()
+        try:
+            if os.stat(stamp).st_mtime > now - _DAY:
+                return
+        except FileNotFoundError:
+            if not os.path.isdir(results):
+                return
+        with open(stamp, "ab"):  # (first: a run at the same time looks no further)
+            pass
+        os.utime(stamp)
+        for top, prefixes in ((results, None), (folder, _PRUNED)):
+            with os.scandir(top) as entries:
+                for entry in entries:
+                    name = entry.name
+                    if name.startswith("."):
+                        limit = now - _DAY if name.startswith(".protolint-") and name.endswith(".tmp") else None
+                    elif prefixes is None or name.startswith(prefixes):
+                        limit = now - UNUSED_DAYS * _DAY
+                    else:
+                        limit = None
+                    if limit is not None and entry.is_file(follow_symlinks=False) \
+                            and entry.stat(follow_symlinks=False).st_mtime < limit:
+                        try:
+                            os.unlink(entry.path)
+                        except FileNotFoundError:  # (another run took it)
+                            pass
+    except (OSError, RuntimeError):
+        pass
 
 
 def read(name: str, key: str) -> bytes | None:

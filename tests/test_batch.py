@@ -407,3 +407,53 @@ def test_no_worker_processes_means_one_process_and_a_word(tmp_path, env, cache):
     assert (done.returncode, done.stdout) == expected
     assert done.stderr == "protolint: cannot start worker processes (Resource temporarily unavailable): " \
                           "linting in this process\n"
+
+
+def age(paths, days: float) -> None:
+    import time
+
+    when = time.time() - days * 24 * 60 * 60
+    for path in paths:
+        os.utime(path, (when, when))
+
+
+def content_entries(env: dict) -> list[Path]:
+    """What the cache keeps per content: results, net file lists, configuration parses."""
+    top = Path(env["PROTOLINT_CACHE_DIR"])
+    return cache_entries(env) + sorted(p for p in top.iterdir() if p.name.startswith(("net-files-", "config-")))
+
+
+def test_entries_unused_for_a_month_go(project, env):
+    write(project / "pyproject.toml", "[tool.protolint]\nignore = []\n")
+    first = cli(project, env, *INPUTS)
+    old = content_entries(env)
+    assert old and any(p.name.startswith("net-files-") for p in old) and any(p.name.startswith("config-") for p in old)
+    age(old, 31)
+    stamp = Path(env["PROTOLINT_CACHE_DIR"]) / "pruned"
+    age([stamp], 2)
+    leftover = Path(env["PROTOLINT_CACHE_DIR"]) / "results" / ".protolint-1-abc.tmp"  # (a killed run's)
+    leftover.write_bytes(b"half")
+    age([leftover], 2)
+    write(project / "new.prototxt", NET)
+    cli(project, env, "new.prototxt")  # (writes a result: the run looks at the others)
+    left = content_entries(env)
+    assert not leftover.exists()
+    assert [p for p in left if p in old] == [p for p in old if p.name.startswith("config-")]  # (used again: kept)
+    assert len(left) == 2  # that, and the new file's result
+    assert cli(project, env, *INPUTS) == first  # (what went is linted again, as before)
+
+
+def test_a_hit_keeps_an_entry_and_pruning_waits_a_day(project, env):
+    first = cli(project, env, *INPUTS)
+    used = cache_entries(env)
+    age(used, 31)
+    assert cli(project, env, *INPUTS) == first  # hits: each entry's time is now
+    stamp = Path(env["PROTOLINT_CACHE_DIR"]) / "pruned"
+    age([stamp], 2)
+    write(project / "new.prototxt", NET)
+    cli(project, env, "new.prototxt")
+    assert set(used) <= set(cache_entries(env))
+    age(used, 31)  # (unused now, but the cache was looked at less than a day ago)
+    write(project / "newer.prototxt", NET)
+    cli(project, env, "newer.prototxt")
+    assert set(used) <= set(cache_entries(env))

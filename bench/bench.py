@@ -290,6 +290,8 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus", help="folder of .prototxt files (default: ../shared/corpus)")
     parser.add_argument("--runs", type=int, default=3, help="best of this many runs per row (default 3)")
     parser.add_argument("--startup-runs", type=int, default=10, help="best of this many runs per start-up row (default 10)")
+    parser.add_argument("--folder-runs", type=int, default=5,
+                        help="best of this many runs per folder row (default 5: a second of two busy CPUs is what the host's noise hits most)")
     parser.add_argument("--size-mb", type=float, default=2.5, help="size of the generated nets in MB (default 2.5)")
     parser.add_argument("--big-mb", type=float, default=50, help="size of the net for memory at scale in MB (default 50)")
     parser.add_argument("--scale-mb", type=float, default=0.6, help="size of the 1x net of the linearity rows (default 0.6)")
@@ -416,7 +418,7 @@ def _bench(args, skip: set, corpus: list[Path], source: str, scratch: Path) -> i
 
     if "folder" not in skip:
         print()
-        print(f"A folder: {_shown(args.corpus)} ({len(corpus)} files), `--no-cache`, best of {args.runs}")
+        print(f"A folder: {_shown(args.corpus)} ({len(corpus)} files), `--no-cache`, best of {args.folder_runs}")
         print()
         print("| run | wall s | CPU s | peak MB | output |")
         print("| --- | --- | --- | --- | --- |")
@@ -426,7 +428,7 @@ def _bench(args, skip: set, corpus: list[Path], source: str, scratch: Path) -> i
         # interleaved, run by run: this machine's speed drifts over tens of seconds.
         halves = _halves(args.corpus) if jobs == 2 else None
         ones, manies, apart, together = [], [], [], []
-        for _ in range(args.runs):  # interleaved: a busy moment hits both
+        for _ in range(args.folder_runs):  # interleaved: a busy moment hits both
             ones.append(run_child([*protolint, "--no-cache", "-j1", str(args.corpus)], env, scratch))
             manies.append(run_child([*protolint, "--no-cache", f"-j{jobs}", str(args.corpus)], env, scratch))
             if halves:

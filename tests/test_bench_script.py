@@ -24,8 +24,8 @@ def test_bench_prints_its_tables(tmp_path):
     for name in ("lenet_clean.prototxt", "poly_solver_without_max_iter.prototxt", "schema_mistakes.prototxt"):
         shutil.copy(REPO / "examples" / name, corpus / name)
     done = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "bench.py"), "--corpus", str(corpus), "--runs", "1", "--startup-runs", "1", "--folder-runs", "1",
-         "--size-mb", "0.02", "--big-mb", "0.03", "--scale-mb", "0.01"],
+        [sys.executable, str(REPO / "bench" / "bench.py"), "--corpus", str(corpus), "--runs", "1", "--startup-runs", "1",
+         "--folder-runs", "1", "--size-mb", "0.02", "--big-mb", "0.03", "--scale-mb", "0.01"],
         capture_output=True, text=True, timeout=600,
     )
     assert done.returncode == 0, done.stderr

@@ -20,7 +20,7 @@ from __future__ import annotations
 import marshal
 import os
 import sys
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from . import cache, patterns, workers
 from .diagnostics import Diagnostic
@@ -311,11 +311,12 @@ class Outcome:
         self.cacheable = True  # every file still had the content the plan saw
 
 
-def run(plan: Plan, options_for: Callable, jobs=1, use_cache: bool = True,
-        input_targets: bool = False) -> Iterator[tuple[str, object]]:
+def run(plan: Plan, options_for: Callable, jobs=1, use_cache: bool = True, input_targets: bool = False,
+        auto: bool = False) -> Iterator[tuple[str, object]]:
     """Lint a plan; yields ("result", Result) in the inputs' order, and ("error", (display,
     OSError)) for a file that could not be read after all. `jobs`: the number of processes, or a
-    Pool from start_pool (closed when the run is done)."""
+    Pool from start_pool (closed when the run is done); `auto`: `jobs` was not asked for, so
+    processes are started only for enough files to gain from them (worth_workers)."""
     group_of = {member.index: group.members[0].index for group in plan.groups for member in group.members}
     done: set[int] = set()  # groups linted, by their first member
     ready: dict[int, Result] = {}
@@ -357,6 +358,9 @@ def run(plan: Plan, options_for: Callable, jobs=1, use_cache: bool = True,
     for group, cached in hits:  # (stored by the members' places in the group: their indices are this run's)
         yield from finished(group, Outcome([(group.members[place].index, result) for place, result in cached]))
     yield from flush()
+    if auto and not isinstance(jobs, Pool) and not worth_workers(
+            len(todo), (member.size for group in todo for member in group.members)):
+        jobs = 1
     for group, outcome in _lint_groups(todo, options_for, jobs, input_targets):
         if group.key is not None and outcome.cacheable and not outcome.errors:
             place = {member.index: n for n, member in enumerate(group.members)}
@@ -398,6 +402,20 @@ def _lint_groups(groups: list[Group], options_for: Callable, jobs, input_targets
     with pool:
         for ticket, outcome in pool.collect(list(of_ticket)):
             yield of_ticket.pop(ticket), outcome
+
+
+# Worker processes pay for themselves once there is enough to share: starting them and handing
+# them the work costs 15-20 ms, a small file's lint 1.5-2 ms (measured on examples/: 20 small
+# files were linted as fast in one process as in two, 42 were 8% quicker in two, 7 were 20%
+# slower). A pre-commit hook's handful of files is linted in the run's own process.
+_WORTH_FILES = 24
+_WORTH_BYTES = 128 * 1024
+
+
+def worth_workers(files: int, sizes: Iterable[int]) -> bool:
+    """Whether `files` (groups) of these sizes in bytes are worth linting in worker processes (the
+    sizes are only asked for when the number does not decide)."""
+    return files >= _WORTH_FILES or (files >= 2 and sum(sizes) >= _WORTH_BYTES)
 
 
 def start_pool(jobs: int, options_for: Callable, sample: str) -> Pool | None:

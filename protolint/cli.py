@@ -165,7 +165,7 @@ def main() -> None:
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: also apply fixes that may change what the model computes.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them; exit 1 if there are any.")
 @click.option("--input-shape", "input_shapes", multiple=True, metavar="BLOB=N,C,H,W", callback=_input_shapes, help=_INPUT_SHAPE_HELP)
-@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Lint in this many processes (default: the CPUs available).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Lint in this many processes (default: the CPUs available, for 24 files or 128 KB and more).")
 @click.option("--no-cache", is_flag=True, help="Lint every file again: do not read or write the result cache.")
 def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_types, extra_filler_types, extra_lr_policies,
           extra_solver_types, pretrained, include, exclude, stdin_filename, color, config_path, caffe_version, fix, unsafe_fixes,
@@ -217,19 +217,26 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
         click.echo(f"protolint: {display}: cannot read: {error.strerror or error}", err=True)
         had_io_error = True
 
+    auto_jobs = jobs is None  # (then workers only for enough files to gain from them: batch.worth_workers)
     jobs = jobs or _cpus()
     pool = None
-    if len(paths) > 32 or any(os.path.isdir(path) for path in paths):
+    folders = any(os.path.isdir(path) for path in paths)
+    if len(paths) > 32 or folders:
         batch.steady_heap()  # (many files: before the plan reads them and the workers fork)
-    if jobs > 1 and no_cache and (len(paths) > 1 or any(os.path.isdir(path) for path in paths)):
-        # Many files to lint: the workers get ready while the plan is made. (With the cache, the
-        # pool is only started once the plan shows files to lint: often there are none.)
-        pool = batch.start_pool(jobs, options_for, next((p for p in paths if p != "-"), paths[0]))
-        if pool is None:  # (said why)
+    if jobs > 1 and no_cache and (len(paths) > 1 or folders):
+        if auto_jobs:
+            sources = list(sources)  # (folders walked: how many files there are decides)
+        if not auto_jobs or batch.worth_workers(len(sources), _sizes(sources)):
+            # Many files to lint: the workers get ready while the plan is made. (With the cache,
+            # the pool is only started once the plan shows files to lint: often there are none.)
+            pool = batch.start_pool(jobs, options_for, next((p for p in paths if p != "-"), paths[0]))
+            if pool is None:  # (said why)
+                jobs = 1
+        else:
             jobs = 1
     try:
-        failing = _lint_and_report(batch, sources, options_for, pool or jobs, no_cache, input_shapes, fmt, fail_on, quiet,
-                                   color, cannot_read)
+        failing = _lint_and_report(batch, sources, options_for, pool or jobs, auto_jobs, no_cache, input_shapes, fmt,
+                                   fail_on, quiet, color, cannot_read)
     except batch.WorkerLost:
         _fail(f"a worker process ended before its files were linted (killed, or out of memory?): run again, "
               f"or with -j1 (now -j{jobs})")
@@ -239,7 +246,7 @@ def check(paths, fmt, fail_on, quiet, proto, root, select, ignore, extra_layer_t
     sys.exit(EXIT_USAGE if had_io_error else EXIT_FINDINGS if failing else EXIT_CLEAN)
 
 
-def _lint_and_report(batch, sources, options_for, jobs, no_cache, input_shapes, fmt, fail_on, quiet, color,
+def _lint_and_report(batch, sources, options_for, jobs, auto_jobs, no_cache, input_shapes, fmt, fail_on, quiet, color,
                      cannot_read) -> bool:
     """Plan, lint and print; whether a finding is at or above --fail-on."""
     from .diagnostics import at_or_above
@@ -266,7 +273,7 @@ def _lint_and_report(batch, sources, options_for, jobs, no_cache, input_shapes, 
     # every net before anything is printed), so for those the results (findings, no trees) are kept.
     stream = fmt == "text" and not shapes_given
     kept, counts, files, failing, unread = [], {"error": 0, "warning": 0, "info": 0}, 0, False, plan_errors
-    for kind, item in batch.run(plan, options_for, jobs, not no_cache, shapes_given):
+    for kind, item in batch.run(plan, options_for, jobs, not no_cache, shapes_given, auto_jobs):
         if kind == "error":
             cannot_read(*item)
             unread += 1
@@ -361,6 +368,15 @@ class _OptionsFor:
             return method(file_path)
         except SettingsError as error:
             _fail(str(error))
+
+
+def _sizes(sources):
+    """The size of each file on disk among `sources` (a stat each, when asked)."""
+    for _display, _reader, path in sources:
+        try:
+            yield os.stat(path).st_size if path else 0
+        except OSError:
+            yield 0
 
 
 def _cpus() -> int:

@@ -391,18 +391,21 @@ def test_the_command_line_says_a_worker_died(tmp_path, env):
     assert "a worker process ended before its files were linted" in done.stderr and "Traceback" not in done.stderr
 
 
+# A run where no worker process can be started (as under a limit on processes).
+NO_FORK = ("import errno, os, sys\n"
+           "def refused(): raise BlockingIOError(errno.EAGAIN, os.strerror(errno.EAGAIN))\n"
+           "os.fork = refused\n"
+           "sys.argv = ['protolint', *sys.argv[1:]]\n"
+           "from protolint.cli import entry; entry()\n")
+
+
 @pytest.mark.parametrize("cache", [("--no-cache",), ()])
 def test_no_worker_processes_means_one_process_and_a_word(tmp_path, env, cache):
     """Where no process can be started (a limit on processes), -j lints in the run's own process and
     says so once: the same output and exit code as -j1."""
     paths = many_solvers(tmp_path)
     expected = cli(tmp_path, env, "--no-cache", "-j", 1, *paths)
-    probe = ("import errno, os, sys\n"
-             "def refused(): raise BlockingIOError(errno.EAGAIN, os.strerror(errno.EAGAIN))\n"
-             "os.fork = refused\n"
-             "sys.argv = ['protolint', *sys.argv[1:]]\n"
-             "from protolint.cli import entry; entry()\n")
-    done = subprocess.run([sys.executable, "-c", probe, *cache, "-j", "2", *paths], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", NO_FORK, *cache, "-j", "2", *paths], capture_output=True, text=True,
                           cwd=tmp_path, env=env, timeout=120)
     assert (done.returncode, done.stdout) == expected
     assert done.stderr == "protolint: cannot start worker processes (Resource temporarily unavailable): " \
@@ -457,3 +460,20 @@ def test_a_hit_keeps_an_entry_and_pruning_waits_a_day(project, env):
     write(project / "newer.prototxt", NET)
     cli(project, env, "newer.prototxt")
     assert set(used) <= set(cache_entries(env))
+
+
+@pytest.mark.parametrize("cache", [("--no-cache",), ()])
+@pytest.mark.parametrize("count, started", [(5, False), (30, True)])
+def test_without_j_workers_start_only_for_enough_files(tmp_path, env, cache, count, started):
+    """A pre-commit hook's few small files are quicker in one process than in workers that must
+    start first; a folder of many is quicker in several. (Told apart by a run whose workers cannot
+    start: it says so only when it tried.)"""
+    if started and len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("one CPU: -j is 1 without the option")
+    for n in range(count):
+        write(tmp_path / "nets" / f"net{n:02}.prototxt", NET)
+    expected = cli(tmp_path, env, "--no-cache", "-j", 1, "nets")
+    done = subprocess.run([sys.executable, "-c", NO_FORK, *cache, "nets"], capture_output=True, text=True,
+                          cwd=tmp_path, env=env, timeout=120)
+    assert (done.returncode, done.stdout) == expected
+    assert ("cannot start worker processes" in done.stderr) == started, done.stderr

@@ -377,18 +377,14 @@ def _lint_groups(groups: list[Group], options_for: Callable, jobs, input_targets
     """(group, Outcome) for each group: in this process, or in a pool of worker processes (`jobs`:
     their number, or a Pool that start_pool started)."""
     pool = jobs if isinstance(jobs, Pool) else None
-    if len(groups) <= 1 or (pool is None and jobs <= 1):
+    if pool is None and len(groups) > 1 and jobs > 1:
+        pool = start_pool(min(jobs, len(groups)), options_for, groups[0].members[0].origin)  # (None: cannot)
+    if pool is None or len(groups) <= 1:
         if pool is not None:
             pool.close()
         for group in groups:
             yield group, lint_group(group, options_for, input_targets)
         return
-    if pool is None:
-        pool = start_pool(min(jobs, len(groups)), options_for, groups[0].members[0].origin)
-        if pool is None:
-            for group in groups:
-                yield group, lint_group(group, options_for, input_targets)
-            return
     # The largest groups first, so that no worker is left with a big one at the end, then the others
     # in the inputs' order: results are printed in that order, and one done early waits in memory
     # (its findings and the lines they point at) until those before it are printed, so only a few may.
